@@ -1,0 +1,51 @@
+"""Command-line interface: parse, call the library once, write, print.
+
+``OptimizerError`` becomes exit code 1 with its message and no traceback; usage errors exit 2.
+Sub-command groups live in one module each (``optimizer/cli/<group>.py``).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from optimizer._version import __version__
+from optimizer.errors import OptimizerError
+
+__all__ = ["cli", "main"]
+
+
+class _Group(click.Group):
+    """Click group that turns :class:`OptimizerError` into a clean exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OptimizerError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="optimizer")
+def cli() -> None:
+    """Media budget allocation and pricing optimizer for e-commerce teams."""
+
+
+def _register() -> None:
+    from optimizer.cli import data as data_cmds
+
+    data_cmds.register(cli)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    try:
+        cli.main(args=argv, prog_name="optimizer", standalone_mode=True)
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)

@@ -1,0 +1,162 @@
+"""A dataset folder: ``dataset.toml`` naming the files and their columns.
+
+Example ``dataset.toml``::
+
+    schema_version = 1
+    [marketing]
+    file = "marketing.csv"
+    date = "date"
+    target = "revenue"
+    channels = ["seo", "sea", "social", "affiliation", "retail_media"]
+    controls = ["promo_share", "black_friday"]
+    [catalog]
+    file = "catalog.csv"
+    [sales]
+    file = "sales.csv"
+    [logistics]
+    file = "logistics.csv"
+
+Every section is optional; paths are relative to the folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from optimizer.config import StrictModel, load_toml, validate
+from optimizer.data.catalog import Catalog, load_catalog
+from optimizer.data.logistics import Logistics, load_logistics
+from optimizer.data.marketing import MarketingHistory, load_marketing
+from optimizer.data.sales import SalesHistory, load_sales
+from optimizer.errors import ConfigError, DataError
+
+__all__ = ["DATASET_FILE", "Dataset", "DatasetSpec", "load_dataset", "load_file"]
+
+DATASET_FILE = "dataset.toml"
+
+
+class MarketingSpec(StrictModel):
+    """Where the marketing history is and what its columns are called."""
+
+    file: str = "marketing.csv"
+    date: str = "date"
+    target: str = "revenue"
+    target_includes_vat: bool = True
+    orders: str | None = "orders"
+    channels: list[str] | None = None
+    controls: list[str] = []
+
+
+class FileSpec(StrictModel):
+    """A section that only names a file."""
+
+    file: str
+
+
+class DatasetSpec(StrictModel):
+    """Content of ``dataset.toml``."""
+
+    schema_version: Literal[1] = 1
+    name: str = ""
+    marketing: MarketingSpec | None = None
+    catalog: FileSpec | None = None
+    sales: FileSpec | None = None
+    logistics: FileSpec | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Everything a dataset folder holds; absent parts are ``None``."""
+
+    marketing: MarketingHistory | None = None
+    catalog: Catalog | None = None
+    sales: SalesHistory | None = None
+    logistics: Logistics | None = None
+    spec: DatasetSpec | None = None
+    root: Path | None = None
+
+
+def _inside(root: Path, name: str, key: str) -> Path:
+    path = (root / name).resolve()
+    if not path.is_relative_to(root.resolve()):
+        raise ConfigError(
+            f"{DATASET_FILE}: [{key}].file = {name!r} points outside the dataset folder; keep data "
+            "files inside it."
+        )
+    return path
+
+
+def load_dataset(folder: str | Path) -> Dataset:
+    """Load every file named by ``folder/dataset.toml`` (validated, cross-checked).
+
+    Parameters
+    ----------
+    folder : str or Path
+        Dataset folder.
+
+    Returns
+    -------
+    Dataset
+    """
+    root = Path(folder)
+    spec_path = root / DATASET_FILE
+    if not spec_path.is_file():
+        raise DataError(
+            f"{root}: no {DATASET_FILE} in this folder; create one naming the files "
+            "(see docs/data.md) or pass the CSV files directly."
+        )
+    spec = validate(DatasetSpec, load_toml(spec_path), DATASET_FILE)
+    m = spec.marketing
+    marketing = (
+        load_marketing(
+            _inside(root, m.file, "marketing"),
+            date=m.date,
+            target=m.target,
+            channels=m.channels,
+            controls=m.controls,
+            orders=m.orders,
+        )
+        if m
+        else None
+    )
+    catalog = load_catalog(_inside(root, spec.catalog.file, "catalog")) if spec.catalog else None
+    sales = (
+        load_sales(_inside(root, spec.sales.file, "sales"), catalog=catalog) if spec.sales else None
+    )
+    logistics = (
+        load_logistics(_inside(root, spec.logistics.file, "logistics")) if spec.logistics else None
+    )
+    return Dataset(marketing, catalog, sales, logistics, spec, root)
+
+
+_KINDS = {
+    "marketing": ({"date", "revenue"}, load_marketing),
+    "catalog": ({"sku", "price_incl_vat", "unit_cost"}, load_catalog),
+    "sales": ({"week", "sku", "units"}, load_sales),
+    "logistics": ({"capacity"}, load_logistics),
+}
+
+
+def load_file(path: str | Path) -> tuple[str, object]:
+    """Load one CSV, recognising its kind from its header.
+
+    Returns
+    -------
+    tuple of (str, object)
+        The kind (``marketing``, ``catalog``, ``sales``, ``logistics``) and the loaded object.
+    """
+    from optimizer.data.io import read_table
+
+    frame = read_table(path)
+    cols = set(frame.columns)
+    for kind, (needed, loader) in _KINDS.items():
+        if needed <= cols:
+            return kind, loader(path)  # type: ignore[operator]
+    raise DataError(
+        f"{Path(path).name}: cannot tell what this file is from its columns "
+        f"({', '.join(frame.columns)}); a marketing history needs 'date' and 'revenue', a "
+        "catalog 'sku', 'price_incl_vat' and 'unit_cost', a sales history 'week', 'sku' and "
+        "'units', a logistics file 'capacity'. Or use a dataset.toml."
+    )
