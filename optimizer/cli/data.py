@@ -51,24 +51,41 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
 
 
 @click.command("demo-data")
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
-              help="Folder to write the demo dataset into (created if missing).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder to write the demo dataset into (created if missing).",
+)
 @click.option("--seed", default=7, show_default=True, type=int, help="Random seed.")
-@click.option("--weeks", default=156, show_default=True, type=click.IntRange(60, 520),
-              help="Weeks of history.")
+@click.option(
+    "--weeks",
+    default=156,
+    show_default=True,
+    type=click.IntRange(60, 520),
+    help="Weeks of history.",
+)
 def demo_data_cmd(out: Path, seed: int, weeks: int) -> None:
     """Generate the demo store (data files + ground truth) into OUT."""
     from optimizer.data.demo import generate_demo_store, write_demo_store
 
     if out.exists() and any(out.iterdir()):
-        raise click.ClickException(f"{out} exists and is not empty; choose another --out or empty it.")
+        raise click.ClickException(
+            f"{out} exists and is not empty; choose another --out or empty it."
+        )
     write_demo_store(generate_demo_store(seed=seed, n_weeks=weeks), out)
     click.echo(f"Demo store (seed {seed}, {weeks} weeks) written to {out}")
 
 
 @click.command("demo")
-@click.option("--data", "data", type=click.Path(path_type=Path), default=None,
-              help="Dataset folder (default: the bundled scenarios/demo).")
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Dataset folder (default: the bundled scenarios/demo).",
+)
 def demo_cmd(data: Path | None) -> None:
     """Run the main job on the bundled demo store."""
     folder = data or bundled_demo_folder()

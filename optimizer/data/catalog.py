@@ -154,7 +154,10 @@ def load_catalog(path: str | Path) -> Catalog:
     sku = frame["sku"].astype(str)
     empty = (sku == "").to_numpy()
     if empty.any():
-        raise DataError(f"{src}, column 'sku', {format_rows(list(frame.index[empty]))}: empty SKU; give every product an identifier.")
+        raise DataError(
+            f"{src}, column 'sku', {format_rows(list(frame.index[empty]))}: empty SKU; give every product an "
+            "identifier."
+        )
     dup = sku.duplicated(keep=False).to_numpy()
     if dup.any():
         raise DataError(
@@ -164,7 +167,10 @@ def load_catalog(path: str | Path) -> Catalog:
     cat = frame["category"].astype(str)
     if (cat == "").any():
         lines = frame.index[(cat == "").to_numpy()]
-        raise DataError(f"{src}, column 'category', {format_rows(list(lines))}: empty category; give every SKU a category.")
+        raise DataError(
+            f"{src}, column 'category', {format_rows(list(lines))}: empty category; give every SKU a "
+            "category."
+        )
     price = parse_number(frame, "price_incl_vat", minimum=0, strict_minimum=True, unit="EUR")
     vat = _vat(frame)
     cost = parse_number(frame, "unit_cost", minimum=0, unit="EUR")
@@ -172,10 +178,24 @@ def load_catalog(path: str | Path) -> Catalog:
     lu = parse_number(frame, "logistics_units", minimum=0, strict_minimum=True)
     n = len(frame)
     has = frame.columns
-    pmin = parse_number(frame, "min_price", minimum=0, strict_minimum=True, allow_missing=True, unit="EUR") if "min_price" in has else np.full(n, np.nan)
-    pmax = parse_number(frame, "max_price", minimum=0, strict_minimum=True, allow_missing=True, unit="EUR") if "max_price" in has else np.full(n, np.nan)
+    pmin = (
+        parse_number(
+            frame, "min_price", minimum=0, strict_minimum=True, allow_missing=True, unit="EUR"
+        )
+        if "min_price" in has
+        else np.full(n, np.nan)
+    )
+    pmax = (
+        parse_number(
+            frame, "max_price", minimum=0, strict_minimum=True, allow_missing=True, unit="EUR"
+        )
+        if "max_price" in has
+        else np.full(n, np.nan)
+    )
     if "return_rate" in has:
-        rr = parse_number(frame, "return_rate", minimum=0, maximum=0.95, allow_missing=True, percent=True)
+        rr = parse_number(
+            frame, "return_rate", minimum=0, maximum=0.95, allow_missing=True, percent=True
+        )
     else:
         rr = np.full(n, np.nan)
     rr = np.where(np.isnan(rr), [default_return_rate(c) for c in cat], rr)
@@ -193,11 +213,17 @@ def load_catalog(path: str | Path) -> Catalog:
     inverted = both & (pmin > pmax)
     if inverted.any():
         lines = frame.index[inverted]
-        raise DataError(f"{src}, columns 'min_price'/'max_price', {format_rows(list(lines))}: min_price is above max_price; swap or fix them.")
+        raise DataError(
+            f"{src}, columns 'min_price'/'max_price', {format_rows(list(lines))}: min_price is above max_price; "
+            "swap or fix them."
+        )
     outside = (~np.isnan(pmin) & (price < pmin - 1e-9)) | (~np.isnan(pmax) & (price > pmax + 1e-9))
     if outside.any():
         lines = frame.index[outside]
-        raise DataError(f"{src}, column 'price_incl_vat', {format_rows(list(lines))}: current price outside [min_price, max_price]; widen the bounds or fix the price.")
+        raise DataError(
+            f"{src}, column 'price_incl_vat', {format_rows(list(lines))}: current price outside [min_price, "
+            "max_price]; widen the bounds or fix the price."
+        )
     out = pd.DataFrame(
         {
             "category": cat.to_numpy(),

@@ -178,14 +178,17 @@ def parse_dates(frame: pd.DataFrame, col: str) -> pd.DatetimeIndex:
     dates = iso.fillna(fr)
     bad = dates.isna().to_numpy()
     if bad.any():
-        raise _bad(
-            frame, col, bad, "unparseable date", "write dates as YYYY-MM-DD (or DD/MM/YYYY)"
-        )
+        raise _bad(frame, col, bad, "unparseable date", "write dates as YYYY-MM-DD (or DD/MM/YYYY)")
     return pd.DatetimeIndex(dates).normalize()
 
 
 def check_weekly(
-    frame: pd.DataFrame, col: str, dates: pd.DatetimeIndex, *, unique: bool = True
+    frame: pd.DataFrame,
+    col: str,
+    dates: pd.DatetimeIndex,
+    *,
+    unique: bool = True,
+    fill_hint: str = "add a row for each week (zero spend if nothing was spent)",
 ) -> None:
     """Check that dates lie on one weekly grid, without duplicates (if ``unique``) or gaps.
 
@@ -199,6 +202,8 @@ def check_weekly(
         Parsed dates, in file order.
     unique : bool
         Whether each week may appear only once (marketing, logistics) or many times (sales).
+    fill_hint : str
+        How to fix missing weeks.
     """
     src = frame.attrs.get("source", "file")
     if unique:
@@ -206,8 +211,11 @@ def check_weekly(
         if dup.any():
             first = dates[dup][0].date()
             raise _bad(
-                frame, col, dup, f"duplicate week {first}", "keep one row per week (sum or "
-                "remove the duplicates)"
+                frame,
+                col,
+                dup,
+                f"duplicate week {first}",
+                "keep one row per week (sum or remove the duplicates)",
             )
     weekday = dates.dayofweek
     main = pd.Series(weekday).mode().iloc[0]
@@ -215,7 +223,10 @@ def check_weekly(
     if off.any():
         days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
         raise _bad(
-            frame, col, off, f"date not on the weekly grid (most weeks start on {days[main]})",
+            frame,
+            col,
+            off,
+            f"date not on the weekly grid (most weeks start on {days[main]})",
             "give every week by the same weekday (e.g. the Monday of the week)",
         )
     uniq = pd.DatetimeIndex(sorted(set(dates)))
@@ -227,8 +238,7 @@ def check_weekly(
             more = f" (and {len(missing) - 5} more)" if len(missing) > 5 else ""
             raise DataError(
                 f"{src}, column '{col}': {len(missing)} missing week(s) between {uniq[0].date()} "
-                f"and {uniq[-1].date()}: {listed}{more}; add a row for each week (zero spend "
-                "if nothing was spent)."
+                f"and {uniq[-1].date()}: {listed}{more}; {fill_hint}."
             )
 
 

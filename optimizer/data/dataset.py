@@ -15,6 +15,8 @@ Example ``dataset.toml``::
     file = "sales.csv"
     [logistics]
     file = "logistics.csv"
+    [lift_tests]
+    file = "lift_tests.csv"
 
 Every section is optional; paths are relative to the folder.
 """
@@ -27,6 +29,7 @@ from typing import Literal
 
 from optimizer.config import StrictModel, load_toml, validate
 from optimizer.data.catalog import Catalog, load_catalog
+from optimizer.data.lift_tests import LiftTests, load_lift_tests
 from optimizer.data.logistics import Logistics, load_logistics
 from optimizer.data.marketing import MarketingHistory, load_marketing
 from optimizer.data.sales import SalesHistory, load_sales
@@ -64,6 +67,7 @@ class DatasetSpec(StrictModel):
     catalog: FileSpec | None = None
     sales: FileSpec | None = None
     logistics: FileSpec | None = None
+    lift_tests: FileSpec | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,6 +78,7 @@ class Dataset:
     catalog: Catalog | None = None
     sales: SalesHistory | None = None
     logistics: Logistics | None = None
+    lift_tests: LiftTests | None = None
     spec: DatasetSpec | None = None
     root: Path | None = None
 
@@ -128,7 +133,14 @@ def load_dataset(folder: str | Path) -> Dataset:
     logistics = (
         load_logistics(_inside(root, spec.logistics.file, "logistics")) if spec.logistics else None
     )
-    return Dataset(marketing, catalog, sales, logistics, spec, root)
+    lift = None
+    if spec.lift_tests:
+        lift = load_lift_tests(
+            _inside(root, spec.lift_tests.file, "lift_tests"),
+            channels=marketing.channels if marketing else None,
+            weeks=marketing.weeks if marketing else None,
+        )
+    return Dataset(marketing, catalog, sales, logistics, lift, spec, root)
 
 
 _KINDS = {
@@ -136,21 +148,41 @@ _KINDS = {
     "catalog": ({"sku", "price_incl_vat", "unit_cost"}, load_catalog),
     "sales": ({"week", "sku", "units"}, load_sales),
     "logistics": ({"capacity"}, load_logistics),
+    "lift_tests": ({"channel", "spend_change", "incremental_revenue"}, load_lift_tests),
 }
 
 
 def load_file(path: str | Path) -> tuple[str, object]:
     """Load one CSV, recognising its kind from its header.
 
+    A marketing file inside a dataset folder is read with the column mapping of the folder's
+    ``dataset.toml``.
+
     Returns
     -------
     tuple of (str, object)
-        The kind (``marketing``, ``catalog``, ``sales``, ``logistics``) and the loaded object.
+        The kind (``marketing``, ``catalog``, ``sales``, ``logistics``, ``lift_tests``) and
+        the loaded object.
     """
     from optimizer.data.io import read_table
 
+    path = Path(path)
     frame = read_table(path)
     cols = set(frame.columns)
+    spec_path = path.parent / DATASET_FILE
+    if spec_path.is_file():
+        # a file of a dataset folder is read with the folder's column mapping
+        spec = validate(DatasetSpec, load_toml(spec_path), DATASET_FILE)
+        m = spec.marketing
+        if m is not None and (path.parent / m.file).resolve() == path.resolve():
+            return "marketing", load_marketing(
+                path,
+                date=m.date,
+                target=m.target,
+                channels=m.channels,
+                controls=m.controls,
+                orders=m.orders,
+            )
     for kind, (needed, loader) in _KINDS.items():
         if needed <= cols:
             return kind, loader(path)  # type: ignore[operator]
@@ -158,5 +190,6 @@ def load_file(path: str | Path) -> tuple[str, object]:
         f"{Path(path).name}: cannot tell what this file is from its columns "
         f"({', '.join(frame.columns)}); a marketing history needs 'date' and 'revenue', a "
         "catalog 'sku', 'price_incl_vat' and 'unit_cost', a sales history 'week', 'sku' and "
-        "'units', a logistics file 'capacity'. Or use a dataset.toml."
+        "'units', a logistics file 'capacity', lift tests 'channel', 'spend_change' and "
+        "'incremental_revenue'. Or use a dataset.toml."
     )

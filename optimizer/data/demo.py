@@ -64,7 +64,9 @@ _CHANNEL_TRUTH: dict[str, dict[str, float]] = {
 
 # category: (n_skus, price range incl. VAT, cost share of price excl. VAT, mean elasticity,
 # VAT rate, logistics units per item)
-_CATEGORIES: dict[str, tuple[int, tuple[float, float], tuple[float, float], float, float, float]] = {
+_CATEGORIES: dict[
+    str, tuple[int, tuple[float, float], tuple[float, float], float, float, float]
+] = {
     "Mode femme": (34, (19.0, 89.0), (0.30, 0.45), -2.2, 0.20, 1.0),
     "Mode homme": (28, (19.0, 79.0), (0.30, 0.45), -2.0, 0.20, 1.0),
     "Chaussures": (24, (39.0, 139.0), (0.35, 0.50), -1.8, 0.20, 1.5),
@@ -141,9 +143,7 @@ def _event_flags(weeks: pd.DatetimeIndex) -> pd.DataFrame:
         for s in (winter, summer):
             if s - pd.Timedelta(days=6) <= w < s + pd.Timedelta(days=28):
                 soldes[i] = 1.0
-    return pd.DataFrame(
-        {"black_friday": bf, "christmas": xmas, "soldes": soldes}, index=weeks
-    )
+    return pd.DataFrame({"black_friday": bf, "christmas": xmas, "soldes": soldes}, index=weeks)
 
 
 def _baseline(weeks: pd.DatetimeIndex, level: float, start: pd.Timestamp) -> np.ndarray:
@@ -283,7 +283,9 @@ class GroundTruth:
             * (prices.to_numpy() / s["ref_price"].to_numpy()) ** s["elasticity"].to_numpy()
             * (self.promo_uplift if promo else 1.0)
         )
-        return pd.DataFrame(np.outer(np.asarray(demand) / self.d_ref, per_sku), columns=prices.index)
+        return pd.DataFrame(
+            np.outer(np.asarray(demand) / self.d_ref, per_sku), columns=prices.index
+        )
 
     # --- persistence --------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
@@ -387,8 +389,9 @@ def _price_ending(p: np.ndarray) -> np.ndarray:
     return np.where(p >= 100, np.floor(p) + 0.90, np.maximum(np.floor(p) + 0.99, 0.99))
 
 
-def _spend_paths(rng: np.random.Generator, weeks: pd.DatetimeIndex, flags: pd.DataFrame,
-                 base_demand: np.ndarray) -> pd.DataFrame:
+def _spend_paths(
+    rng: np.random.Generator, weeks: pd.DatetimeIndex, flags: pd.DataFrame, base_demand: np.ndarray
+) -> pd.DataFrame:
     n = len(weeks)
     doy = weeks.dayofyear.to_numpy() / 365.25
     q4 = 0.5 + 0.5 * np.cos(2 * np.pi * (doy - 0.9))
@@ -396,8 +399,11 @@ def _spend_paths(rng: np.random.Generator, weeks: pd.DatetimeIndex, flags: pd.Da
     seo = np.repeat(rng.uniform(2500, 7500, size=n // 13 + 1), 13)[:n]
     seo = seo * rng.normal(1.0, 0.05, n)
     # SEA: seasonal, pushed at Black Friday and Christmas
-    sea = 9000 * (0.7 + 0.6 * q4) * (1 + 0.8 * flags["black_friday"].to_numpy()
-                                     + 0.4 * flags["christmas"].to_numpy())
+    sea = (
+        9000
+        * (0.7 + 0.6 * q4)
+        * (1 + 0.8 * flags["black_friday"].to_numpy() + 0.4 * flags["christmas"].to_numpy())
+    )
     sea = sea * rng.lognormal(0, 0.15, n)
     # Social: flights of 4-6 weeks on, 2-5 weeks off
     social = np.zeros(n)
@@ -417,8 +423,13 @@ def _spend_paths(rng: np.random.Generator, weeks: pd.DatetimeIndex, flags: pd.Da
     camp = rng.uniform(2000, 9000, size=(n - launch) // 4 + 1)
     retail[launch:] = np.repeat(camp, 4)[: n - launch] * rng.lognormal(0, 0.1, n - launch)
     spend = pd.DataFrame(
-        {"seo": seo, "sea": sea, "social": social, "affiliation": affiliation,
-         "retail_media": retail},
+        {
+            "seo": seo,
+            "sea": sea,
+            "social": social,
+            "affiliation": affiliation,
+            "retail_media": retail,
+        },
         index=weeks,
     )
     return spend.round(2)
@@ -505,9 +516,9 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
     adstocked = {}
     hill = {}
     for c in DEFAULT_CHANNELS:
-        t = _CHANNEL_TRUTH[c]
-        adstocked[c] = geometric_adstock_np(spend[c].to_numpy(), t["alpha"], int(t["max_lag"]))
-        hill[c] = hill_np(adstocked[c], t["K"], t["slope"])
+        ct = _CHANNEL_TRUTH[c]
+        adstocked[c] = geometric_adstock_np(spend[c].to_numpy(), ct["alpha"], int(ct["max_lag"]))
+        hill[c] = hill_np(adstocked[c], ct["K"], ct["slope"])
     elast = skus["elasticity"].to_numpy()
     pop = skus["popularity"].to_numpy()
     share = pop / pop.sum()
@@ -536,13 +547,13 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
 
     channels = {}
     for c in DEFAULT_CHANNELS:
-        t = _CHANNEL_TRUTH[c]
+        ct = _CHANNEL_TRUTH[c]
         contrib = float((media[c].to_numpy() * pm).sum())
         channels[c] = ChannelTruth(
-            alpha=t["alpha"],
-            max_lag=int(t["max_lag"]),
-            half_saturation=t["K"],
-            slope=t["slope"],
+            alpha=ct["alpha"],
+            max_lag=int(ct["max_lag"]),
+            half_saturation=ct["K"],
+            slope=ct["slope"],
             beta=float(betas[c]),
             roas=contrib / float(spend[c].sum()),
             contribution=contrib,
@@ -550,7 +561,10 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
         )
 
     controls = pd.DataFrame(
-        {"promo_share": promo.mean(axis=1).round(4), **{k: flags[k].to_numpy() for k in CONTROLS[1:]}},
+        {
+            "promo_share": promo.mean(axis=1).round(4),
+            **{k: flags[k].to_numpy() for k in CONTROLS[1:]},
+        },
         index=weeks,
     )
     marketing = MarketingHistory(
@@ -565,23 +579,28 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
 
     # --- sales history (long) ---------------------------------------------------------------
     sku_ids = skus.index.to_numpy()
-    sales = pd.DataFrame(
-        {
-            "week": np.repeat(weeks.to_numpy(), n_sku),
-            "sku": np.tile(sku_ids, n_weeks),
-            "price_paid": paid.ravel().round(2),
-            "units": units.ravel().astype(float),
-            "promo": promo.ravel(),
-            "in_stock": avail.ravel(),
-        }
-    ).sort_values(["week", "sku"], kind="stable").reset_index(drop=True)
+    sales = (
+        pd.DataFrame(
+            {
+                "week": np.repeat(weeks.to_numpy(), n_sku),
+                "sku": np.tile(sku_ids, n_weeks),
+                "price_paid": paid.ravel().round(2),
+                "units": units.ravel().astype(float),
+                "promo": promo.ravel(),
+                "in_stock": avail.ravel(),
+            }
+        )
+        .sort_values(["week", "sku"], kind="stable")
+        .reset_index(drop=True)
+    )
 
     # --- catalog now: current regular price, stock vs a 13-week forecast --------------------
     current = _price_ending(regular[-1])
     current = np.maximum(current, _price_ending(cost_incl * 1.05))
     weekly_units = base_units * (current / ref) ** elast
-    stock = np.round(weekly_units * 13 * rng.choice([0.35, 0.8, 1.5, 3.0], n_sku,
-                                                    p=[0.15, 0.2, 0.4, 0.25]))
+    stock = np.round(
+        weekly_units * 13 * rng.choice([0.35, 0.8, 1.5, 3.0], n_sku, p=[0.15, 0.2, 0.4, 0.25])
+    )
     catalog_frame = pd.DataFrame(
         {
             "category": skus["category"].to_numpy(),
@@ -596,20 +615,24 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
         },
         index=pd.Index(sku_ids, name="sku"),
     )
-    catalog_frame["price_excl_vat"] = catalog_frame["price_incl_vat"] / (1 + catalog_frame["vat_rate"])
+    catalog_frame["price_excl_vat"] = catalog_frame["price_incl_vat"] / (
+        1 + catalog_frame["vat_rate"]
+    )
     catalog = Catalog(frame=catalog_frame, source="catalog.csv")
 
     # --- logistics: the 52 weeks after the history; binds at Black Friday and Christmas ------
-    horizon = pd.date_range(weeks[-1] + pd.Timedelta(days=7), periods=HORIZON_WEEKS, freq="7D",
-                            name="week")
-    lu = skus["logistics_units"].to_numpy()
-    hist_lu = (units * lu).sum(axis=1)
-    cap = np.round(np.quantile(hist_lu[-52:], 0.75) * 1.10, -1)
-    capacity = pd.Series(np.full(HORIZON_WEEKS, cap), index=horizon, name="capacity")
+    horizon = pd.date_range(
+        weeks[-1] + pd.Timedelta(days=7), periods=HORIZON_WEEKS, freq="7D", name="week"
+    )
+    item_lu = skus["logistics_units"].to_numpy()
+    hist_lu = (units * item_lu).sum(axis=1)
+    cap_level = float(np.round(np.median(hist_lu[-52:]) * 1.17, -1))  # binds at BF and Christmas
+    capacity = pd.Series(np.full(HORIZON_WEEKS, cap_level), index=horizon, name="capacity")
     logistics = Logistics(
         capacity=capacity,
-        cost_per_unit=pd.Series(np.full(HORIZON_WEEKS, LOGISTICS_COST), index=horizon,
-                                name="cost_per_unit"),
+        cost_per_unit=pd.Series(
+            np.full(HORIZON_WEEKS, LOGISTICS_COST), index=horizon, name="cost_per_unit"
+        ),
         source="logistics.csv",
     )
 
@@ -622,8 +645,12 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
         price_multiplier=pm,
         history_spend=spend,
         skus=pd.DataFrame(
-            {"category": skus["category"], "elasticity": elast, "base_units": base_units,
-             "ref_price": ref},
+            {
+                "category": skus["category"],
+                "elasticity": elast,
+                "base_units": base_units,
+                "ref_price": ref,
+            },
             index=pd.Index(sku_ids, name="sku"),
         ),
         category_elasticity=cat_elast,
@@ -633,8 +660,9 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
     return DemoStore(marketing, catalog, SalesHistory(sales, "sales.csv"), logistics, lift, truth)
 
 
-def _lift_tests(rng: np.random.Generator, truth: GroundTruth, spend: pd.DataFrame,
-                pm: np.ndarray) -> LiftTests:
+def _lift_tests(
+    rng: np.random.Generator, truth: GroundTruth, spend: pd.DataFrame, pm: np.ndarray
+) -> LiftTests:
     """Two experiments: a 4-week social pause and a 4-week SEA +50 % test, measured with noise."""
     rows = []
     n = len(spend)
@@ -646,8 +674,12 @@ def _lift_tests(rng: np.random.Generator, truth: GroundTruth, spend: pd.DataFram
             t0 = int(np.flatnonzero(x[t0:] > 0)[0]) + t0
         x_test = x.copy()
         x_test[t0 : t0 + 4] *= factor
-        base = t.beta * hill_np(geometric_adstock_np(x, t.alpha, t.max_lag), t.half_saturation, t.slope)
-        test = t.beta * hill_np(geometric_adstock_np(x_test, t.alpha, t.max_lag), t.half_saturation, t.slope)
+        base = t.beta * hill_np(
+            geometric_adstock_np(x, t.alpha, t.max_lag), t.half_saturation, t.slope
+        )
+        test = t.beta * hill_np(
+            geometric_adstock_np(x_test, t.alpha, t.max_lag), t.half_saturation, t.slope
+        )
         end = min(t0 + 4 + t.max_lag - 1, n - 1)
         true_lift = float(((test - base) * pm)[t0 : end + 1].sum())
         se = abs(true_lift) * 0.15 + 500.0
@@ -686,6 +718,9 @@ file = "sales.csv"
 
 [logistics]
 file = "logistics.csv"
+
+[lift_tests]
+file = "lift_tests.csv"
 """
 
 

@@ -128,7 +128,9 @@ def read_table(path: str | Path, *, name: str | None = None) -> pd.DataFrame:
         raise DataError(f"{label}: header column {pos} has no name; name every column.")
     dupes = sorted({c for c in columns if columns.count(c) > 1})
     if dupes:
-        raise DataError(f"{label}: column(s) {', '.join(map(repr, dupes))} appear twice in the header.")
+        raise DataError(
+            f"{label}: column(s) {', '.join(map(repr, dupes))} appear twice in the header."
+        )
     body = lines[1:]
     if not body:
         raise DataError(f"{label}: the file has a header but no data rows.")
@@ -139,9 +141,7 @@ def read_table(path: str | Path, *, name: str | None = None) -> pd.DataFrame:
             f"{label}: {format_rows(bad)} have {len(first)} fields but the header has "
             f"{len(columns)}; check for a stray delimiter ('{delim}') or a missing value."
         )
-    frame = pd.DataFrame(
-        [[c.strip() for c in r] for _, r in body], columns=columns, dtype=object
-    )
+    frame = pd.DataFrame([[c.strip() for c in r] for _, r in body], columns=columns, dtype=object)
     frame.index = pd.Index([ln for ln, _ in body], name="line")
     frame.attrs["decimal"] = "," if delim == ";" else "."
     frame.attrs["source"] = label

@@ -23,7 +23,8 @@ class LiftTests:
     Attributes
     ----------
     frame : pandas.DataFrame
-        Columns ``channel``; ``start`` and ``end`` (first and last week start of the test, inclusive);
+        Columns ``channel``; ``start`` and ``end`` (first and last week start of the test,
+        inclusive);
         ``spend_change`` (EUR over the whole period vs what would have been spent, negative for a
         pause); ``incremental_revenue`` (EUR measured over the period, same sign convention);
         ``se`` (standard error of ``incremental_revenue``, EUR, > 0).
@@ -43,7 +44,10 @@ class LiftTests:
         num = ["spend_change", "incremental_revenue", "se"]
         return bool(
             a.shape == b.shape
-            and (a[["channel", "start", "end"]].to_numpy() == b[["channel", "start", "end"]].to_numpy()).all()
+            and (
+                a[["channel", "start", "end"]].to_numpy()
+                == b[["channel", "start", "end"]].to_numpy()
+            ).all()
             and np.allclose(a[num].to_numpy(float), b[num].to_numpy(float))
         )
 
@@ -86,11 +90,17 @@ def load_lift_tests(
     end = parse_dates(frame, "end")
     inverted = np.asarray(end < start)
     if inverted.any():
-        raise DataError(f"{src}, {format_rows(list(frame.index[inverted]))}: 'end' is before 'start'; swap them.")
+        raise DataError(
+            f"{src}, {format_rows(list(frame.index[inverted]))}: 'end' is before 'start'; swap "
+            "them."
+        )
     spend = parse_number(frame, "spend_change", unit="EUR")
     zero = spend == 0
     if zero.any():
-        raise DataError(f"{src}, column 'spend_change', {format_rows(list(frame.index[zero]))}: a lift test needs a non-zero spend change.")
+        raise DataError(
+            f"{src}, column 'spend_change', {format_rows(list(frame.index[zero]))}: a lift test needs a non-zero "
+            "spend change."
+        )
     lift = parse_number(frame, "incremental_revenue", unit="EUR")
     se = parse_number(frame, "se", minimum=0, strict_minimum=True, unit="EUR")
     if weeks is not None and len(weeks):
@@ -98,11 +108,18 @@ def load_lift_tests(
         if outside.any():
             raise DataError(
                 f"{src}, {format_rows(list(frame.index[outside]))}: test period outside the "
-                f"marketing history ({weeks[0].date()} to {weeks[-1].date()}); drop it or extend the history."
+                f"marketing history ({weeks[0].date()} to {weeks[-1].date()}); drop it or extend the "
+                "history."
             )
     out = pd.DataFrame(
-        {"channel": ch, "start": start, "end": end, "spend_change": spend,
-         "incremental_revenue": lift, "se": se}
+        {
+            "channel": ch,
+            "start": start,
+            "end": end,
+            "spend_change": spend,
+            "incremental_revenue": lift,
+            "se": se,
+        }
     )
     return LiftTests(frame=out, source=src)
 

@@ -56,7 +56,7 @@ class Logistics:
     def _for(self, value: float | pd.Series, weeks: pd.DatetimeIndex) -> np.ndarray:
         if not isinstance(value, pd.Series):
             return np.full(len(weeks), float(value))
-        missing = weeks.difference(value.index)
+        missing = weeks.difference(pd.DatetimeIndex(value.index))
         if len(missing):
             raise DataError(
                 f"{self.source}: no capacity given for week {missing[0].date()} (the file covers "
@@ -70,7 +70,7 @@ class Logistics:
         if isinstance(self.capacity, pd.Series):
             return pd.DataFrame(
                 {
-                    "week": self.capacity.index.strftime("%Y-%m-%d"),
+                    "week": pd.DatetimeIndex(self.capacity.index).strftime("%Y-%m-%d"),
                     "capacity": self.capacity.to_numpy(),
                     "cost_per_unit": np.asarray(self.cost_per_unit),
                 }
@@ -80,9 +80,13 @@ class Logistics:
     def equals(self, other: Logistics) -> bool:
         """Whether two capacity tables are the same."""
         a, b = self.to_frame(), other.to_frame()
-        return bool(a.shape == b.shape and list(a.columns) == list(b.columns) and all(
-            np.allclose(a[c], b[c]) if c != "week" else (a[c] == b[c]).all() for c in a.columns
-        ))
+        return bool(
+            a.shape == b.shape
+            and list(a.columns) == list(b.columns)
+            and all(
+                np.allclose(a[c], b[c]) if c != "week" else (a[c] == b[c]).all() for c in a.columns
+            )
+        )
 
 
 def load_logistics(path: str | Path) -> Logistics:
@@ -118,7 +122,7 @@ def load_logistics(path: str | Path) -> Logistics:
             )
         return Logistics(capacity=float(cap[0]), cost_per_unit=float(cost[0]), source=src)
     weeks = parse_dates(frame, "week")
-    check_weekly(frame, "week", weeks)
+    check_weekly(frame, "week", weeks, fill_hint="give a capacity for every week")
     order = np.argsort(weeks.to_numpy(), kind="stable")
     idx = pd.DatetimeIndex(weeks[order], name="week")
     return Logistics(

@@ -1,4 +1,4 @@
-"""Marketing history: one row per week with revenue, optional orders, spend per channel, controls."""
+"""Marketing history: one row per week with revenue, orders, spend per channel and controls."""
 
 from __future__ import annotations
 
@@ -134,7 +134,9 @@ def load_marketing(
     channels = list(channels)
     clash = set(channels) & set(controls)
     if clash:
-        raise DataError(f"{src}: column '{sorted(clash)[0]}' is given both as a channel and a control.")
+        raise DataError(
+            f"{src}: column '{sorted(clash)[0]}' is given both as a channel and a control."
+        )
     if len(channels) != len(set(channels)):
         raise DataError(f"{src}: a channel is listed twice in {channels}.")
     optional = [orders] if orders and orders in frame.columns else []
@@ -149,7 +151,7 @@ def load_marketing(
     revenue = parse_number(frame, target, minimum=0, unit="EUR")
     spend = {c: parse_number(frame, c, minimum=0, unit="EUR") for c in channels}
     ctrl = {c: parse_number(frame, c) for c in controls}
-    ords = parse_number(frame, orders, minimum=0) if optional else None
+    ords = parse_number(frame, orders, minimum=0) if orders and optional else None
     order = np.argsort(weeks.to_numpy(), kind="stable")
     idx = pd.DatetimeIndex(weeks[order], name="week")
     return MarketingHistory(

@@ -91,10 +91,19 @@ def load_sales(path: str | Path, *, catalog: Catalog | None = None) -> SalesHist
     src = frame.attrs["source"]
     check_columns(frame, ("week", "sku", "price_paid", "units", "promo"), ("in_stock",))
     weeks = parse_dates(frame, "week")
-    check_weekly(frame, "week", weeks, unique=False)
+    check_weekly(
+        frame,
+        "week",
+        weeks,
+        unique=False,
+        fill_hint="add rows for those weeks (units 0 if nothing sold, in_stock 0 if unavailable)",
+    )
     sku = frame["sku"].astype(str).to_numpy()
     if (sku == "").any():
-        raise DataError(f"{src}, column 'sku', {format_rows(list(frame.index[sku == '']))}: empty SKU; fill it in or drop the row.")
+        raise DataError(
+            f"{src}, column 'sku', {format_rows(list(frame.index[sku == '']))}: empty SKU; fill it in or drop the "
+            "row."
+        )
     key = pd.DataFrame({"w": weeks, "s": sku}, index=frame.index)
     dup = key.duplicated(keep=False).to_numpy()
     if dup.any():
@@ -106,10 +115,15 @@ def load_sales(path: str | Path, *, catalog: Catalog | None = None) -> SalesHist
     units = parse_number(frame, "units", minimum=0)
     price = parse_number(frame, "price_paid", minimum=0, unit="EUR")
     promo = parse_bool(frame, "promo")
-    in_stock = parse_bool(frame, "in_stock") if "in_stock" in frame.columns else np.ones(len(frame), bool)
+    in_stock = (
+        parse_bool(frame, "in_stock") if "in_stock" in frame.columns else np.ones(len(frame), bool)
+    )
     free = (price <= 0) & (units > 0)
     if free.any():
-        raise DataError(f"{src}, column 'price_paid', {format_rows(list(frame.index[free]))}: units sold at a price of 0; give the price paid (incl. VAT).")
+        raise DataError(
+            f"{src}, column 'price_paid', {format_rows(list(frame.index[free]))}: units sold at a price of 0; give "
+            "the price paid (incl. VAT)."
+        )
     if catalog is not None:
         known = set(catalog.skus)
         unknown = ~np.isin(sku, list(known))
@@ -121,7 +135,14 @@ def load_sales(path: str | Path, *, catalog: Catalog | None = None) -> SalesHist
                 "drop its rows."
             )
     out = pd.DataFrame(
-        {"week": weeks, "sku": sku, "price_paid": price, "units": units, "promo": promo, "in_stock": in_stock}
+        {
+            "week": weeks,
+            "sku": sku,
+            "price_paid": price,
+            "units": units,
+            "promo": promo,
+            "in_stock": in_stock,
+        }
     )
     out = out.sort_values(["week", "sku"], kind="stable").reset_index(drop=True)
     return SalesHistory(frame=out, source=src)

@@ -35,13 +35,18 @@ def summarize(obj: object) -> str:
         Multi-line text.
     """
     if isinstance(obj, Dataset):
-        parts = [summarize(p) for p in (obj.marketing, obj.catalog, obj.sales, obj.logistics) if p]
+        parts = [
+            summarize(p)
+            for p in (obj.marketing, obj.catalog, obj.sales, obj.logistics, obj.lift_tests)
+            if p
+        ]
         return "\n".join(parts)
     if isinstance(obj, MarketingHistory):
         lines = [
             f"marketing history ({obj.source}): {obj.n_weeks} weeks, "
             f"{obj.weeks[0].date()} to {obj.weeks[-1].date()}",
-            f"  {obj.target}: total {_eur(obj.revenue.sum())}, weekly mean {_eur(obj.revenue.mean())}",
+            f"  {obj.target}: total {_eur(obj.revenue.sum())}, weekly mean "
+            f"{_eur(obj.revenue.mean())}",
             "  spend per channel (total, weekly mean, share):",
         ]
         total = float(obj.spend.to_numpy().sum())
@@ -84,5 +89,6 @@ def summarize(obj: object) -> str:
             f"{obj.cost_per_unit:.2f} EUR/unit"
         )
     if isinstance(obj, LiftTests):
-        return f"lift tests ({obj.source}): {len(obj)} tests on {', '.join(sorted(set(obj.frame['channel'])))}"
+        channels = ", ".join(sorted(set(obj.frame["channel"])))
+        return f"lift tests ({obj.source}): {len(obj)} tests on {channels}"
     raise TypeError(f"cannot summarize {type(obj).__name__}")

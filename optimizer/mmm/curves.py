@@ -93,7 +93,9 @@ class ResponseCurves:
             raise ConfigError("ResponseCurves: current must be (C,).")
         bad = [k for k in self.saturation if k not in SATURATIONS]
         if bad:
-            raise ConfigError(f"ResponseCurves: unknown saturation '{bad[0]}'; use hill or logistic.")
+            raise ConfigError(
+                f"ResponseCurves: unknown saturation '{bad[0]}'; use hill or logistic."
+            )
 
     # ---------------------------------------------------------------------------------------
     @property

@@ -1,0 +1,5 @@
+"""``python -m optimizer`` runs the command-line interface."""
+
+from optimizer.cli import main
+
+main()
