@@ -1,0 +1,91 @@
+"""Which constraints bind at a plan, in words a media manager reads."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from optimizer.allocation.polytope import LinearRows
+from optimizer.allocation.problem import AllocationProblem, Resolved
+
+__all__ = ["binding_constraints"]
+
+
+def _eur(x: float) -> str:
+    return f"{x:,.0f} EUR"
+
+
+def binding_constraints(
+    plan: np.ndarray,
+    problem: AllocationProblem,
+    res: Resolved,
+    rows: LinearRows,
+    channels: tuple[str, ...],
+    mean_weekly_revenue: np.ndarray,
+    rel_tol: float = 1e-4,
+) -> tuple[str, ...]:
+    """List the constraints at their limit.
+
+    Parameters
+    ----------
+    plan : numpy.ndarray
+        (T, C) EUR per week.
+    problem, res, rows
+        The problem, resolved and as rows.
+    channels : tuple of str
+    mean_weekly_revenue : numpy.ndarray
+        Posterior-mean incremental revenue of the plan, (T, C) EUR (for ROAS rules).
+    rel_tol : float
+        Slack below ``rel_tol * budget`` (EUR) counts as binding.
+
+    Returns
+    -------
+    tuple of str
+    """
+    tol = rel_tol * max(res.budget, 1.0)
+    out: list[str] = []
+    slack = rows.slack(plan)
+    starts = problem.week_starts()
+
+    def week_name(t: int) -> str:
+        return f"week {t}" + (f" ({starts[t]})" if starts else "")
+
+    for i, name in enumerate(rows.names):
+        if rows.equality[i]:
+            if name == "budget":
+                out.append(f"budget: spends exactly {_eur(res.budget)}")
+            continue
+        if slack[i] > tol:
+            continue
+        if name == "budget":
+            out.append(f"budget: spends the whole {_eur(res.budget)} (up to)")
+        elif name.startswith("channel "):
+            _, ci, kind = name.split()
+            c = int(ci)
+            amount = res.tot_lo[c] if kind == "minimum" else res.tot_hi[c]
+            out.append(f"channel '{channels[c]}' at its {kind} of {_eur(amount)} over the horizon")
+        elif name.startswith("weekly cap "):
+            t = int(name.split()[-1])
+            out.append(f"weekly cap of {_eur(res.week_cap[t])} reached in {week_name(t)}")
+        elif name.startswith("monthly cap "):
+            month = name.split()[-1]
+            cap = next(c for m, _, c in res.month_groups if m == month)
+            out.append(f"monthly cap of {_eur(cap)} reached in {month}")
+    t_len = plan.shape[0]
+    for c, ch in enumerate(channels):
+        if res.tot_lo[c] == res.tot_hi[c]:
+            out.append(f"channel '{ch}' fixed at {_eur(res.tot_lo[c])}")
+            continue
+        at_lo = int((plan[:, c] <= res.lo[:, c] + tol / t_len).sum())
+        at_hi = int((np.isfinite(res.hi[:, c]) & (plan[:, c] >= res.hi[:, c] - tol / t_len)).sum())
+        if at_lo:
+            what = "zero spend" if (res.lo[:, c] == 0).all() else "its weekly minimum"
+            out.append(f"channel '{ch}' at {what} in {at_lo} of {t_len} weeks")
+        if at_hi:
+            out.append(f"channel '{ch}' at its weekly maximum in {at_hi} of {t_len} weeks")
+    for ci, rho in res.roas_rules:
+        spend = plan.sum() if ci is None else plan[:, ci].sum()
+        rev = mean_weekly_revenue.sum() if ci is None else mean_weekly_revenue[:, ci].sum()
+        if spend > 0 and rev / spend <= rho * (1 + 1e-3):
+            who = "overall" if ci is None else f"on '{channels[ci]}'"
+            out.append(f"minimum ROAS {rho:.3g} {who} reached (ROAS {rev / spend:.3g})")
+    return tuple(out)

@@ -1,0 +1,391 @@
+"""LP/MILP allocation with PuLP: piecewise-linear response on the adstocked spend.
+
+Adstock is linear in the plan, so each week's adstocked spend ``a[t, c]`` is a linear expression
+of the plan (plus the carry-over of the history), and the response is a one-dimensional curve of
+``a``. Each curve is replaced by its chord interpolant on adaptively chosen breakpoints, written
+in *incremental* form ``a = sum_k d_k``, ``0 <= d_k <= len_k``, ``r = sum_k slope_k d_k``:
+
+* concave curves (Hill slope <= 1, logistic): slopes decrease, a maximizer fills the pieces in
+  order by itself, so the model is a pure LP;
+* S-shaped curves (Hill slope > 1): the slopes first increase; one binary per piece of the
+  convex part forces the fill order (a MILP) and the concave tail stays continuous.
+
+The chord interpolant lies below a concave piece by at most ``e`` (measured on a fine sub-grid
+per piece) and above a convex piece, so ``chords + max e`` over-estimates the curve and the
+(MILP) bound of the model plus ``a * sum(max e)`` bounds the best value of the exact curves when
+the model is exact in everything else (posterior-mean risk and adstock weights equal across
+samples). Other cases get their certificate from :func:`linearized_bound`.
+
+This is the only module of the package that imports PuLP.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pulp
+
+from optimizer.allocation.evaluate import sat_and_slope
+from optimizer.allocation.polytope import LinearRows
+from optimizer.allocation.problem import AllocationProblem
+from optimizer.errors import ConfigError, InfeasibleError
+from optimizer.mmm.curves import ResponseCurves
+
+__all__ = ["SOLVERS", "LPSolution", "linearized_bound", "solve_lp"]
+
+SOLVERS = ("highs", "cbc")
+_CANDIDATES = 400  # fine grid per curve for breakpoint placement and error measurement
+_SUB = 24  # sub-grid points per piece when measuring the chord error
+
+
+@dataclass(frozen=True, eq=False)
+class LPSolution:
+    """What the PWL model returns.
+
+    Attributes
+    ----------
+    plan : numpy.ndarray
+        (T, C) EUR per week.
+    model_value : float
+        Optimal value of the PWL model (its own estimate of the risk-adjusted value), EUR.
+    bound : float or None
+        A valid upper bound on the exact problem's optimum (None when the model is not an
+        over-estimator of the exact problem), EUR.
+    mip : bool
+        Whether binaries were needed.
+    n_vars, n_binaries : int
+        Model size.
+    solver : str
+        ``"highs"`` or ``"cbc"``.
+    seconds : float
+        Build and solve time.
+    """
+
+    plan: np.ndarray
+    model_value: float
+    bound: float | None
+    mip: bool
+    n_vars: int
+    n_binaries: int
+    solver: str
+    seconds: float
+
+
+def _make_solver(name: str, time_limit: float, gap: float) -> pulp.LpSolver:
+    if name == "highs":
+        return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=gap, threads=1)
+    if name == "cbc":
+        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap, threads=1)
+    raise ConfigError(f"LP solver '{name}' is unknown; use one of {', '.join(SOLVERS)}.")
+
+
+def _curve(kind: str, a: np.ndarray, p: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """Mean over the given samples of ``beta * sat(a)``; ``p`` (K, 2), ``beta`` (K,)."""
+    v, _ = sat_and_slope(kind, a[None, :], p[:, 0:1], p[:, 1:2])
+    return (beta[:, None] * v).mean(axis=0)
+
+
+def _breakpoints(grid: np.ndarray, f: np.ndarray, n: int) -> np.ndarray:
+    """Pick ``n + 1`` breakpoints (indices into ``grid``) greedily where the chord error peaks."""
+    idx = [0, len(grid) - 1]
+    for _ in range(n - 1):
+        b = np.asarray(sorted(idx))
+        err = np.abs(f - np.interp(grid, grid[b], f[b]))
+        j = int(np.argmax(err))
+        if err[j] <= 1e-12 * (1.0 + abs(f).max()) or j in idx:
+            break
+        idx.append(j)
+    return np.asarray(sorted(idx))
+
+
+def _pieces(
+    kind: str, p: np.ndarray, beta: np.ndarray, top: float, n: int
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Breakpoints, chord slopes and the over-estimation shift of one curve on [0, top]."""
+    top = max(top, 1.0)
+    grid = np.unique(
+        np.concatenate(
+            [np.linspace(0.0, top, _CANDIDATES), top * np.geomspace(1e-5, 1.0, _CANDIDATES)]
+        )
+    )
+    f = _curve(kind, grid, p, beta)
+    b = grid[_breakpoints(grid, f, n)]
+    fb = _curve(kind, b, p, beta)
+    slopes = np.diff(fb) / np.diff(b)
+    # how far the curve rises above each chord, measured on a sub-grid of every piece
+    u = np.linspace(0.0, 1.0, _SUB)
+    pts = b[:-1, None] + np.diff(b)[:, None] * u[None, :]
+    above = _curve(kind, pts.ravel(), p, beta).reshape(pts.shape) - (
+        fb[:-1, None] + slopes[:, None] * (pts - b[:-1, None])
+    )
+    return b, slopes, float(max(above.max(), 0.0))
+
+
+def _adstock_terms(weights: np.ndarray, t: int) -> list[tuple[int, float]]:
+    """(plan week, weight) pairs feeding week ``t``'s adstock."""
+    return [(t - lag, float(weights[lag])) for lag in range(min(len(weights), t + 1))]
+
+
+def solve_lp(
+    curves: ResponseCurves,
+    problem: AllocationProblem,
+    rows: LinearRows,
+    roas_rules: tuple[tuple[int | None, float], ...] = (),
+    *,
+    pieces: int = 16,
+    scenarios: int = 30,
+    solver: str = "highs",
+    time_limit: float = 60.0,
+    mip_gap: float = 1e-4,
+) -> LPSolution:
+    """Solve the piecewise-linear model of the problem.
+
+    Parameters
+    ----------
+    curves : ResponseCurves
+    problem : AllocationProblem
+    rows : LinearRows
+        The problem's linear constraints and bounds.
+    roas_rules : tuple of (int or None, float)
+        Minimum ROAS per channel index (None: overall), from :func:`resolve`.
+    pieces : int
+        Linear pieces per curve.
+    scenarios : int
+        Posterior samples modelled one by one for ``quantile`` and ``cvar`` risk (chosen with
+        ``problem.seed``); the posterior mean uses the sample-mean curve instead.
+    solver : {"highs", "cbc"}
+    time_limit : float
+        Seconds.
+    mip_gap : float
+        Relative optimality gap at which the MILP stops.
+
+    Returns
+    -------
+    LPSolution
+
+    Raises
+    ------
+    InfeasibleError
+        The solver proves the model infeasible (typically minimum ROAS / maximum CPA rules).
+    """
+    t0 = time.perf_counter()
+    t_len, c_len = problem.n_weeks, len(curves.channels)
+    a_coef, b_coef = problem.value_coefficients
+    risk = problem.risk
+    if risk.kind == "mean":
+        # one representative curve per channel: sample-mean weights, sample-mean response
+        scen_w = curves.weights.mean(axis=0, keepdims=True)  # (1, C, L)
+        groups = [np.arange(curves.n_samples)]
+        carry = curves.subset(slice(0, 1))
+        carry = ResponseCurves(
+            carry.channels,
+            scen_w,
+            carry.saturation,
+            carry.params,
+            carry.beta,
+            carry.history,
+            carry.current,
+        ).adstock(np.zeros((t_len, c_len)))  # (1, T, C)
+    else:
+        rng = np.random.default_rng(problem.seed)
+        k = min(scenarios, curves.n_samples)
+        pick = np.sort(rng.choice(curves.n_samples, size=k, replace=False))
+        scen_w = curves.weights[pick]
+        groups = [np.asarray([i]) for i in pick]
+        carry = curves.subset(pick).adstock(np.zeros((t_len, c_len)))
+    homogeneous = bool(np.allclose(curves.weights, curves.weights[:1], atol=1e-9))
+
+    hi = rows.hi.reshape(t_len, c_len)
+    model = pulp.LpProblem("allocation", pulp.LpMaximize)
+    x = [
+        [
+            pulp.LpVariable(
+                f"x_{t}_{c}", lowBound=float(rows.lo[t * c_len + c]), upBound=float(hi[t, c])
+            )
+            for c in range(c_len)
+        ]
+        for t in range(t_len)
+    ]
+    n_bin = 0
+    n_var = t_len * c_len
+    shift_total = 0.0
+    scen_rev: list[pulp.LpAffineExpression] = []
+    chan_rev = [pulp.LpAffineExpression() for _ in range(c_len)]
+    for k, members in enumerate(groups):
+        rev_k = pulp.LpAffineExpression()
+        for c, kind in enumerate(curves.saturation):
+            w = scen_w[k, c]
+            # the largest adstock any week can reach under the bounds
+            top_plan = np.array(
+                [sum(wt * hi[s, c] for s, wt in _adstock_terms(w, t)) for t in range(t_len)]
+            )
+            top = float((carry[k, :, c] + top_plan).max())
+            b, slopes, shift = _pieces(
+                kind, curves.params[members, c], curves.beta[members, c], top, pieces
+            )
+            lengths = np.diff(b)
+            rising = np.nonzero(slopes[1:] > slopes[:-1] * (1 + 1e-9) + 1e-15)[0]
+            m = int(rising.max()) + 1 if len(rising) else -1  # last piece of the convex part
+            shift_total += shift * t_len / len(groups)
+            for t in range(t_len):
+                d = [
+                    pulp.LpVariable(f"d_{k}_{c}_{t}_{j}", 0, float(lengths[j]))
+                    for j in range(len(lengths))
+                ]
+                n_var += len(d)
+                expr = pulp.LpAffineExpression([(x[s][c], wt) for s, wt in _adstock_terms(w, t)])
+                model += (
+                    pulp.LpAffineExpression([(dj, 1.0) for dj in d])
+                    == expr + float(carry[k, t, c]),
+                    f"adstock_{k}_{c}_{t}",
+                )
+                r = pulp.LpAffineExpression([(d[j], float(slopes[j])) for j in range(len(d))])
+                rev_k += r
+                if len(groups) == 1:
+                    chan_rev[c] += r
+                else:
+                    chan_rev[c] += r * (1.0 / len(groups))
+                if m >= 0:
+                    y = [pulp.LpVariable(f"y_{k}_{c}_{t}_{j}", cat="Binary") for j in range(m + 1)]
+                    n_bin += len(y)
+                    for j in range(m):
+                        model += d[j] >= float(lengths[j]) * y[j]
+                        model += d[j + 1] <= float(lengths[j + 1]) * y[j]
+                    model += d[m] >= float(lengths[m]) * y[m]
+                    tail = d[m + 1 :]
+                    if tail:
+                        model += pulp.lpSum(tail) <= float(lengths[m + 1 :].sum()) * y[m]
+        scen_rev.append(rev_k)
+
+    flat = [x[t][c] for t in range(t_len) for c in range(c_len)]
+    spend = pulp.LpAffineExpression([(v, 1.0) for v in flat])
+    for i in range(len(rows.names)):
+        coef = rows.matrix[i]
+        nz = np.nonzero(coef)[0]
+        expr = pulp.LpAffineExpression([(flat[j], float(coef[j])) for j in nz])
+        if rows.equality[i]:
+            model += expr == float(rows.rhs[i]), f"row_{i}"
+        else:
+            model += expr <= float(rows.rhs[i]), f"row_{i}"
+    mean_rev = pulp.lpSum(scen_rev) * (1.0 / len(groups))
+    for ci, rho in roas_rules:
+        if ci is None:
+            model += mean_rev >= rho * spend, "min_roas_overall"
+        else:
+            ch_spend = pulp.lpSum(x[t][ci] for t in range(t_len))
+            model += chan_rev[ci] >= rho * ch_spend, f"min_roas_{ci}"
+
+    values = [a_coef * r - b_coef * spend for r in scen_rev]
+    if risk.kind == "mean":
+        model += values[0]
+    elif risk.kind == "cvar":
+        eta = pulp.LpVariable("eta")
+        u = [pulp.LpVariable(f"u_{k}", lowBound=0) for k in range(len(values))]
+        for k, v in enumerate(values):
+            model += u[k] >= eta - v
+        model += eta - pulp.lpSum(u) * (1.0 / (risk.level * len(values)))
+        n_var += 1 + len(u)
+    else:  # quantile: at least K - k + 1 scenarios at or above eta
+        kk = max(1, int(np.ceil(risk.level * len(values) - 1e-9)))
+        big = a_coef * float(curves.beta.max()) * c_len * t_len + b_coef * rows.budget + 1.0
+        eta = pulp.LpVariable("eta")
+        z = [pulp.LpVariable(f"z_{k}", cat="Binary") for k in range(len(values))]
+        for k, v in enumerate(values):
+            model += eta <= v + big * (1 - z[k])
+        model += pulp.lpSum(z) >= len(values) - kk + 1
+        model += eta
+        n_bin += len(z)
+        n_var += 1
+    n_var += n_bin
+
+    model.solve(_make_solver(solver, time_limit, mip_gap))
+    status = pulp.LpStatus[model.status]
+    if status == "Infeasible":
+        raise InfeasibleError(_infeasible_message(problem))
+    if status not in ("Optimal",) and model.objective.value() is None:
+        raise InfeasibleError(f"The LP solver stopped with status '{status}' and no plan.")
+    plan = np.array([[max(v.value() or 0.0, 0.0) for v in row] for row in x])
+    value = float(model.objective.value())
+    bound: float | None = None
+    if risk.kind == "mean" and homogeneous and status == "Optimal":
+        # a MILP stops within mip_gap of its dual bound: widen by that tolerance
+        model_bound = value + (mip_gap * abs(value) + 1e-6 if n_bin else 1e-6)
+        bound = model_bound + a_coef * shift_total
+    return LPSolution(
+        plan=plan,
+        model_value=value,
+        bound=bound,
+        mip=n_bin > 0,
+        n_vars=n_var,
+        n_binaries=n_bin,
+        solver=solver,
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def _infeasible_message(problem: AllocationProblem) -> str:
+    rules = []
+    if problem.min_roas:
+        rules.append(f"overall minimum ROAS {problem.min_roas:g}")
+    if problem.max_cpa:
+        rules.append(f"maximum CPA {problem.max_cpa:,.2f} EUR")
+    rules += [
+        f"minimum ROAS {r.min_roas:g} on '{c}'" for c, r in problem.channels.items() if r.min_roas
+    ]
+    what = ", ".join(rules) if rules else "the caps and bounds"
+    mode = problem.budget_mode.value
+    return (
+        f"No plan meets {what} with a budget of {problem.budget:,.0f} EUR ({mode}); the response "
+        "curves cannot earn that much at this spend. Lower the ROAS/CPA requirement, lower the "
+        "budget or use budget mode up_to."
+    )
+
+
+def linearized_bound(
+    rows: LinearRows,
+    gradient: np.ndarray,
+    x0: np.ndarray,
+    value0: float,
+    roas_cuts: list[tuple[np.ndarray, float]],
+    solver: str = "highs",
+) -> float | None:
+    """Upper bound ``value0 + max_y g @ (y - x0)`` over the polytope (Frank-Wolfe certificate).
+
+    Valid when the exact value is concave (or over-estimated by a concave function whose value
+    at ``x0`` is ``value0`` and supergradient is ``gradient``): ``F(y) <= F(x0) + g @ (y - x0)``.
+
+    Parameters
+    ----------
+    rows : LinearRows
+    gradient : numpy.ndarray
+        Supergradient at ``x0``, (T*C,) EUR per EUR.
+    x0 : numpy.ndarray
+        The plan, (T*C,).
+    value0 : float
+        Over-estimator value at ``x0``, EUR.
+    roas_cuts : list of (numpy.ndarray, float)
+        Outer linearizations ``coef @ y >= rhs`` of the minimum-ROAS rules.
+    solver : str
+
+    Returns
+    -------
+    float or None
+        The bound, or None when the LP fails.
+    """
+    n = len(x0)
+    model = pulp.LpProblem("certificate", pulp.LpMaximize)
+    y = [pulp.LpVariable(f"y{j}", float(rows.lo[j]), float(rows.hi[j])) for j in range(n)]
+    for i in range(len(rows.names)):
+        nz = np.nonzero(rows.matrix[i])[0]
+        expr = pulp.LpAffineExpression([(y[j], float(rows.matrix[i, j])) for j in nz])
+        model += (expr == float(rows.rhs[i])) if rows.equality[i] else (expr <= float(rows.rhs[i]))
+    for coef, rhs in roas_cuts:
+        nz = np.nonzero(coef)[0]
+        model += pulp.LpAffineExpression([(y[j], float(coef[j])) for j in nz]) >= float(rhs)
+    model += pulp.LpAffineExpression([(y[j], float(gradient[j])) for j in range(n)])
+    model.solve(_make_solver(solver, 60.0, 1e-9))
+    if pulp.LpStatus[model.status] != "Optimal":
+        return None
+    return float(value0 + model.objective.value() - gradient @ x0)

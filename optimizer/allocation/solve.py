@@ -1,0 +1,267 @@
+"""Public entry point: ``allocate(curves, problem)`` -> :class:`AllocationResult`.
+
+Pipeline: resolve the rules (conflicts raise :class:`InfeasibleError` with figures), solve the
+piecewise-linear model globally (LP or MILP), refine with SLSQP on the exact curves, keep the
+better *feasible* plan under exact evaluation on every posterior sample, and certify it with the
+smallest valid upper bound:
+
+* the PWL model's bound plus its over-estimation shift, when the model is exact apart from the
+  piecewise approximation (posterior mean, adstock weights equal across samples);
+* the Frank-Wolfe bound of the concave envelope (equal to the curves where they are concave),
+  valid for the mean and CVaR whatever the samples.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+import numpy as np
+import pandas as pd
+
+from optimizer._version import __version__
+from optimizer.allocation.evaluate import (
+    chain_gradient,
+    envelope_weekly_and_slope,
+    risk_value,
+    risk_weights,
+    summarize,
+)
+from optimizer.allocation.explain import binding_constraints
+from optimizer.allocation.lp import linearized_bound, solve_lp
+from optimizer.allocation.nonlinear import MAX_VARIABLES, solve_nonlinear
+from optimizer.allocation.polytope import LinearRows, linear_rows
+from optimizer.allocation.problem import AllocationProblem, Resolved, resolve
+from optimizer.allocation.result import AllocationResult, Status
+from optimizer.errors import ConfigError, InfeasibleError
+from optimizer.mmm.curves import ResponseCurves
+
+__all__ = ["METHODS", "allocate"]
+
+METHODS = ("auto", "lp", "nonlinear")
+
+
+def _hash(curves: ResponseCurves, problem: AllocationProblem) -> str:
+    h = hashlib.sha256()
+    for arr in (curves.weights, curves.params, curves.beta, curves.history, curves.current):
+        h.update(np.ascontiguousarray(arr, dtype=float).tobytes())
+    h.update(json.dumps([curves.channels, curves.saturation]).encode())
+    h.update(repr(problem).encode())
+    return h.hexdigest()
+
+
+def _feasible(
+    plan: np.ndarray,
+    rows: LinearRows,
+    res: Resolved,
+    curves: ResponseCurves,
+    tol: float,
+) -> bool:
+    if rows.violation(plan) > tol:
+        return False
+    if res.roas_rules:
+        weekly = curves.weekly(plan).mean(axis=0)
+        for ci, rho in res.roas_rules:
+            spend = plan.sum() if ci is None else plan[:, ci].sum()
+            rev = weekly.sum() if ci is None else weekly[:, ci].sum()
+            if rev - rho * spend < -tol:
+                return False
+    return True
+
+
+def _value(curves: ResponseCurves, problem: AllocationProblem, plan: np.ndarray) -> float:
+    a, b = problem.value_coefficients
+    return risk_value(a * curves.total(plan) - b * plan.sum(), problem.risk)
+
+
+def _envelope_bound(
+    curves: ResponseCurves,
+    problem: AllocationProblem,
+    rows: LinearRows,
+    res: Resolved,
+    plan: np.ndarray,
+    solver: str,
+) -> float | None:
+    """Frank-Wolfe bound on the concave envelope at ``plan`` (None for quantile risk)."""
+    if problem.risk.kind == "quantile":
+        return None
+    a, b = problem.value_coefficients
+    env, slope = envelope_weekly_and_slope(curves, plan)
+    grad_s = chain_gradient(curves, slope)  # (S, T, C)
+    values = a * env.sum(axis=(1, 2)) - b * plan.sum()
+    w = risk_weights(values, problem.risk)
+    value0 = risk_value(values, problem.risk)
+    grad = (a * np.tensordot(w, grad_s, axes=1) - b).ravel()
+    cuts = []
+    env_mean = env.mean(axis=0)
+    grad_mean = grad_s.mean(axis=0)
+    for ci, rho in res.roas_rules:
+        mask = np.ones_like(plan) if ci is None else np.zeros_like(plan)
+        if ci is not None:
+            mask[:, ci] = 1.0
+        g = (grad_mean * mask).ravel()
+        r0 = float((env_mean * mask).sum())
+        # R(y) <= R~(y) <= R~(x0) + g (y - x0), so R(y) >= rho S(y) implies this cut
+        cuts.append((g - rho * mask.ravel(), float(g @ plan.ravel() - r0)))
+    return linearized_bound(rows, grad, plan.ravel(), value0, cuts, solver=solver)
+
+
+def allocate(
+    curves: ResponseCurves,
+    problem: AllocationProblem,
+    method: str = "auto",
+    *,
+    solver: str = "highs",
+    pieces: int = 16,
+    scenarios: int = 30,
+    time_limit: float = 60.0,
+    gap_tol: float = 1e-3,
+) -> AllocationResult:
+    """Find the best media plan for a problem under posterior response curves.
+
+    Parameters
+    ----------
+    curves : ResponseCurves
+        Posterior response (S samples, C channels), with history for carry-over.
+    problem : AllocationProblem
+    method : {"auto", "lp", "nonlinear"}
+        ``lp``: piecewise-linear model only; ``nonlinear``: SLSQP from the LP plan too (always);
+        ``auto``: both, SLSQP skipped above ``MAX_VARIABLES`` plan cells.
+    solver : {"highs", "cbc"}
+        LP/MILP solver.
+    pieces : int
+        Linear pieces per response curve in the LP.
+    scenarios : int
+        Posterior samples modelled one by one in the LP for quantile/CVaR risk.
+    time_limit : float
+        Seconds for each LP/MILP solve.
+    gap_tol : float
+        Relative certified gap under which the status is ``OPTIMAL``.
+
+    Returns
+    -------
+    AllocationResult
+
+    Raises
+    ------
+    InfeasibleError
+        Conflicting rules (named, with amounts) or no plan meeting the ROAS/CPA rules.
+    ConfigError
+        Unknown channel in the rules, unknown method or solver.
+    """
+    if method not in METHODS:
+        raise ConfigError(f"method '{method}' is unknown; use one of {', '.join(METHODS)}.")
+    t0 = time.perf_counter()
+    res = resolve(problem, curves.channels, curves.current)
+    rows = linear_rows(res)
+    t_len, c_len = problem.n_weeks, len(curves.channels)
+    tol = 1e-6 * max(res.budget, 1.0) + 1e-6
+    notes: list[str] = []
+
+    lp = solve_lp(
+        curves,
+        problem,
+        rows,
+        res.roas_rules,
+        pieces=pieces,
+        scenarios=scenarios,
+        solver=solver,
+        time_limit=time_limit,
+    )
+    candidates: list[tuple[str, np.ndarray, float]] = []
+    lp_plan = np.clip(lp.plan, res.lo, res.finite_hi())
+    lp_value = _value(curves, problem, lp_plan)
+    if _feasible(lp_plan, rows, res, curves, tol):
+        candidates.append(("lp", lp_plan, lp_value))
+    else:
+        notes.append("the LP plan breaks a rule under exact evaluation; SLSQP repaired it")
+    nl = None
+    run_nl = method == "nonlinear" or (method == "auto" and t_len * c_len <= MAX_VARIABLES)
+    if method == "auto" and not run_nl:
+        notes.append(f"SLSQP skipped: {t_len * c_len} plan cells > {MAX_VARIABLES}")
+    if run_nl or not candidates:
+        nl = solve_nonlinear(curves, problem, rows, res.roas_rules, lp_plan)
+        if _feasible(nl.plan, rows, res, curves, tol):
+            candidates.append(("nonlinear", nl.plan, nl.value))
+    if not candidates:
+        raise InfeasibleError(
+            "No plan found that meets every rule under exact evaluation (the LP plan and the "
+            "SLSQP refinement both break a minimum ROAS / maximum CPA rule); relax those rules."
+        )
+    chosen, plan, value = max(candidates, key=lambda c: c[2])
+
+    bounds = []
+    if lp.bound is not None:
+        bounds.append(lp.bound)
+        notes.append("bound: piecewise-linear model (MILP/LP) plus its over-estimation shift")
+    env_bound = _envelope_bound(curves, problem, rows, res, plan, solver)
+    if env_bound is not None:
+        bounds.append(env_bound)
+        notes.append("bound: Frank-Wolfe certificate on the concave envelope of the curves")
+    if problem.risk.kind == "quantile":
+        notes.append("a low quantile is not concave in the plan: the gap cannot be certified")
+    upper = max(min(bounds), value) if bounds else None
+    gap = None if upper is None else upper - value
+    rel_gap = None if gap is None else gap / max(abs(upper or 0.0), 1.0)
+    status = Status.OPTIMAL if rel_gap is not None and rel_gap <= gap_tol else Status.FEASIBLE
+
+    a, b = problem.value_coefficients
+    current = np.tile(curves.current, (t_len, 1))
+    rev_opt = curves.total(plan)
+    rev_cur = curves.total(current)
+    weekly = curves.weekly(plan).mean(axis=0)
+    grad = curves.gradient(plan).mean(axis=0)  # (T, C)
+    spend_c = plan.sum(axis=0)
+    wts = np.where(spend_c[None, :] > 0, plan / np.where(spend_c > 0, spend_c, 1.0), 1.0 / t_len)
+    mroas = (grad * wts).sum(axis=0)
+    steady = curves.marginal_roas(plan.mean(axis=0)).mean(axis=0)
+    rev_c = weekly.sum(axis=0)
+    index = _week_index(problem, t_len)
+    channels = pd.DataFrame(
+        {
+            "spend": spend_c,
+            "current_spend": current.sum(axis=0),
+            "revenue": rev_c,
+            "roas": np.where(spend_c > 0, rev_c / np.where(spend_c > 0, spend_c, 1.0), np.nan),
+            "marginal_roas": mroas,
+            "steady_marginal_roas": steady,
+        },
+        index=pd.Index(curves.channels, name="channel"),
+    )
+    solver_name = f"{lp.solver}-{'milp' if lp.mip else 'lp'}" + ("+slsqp" if nl else "")
+    return AllocationResult(
+        status=status,
+        objective=problem.objective.value,
+        risk=problem.risk.label,
+        value=value,
+        upper_bound=upper,
+        gap=gap,
+        rel_gap=rel_gap,
+        plan=pd.DataFrame(plan, index=index, columns=list(curves.channels)),
+        current_plan=pd.DataFrame(current, index=index, columns=list(curves.channels)),
+        revenue=summarize(rev_opt),
+        current_revenue=summarize(rev_cur),
+        revenue_lift=summarize(rev_opt - rev_cur),
+        objective_outcome=summarize(a * rev_opt - b * plan.sum()),
+        current_objective_outcome=summarize(a * rev_cur - b * current.sum()),
+        channels=channels,
+        binding=binding_constraints(plan, problem, res, rows, curves.channels, weekly),
+        solver=solver_name,
+        chosen=chosen,
+        lp_model_value=lp.model_value,
+        lp_plan_value=lp_value,
+        nonlinear_value=None if nl is None else nl.value,
+        seconds=time.perf_counter() - t0,
+        version=__version__,
+        seed=problem.seed,
+        input_hash=_hash(curves, problem),
+        notes=tuple(notes),
+    )
+
+
+def _week_index(problem: AllocationProblem, t_len: int) -> pd.Index:
+    starts = problem.week_starts()
+    if starts is None:
+        return pd.RangeIndex(t_len, name="week")
+    return pd.DatetimeIndex(pd.to_datetime(starts), name="week")
