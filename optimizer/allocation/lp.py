@@ -289,7 +289,7 @@ def solve_lp(
         n_var += 1 + len(u)
     else:  # quantile: at least K - k + 1 scenarios at or above eta
         kk = max(1, int(np.ceil(risk.level * len(values) - 1e-9)))
-        big = a_coef * float(curves.beta.max()) * c_len * t_len + b_coef * rows.budget + 1.0
+        big = a_coef * float(curves.beta.max()) * c_len * t_len + b_coef * float(rows.rhs[0]) + 1.0
         eta = pulp.LpVariable("eta")
         z = [pulp.LpVariable(f"z_{k}", cat="Binary") for k in range(len(values))]
         for k, v in enumerate(values):
