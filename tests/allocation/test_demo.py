@@ -1,0 +1,47 @@
+"""On the demo store the optimized plan must beat the current plan under the *true* response."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from optimizer.allocation import AllocationProblem, Status, allocate
+from tests.allocation.helpers import truth_curves
+
+
+def test_truth_curves_reproduce_the_generator(truth, demo_curves):
+    plan = truth.run_rate_plan(13)
+    ours = demo_curves.weekly(plan[list(demo_curves.channels)].to_numpy())[0]
+    theirs = truth.media_contribution(plan).to_numpy()
+    assert ours == pytest.approx(theirs, rel=1e-10)
+
+
+def test_marginal_roas_at_the_current_plan_matches_the_documented_truth(demo_curves):
+    m = dict(
+        zip(demo_curves.channels, demo_curves.marginal_roas(demo_curves.current)[0], strict=True)
+    )
+    expected = {"seo": 2.0, "sea": 1.0, "social": 1.5, "affiliation": 1.7, "retail_media": 1.2}
+    for c, v in expected.items():
+        assert m[c] == pytest.approx(v, abs=0.1)
+
+
+def test_optimized_plan_beats_the_current_plan_under_the_truth(truth, demo_curves):
+    n = 13
+    budget = float(demo_curves.current.sum() * n)
+    r = allocate(demo_curves, AllocationProblem(budget=budget, n_weeks=n))
+    assert r.status in (Status.OPTIMAL, Status.FEASIBLE)
+    assert r.rel_gap < 0.01
+    plan = pd.DataFrame(
+        r.plan.to_numpy(), columns=r.plan.columns, index=truth.run_rate_plan(n).index
+    )
+    true_opt = truth.media_revenue(plan)
+    true_cur = truth.media_revenue(truth.run_rate_plan(n))
+    assert true_opt > true_cur * 1.01
+    assert r.revenue_lift.mean == pytest.approx(true_opt - true_cur, rel=1e-6)
+    # the noisy "posterior" version still beats the current plan on the truth
+    noisy = truth_curves(truth, n_samples=40, noise=0.15, seed=1)
+    r2 = allocate(noisy, AllocationProblem(budget=budget, n_weeks=n))
+    plan2 = pd.DataFrame(r2.plan.to_numpy(), columns=r2.plan.columns, index=plan.index)
+    assert truth.media_revenue(plan2) > true_cur
+    assert np.isfinite(r2.upper_bound)
