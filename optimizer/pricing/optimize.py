@@ -1,0 +1,301 @@
+"""Public entry point: :func:`optimize_prices`.
+
+Builds the candidate table (ladder x expected sales x economics), checks feasibility, then
+solves with the Lagrangian fast path, finishing with the PuLP MILP when its certified gap is
+above the tolerance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+import numpy as np
+import pandas as pd
+
+from optimizer._version import __version__
+from optimizer.errors import InfeasibleError
+from optimizer.pricing.evaluate import sell_through, unit_economics
+from optimizer.pricing.lagrangian import dual_value, gap_of, solve_lagrangian
+from optimizer.pricing.milp import solve_milp
+from optimizer.pricing.problem import Method, Objective, PricingProblem
+from optimizer.pricing.result import PricingResult, PricingStatus
+from optimizer.pricing.rules import Ladder, build_ladder
+
+__all__ = ["optimize_prices"]
+
+
+def _skus(index: pd.Index, where: np.ndarray, limit: int = 5) -> str:
+    names = [repr(str(s)) for s in index[where][:limit]]
+    more = f" and {int(where.sum()) - limit} more" if where.sum() > limit else ""
+    return ", ".join(names) + more
+
+
+def _binding_weeks(load: np.ndarray, valid: np.ndarray, cap: np.ndarray) -> list[int]:
+    """Weeks whose capacity can bind and is not implied by a tighter kept week."""
+    lv = np.where(valid[..., None], load, 0.0)
+    worst = lv.max(axis=1).sum(axis=0)  # heaviest possible load per week
+    cand = np.flatnonzero(worst > cap * (1 + 1e-12))
+    cand = cand[np.argsort(-(worst[cand] / cap[cand]), kind="stable")]
+    kept: list[int] = []
+    for t in cand:
+        dominated = any(
+            cap[t] >= cap[u] and bool((lv[:, :, t] <= lv[:, :, u] + 1e-12).all()) for u in kept
+        )
+        if not dominated:
+            kept.append(int(t))
+    return sorted(kept)
+
+
+def _input_hash(problem: PricingProblem) -> str:
+    h = hashlib.sha256()
+    h.update(pd.util.hash_pandas_object(problem.catalog.frame, index=True).to_numpy().tobytes())
+    h.update(
+        pd.util.hash_pandas_object(problem.elasticities.frame, index=True).to_numpy().tobytes()
+    )
+    h.update(problem.capacity.tobytes())
+    h.update(problem.multiplier.tobytes())
+    h.update(repr(problem.rules).encode())
+    return h.hexdigest()[:16]
+
+
+def _check_capacity(load, valid, cap, index) -> None:
+    lightest = np.where(valid[..., None], load, np.inf).min(axis=1)  # (n, T)
+    need = lightest.sum(axis=0)
+    over = np.flatnonzero(need > cap * (1 + 1e-9))
+    if len(over):
+        t = int(over[0])
+        heavy = np.argsort(-lightest[:, t])[:3]
+        raise InfeasibleError(
+            f"capacity: even at the highest allowed prices the expected shipments of horizon "
+            f"week {t + 1} are {need[t]:,.0f} logistics units but capacity is {cap[t]:,.0f} "
+            f"({len(over)} week(s) short; heaviest SKUs {', '.join(repr(str(index[i])) for i in heavy)}). "
+            "Raise the capacity, allow higher prices (max_change, max_price) or lower the "
+            "demand multiplier."
+        )
+
+
+def _binding_rule(
+    ladder: Ladder,
+    choice: np.ndarray,
+    free: np.ndarray,
+    valid: np.ndarray,
+    lost: np.ndarray,
+    changes_row: bool,
+) -> np.ndarray:
+    n = len(choice)
+    top = valid.sum(axis=1) - 1
+    out = np.full(n, "none", dtype=object)
+    at_low = choice == 0
+    at_high = choice == top
+    out[at_low & (free == 0)] = ladder.lower_rule[at_low & (free == 0)]
+    out[at_high & (free == top)] = ladder.upper_rule[at_high & (free == top)]
+    out[(lost > 1e-6) & (choice == free)] = "stock"
+    moved = choice != free
+    out[moved] = "capacity"
+    if changes_row:
+        kept_current = moved & (choice == ladder.current) & (free != ladder.current)
+        out[kept_current] = "max_changes"
+    return out
+
+
+def optimize_prices(problem: PricingProblem) -> PricingResult:
+    """Choose one price per SKU maximizing margin (or revenue) under rules, stock, capacity.
+
+    Parameters
+    ----------
+    problem : PricingProblem
+        Catalog, demand estimates, weekly capacity, demand multiplier, rules, objective.
+
+    Returns
+    -------
+    PricingResult
+        New prices per SKU with expected units, revenue, margin, binding rule and reference
+        price; totals; certified gap; solver; seconds.
+
+    Raises
+    ------
+    InfeasibleError
+        Rules leave a SKU without a price, stock cannot cover demand at any allowed price (with
+        ``allow_stockout=False``), capacity is short even at the highest prices, or more SKUs
+        must change price than ``max_changes`` allows. The message names SKUs, weeks and rules.
+
+    Notes
+    -----
+    Expected demand of SKU ``s`` at price ``p`` in horizon week ``t`` is
+    ``baseline_units_s * (p / current_s) ** elasticity_s * multiplier_t``; sales are served
+    from stock week by week (``min(demand, stock)``), demand beyond stock is lost. Margin per
+    unit sold is ``p / (1 + vat) - unit_cost - logistics_cost * logistics_units`` (times
+    ``1 - return_rate`` on the product part when ``net_of_returns``).
+    """
+    t0 = time.perf_counter()
+    cat, rules = problem.catalog, problem.rules
+    f = cat.frame
+    idx = f.index
+    ladder = build_ladder(cat, rules)
+    valid = ladder.valid.copy()
+    p0 = f["price_incl_vat"].to_numpy(float)
+    fill = np.where(valid, ladder.prices, p0[:, None])
+    weekly = problem.elasticities.weekly_units(idx, fill, problem.units_quantile)
+    demand = weekly[:, :, None] * problem.multiplier[None, None, :]
+    stock = f["stock"].to_numpy(float)
+    if not rules.allow_stockout:
+        fits = demand.sum(axis=-1) <= stock[:, None] * (1 + 1e-9)
+        short = ~(valid & fits).any(axis=1)
+        if short.any():
+            raise InfeasibleError(
+                f"stock: at every allowed price the expected demand over {problem.n_weeks} "
+                f"week(s) exceeds the stock of {int(short.sum())} SKU(s) ({_skus(idx, short)}); "
+                "set allow_stockout = true, restock, raise max_change/max_price or shorten the "
+                "horizon."
+            )
+        valid &= fits
+    sold = sell_through(demand, stock)
+    rev_u, mar_u = unit_economics(
+        cat, fill, logistics_cost=problem.logistics_cost, net_of_returns=problem.net_of_returns
+    )
+    per_unit = mar_u if problem.objective is Objective.MARGIN else rev_u
+    values = np.where(valid, sold.sum(axis=-1) * per_unit, -np.inf)
+    load = sold * f["logistics_units"].to_numpy(float)[:, None, None]
+
+    k_max = rules.max_changes
+    n_k = valid.shape[1]
+    is_change = np.arange(n_k)[None, :] != ladder.current[:, None]
+    forced = ladder.current < 0
+    if k_max is not None and forced.sum() > k_max:
+        raise InfeasibleError(
+            f"max_changes: {int(forced.sum())} SKU(s) must change price because their current "
+            f"price breaks a rule ({_skus(idx, forced)}) but max_changes is {k_max}; raise "
+            "max_changes or relax the rules those prices break."
+        )
+    if k_max == 0:
+        valid &= ~is_change
+        values = np.where(valid, values, -np.inf)
+    cap = problem.capacity
+    _check_capacity(load, valid, cap, idx)
+    weeks = _binding_weeks(load, valid, cap)
+    w_list = [np.where(valid[..., None], load[:, :, weeks], 0.0)]
+    rhs = list(cap[weeks])
+    names = [f"capacity_week_{t + 1}" for t in weeks]
+    changeable = (valid & is_change).any(axis=1).sum()
+    changes_row = k_max is not None and 0 < k_max < changeable
+    if changes_row:
+        w_list.append((valid & is_change).astype(float)[..., None])
+        rhs.append(float(k_max))  # type: ignore[arg-type]
+        names.append("max_changes")
+    weights = np.concatenate(w_list, axis=-1)
+    b = np.asarray(rhs, float)
+
+    tol = problem.gap_tolerance
+    solver = "lagrangian"
+    info: dict = {"version": __version__, "input_hash": _input_hash(problem)}
+    lag = solve_lagrangian(values, weights, b, tol=tol)
+    choice, primal, bound = lag.choice, lag.primal, lag.bound
+    info["lagrangian"] = {"iterations": lag.iterations, "gap": lag.gap}
+    proven_gap = np.inf
+    need_milp = (
+        problem.method is Method.MILP
+        or (problem.method is Method.AUTO and lag.gap > tol)
+        or choice is None
+    )
+    if need_milp:
+        ms = solve_milp(
+            values,
+            weights,
+            b,
+            gap_rel=min(tol, 1e-6) if problem.method is Method.MILP else tol,
+            time_limit=problem.time_limit,
+        )
+        info["milp"] = {
+            "status": ms.status,
+            "proven": ms.proven,
+            "gap_rel": ms.gap_rel,
+            "build_seconds": ms.build_seconds,
+            "solve_seconds": ms.solve_seconds,
+        }
+        if ms.status == "Infeasible" and choice is None:
+            raise InfeasibleError(
+                "capacity/max_changes: no price list meets all weekly capacities and the cap "
+                f"on price changes together (rows {names}); raise capacity or max_changes."
+            )
+        if ms.choice is not None and (problem.method is Method.MILP or ms.objective > primal):
+            choice, primal = ms.choice, ms.objective
+            solver = ms.solver if problem.method is Method.MILP else f"lagrangian+{ms.solver}"
+        if ms.proven:
+            proven_gap = ms.gap_rel
+    if choice is None:
+        raise InfeasibleError(
+            f"no feasible price list found within {problem.time_limit:.0f} s (rows {names}); "
+            "raise time_limit, capacity or max_changes."
+        )
+    gap = min(gap_of(bound, primal), proven_gap)
+    if proven_gap < np.inf:
+        bound = min(bound, primal * (1 + proven_gap) if primal > 0 else bound)
+
+    ar = np.arange(len(idx))
+    _, free = dual_value(values, weights[..., :0], b[:0], np.zeros(0))
+    new = ladder.prices[ar, choice]
+    dem = demand[ar, choice].sum(axis=-1)
+    units = sold[ar, choice].sum(axis=-1)
+    rev_new, mar_new = rev_u[ar, choice] * units, mar_u[ar, choice] * units
+    cur_dem = problem.elasticities.weekly_units(idx, p0[:, None], problem.units_quantile)
+    cur_sold = sell_through(cur_dem * problem.multiplier[None, :], stock)
+    cur_rev_u, cur_mar_u = unit_economics(
+        cat, p0, logistics_cost=problem.logistics_cost, net_of_returns=problem.net_of_returns
+    )
+    ref = (
+        problem.reference_prices.reindex(idx).to_numpy(float)
+        if problem.reference_prices is not None
+        else p0
+    )
+    ref = np.fmin(ref, p0)
+    reduced = new < p0 - 1e-9
+    frame = pd.DataFrame(
+        {
+            "category": f["category"].to_numpy(),
+            "current_price_incl_vat": p0,
+            "new_price_incl_vat": new,
+            "new_price_excl_vat": new / (1 + f["vat_rate"].to_numpy(float)),
+            "unit_cost": f["unit_cost"].to_numpy(float),
+            "change_pct": (new / p0 - 1) * 100,
+            "expected_demand": dem,
+            "expected_units": units,
+            "lost_units": dem - units,
+            "stock": stock,
+            "revenue_excl_vat": rev_new,
+            "margin": mar_new,
+            "current_expected_units": cur_sold.sum(axis=1),
+            "current_margin": cur_sold.sum(axis=1) * cur_mar_u,
+            "binding_rule": _binding_rule(ladder, choice, free, valid, dem - units, changes_row),
+            "reference_price": np.where(reduced, ref, np.nan),
+        },
+        index=idx,
+    )
+    del cur_rev_u
+    lu = f["logistics_units"].to_numpy(float)
+    new_load = (sold[ar, choice] * lu[:, None]).sum(axis=0)
+    cur_load = (cur_sold * lu[:, None]).sum(axis=0)
+    mult = dict(zip(names, (float(x) for x in lag.multipliers), strict=False))
+    info.update(
+        {
+            "n_candidates": int(valid.sum()),
+            "coupling_rows": names,
+            "units_quantile": problem.units_quantile,
+            "method": problem.method.value,
+        }
+    )
+    return PricingResult(
+        status=PricingStatus.OPTIMAL if gap <= tol else PricingStatus.FEASIBLE,
+        prices=frame,
+        objective=problem.objective.value,
+        objective_value=float(primal),
+        bound=float(bound),
+        gap=float(gap),
+        capacity=cap.copy(),
+        load=new_load,
+        current_load=cur_load,
+        multipliers=mult,
+        solver=solver,
+        seconds=time.perf_counter() - t0,
+        info=info,
+    )

@@ -1,0 +1,180 @@
+"""Pricing problem: frozen inputs of :func:`~optimizer.pricing.optimize.optimize_prices`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+from optimizer.data.catalog import Catalog
+from optimizer.errors import ConfigError
+from optimizer.pricing.estimates import Elasticities
+
+__all__ = ["Method", "Objective", "PriceRules", "PricingProblem"]
+
+
+class Objective(StrEnum):
+    """What the optimizer maximizes over the horizon."""
+
+    MARGIN = "margin"  #: contribution margin excl. VAT (see PricingProblem)
+    REVENUE = "revenue"  #: revenue excl. VAT (keep a margin floor in the rules)
+
+
+class Method(StrEnum):
+    """Which solver path to use."""
+
+    AUTO = "auto"  #: Lagrangian; MILP only when its certified gap exceeds the tolerance
+    LAGRANGIAN = "lagrangian"  #: Lagrangian only, whatever the gap (reported)
+    MILP = "milp"  #: PuLP MILP only
+
+
+@dataclass(frozen=True)
+class PriceRules:
+    """Business and legal price rules, applied per SKU.
+
+    Attributes
+    ----------
+    max_change : float
+        Largest relative change vs the current price, both ways (0.15 = +/-15 %).
+    endings : tuple of float
+        Allowed cents of the VAT-inclusive price (``(0.99, 0.90)`` = ``x,99`` or ``x,90``).
+        Empty: any cent. The current price is always a candidate (no change) when it meets
+        every other rule, whatever its ending.
+    n_points : int
+        Most candidate prices per SKU (the ladder is spread evenly in log price).
+    margin_floor : float
+        Least margin as a fraction of the price excl. VAT: ``(p_ht - cost) / p_ht >= floor``.
+    min_advertised_price : dict of str to float
+        Per SKU, the lowest price incl. VAT the supplier allows advertising (EUR).
+    max_changes : int or None
+        Most SKUs whose price may change this cycle.
+    allow_stockout : bool
+        True: sales are ``min(demand, stock)`` and demand beyond stock is lost (reported).
+        False: a price whose expected demand over the horizon exceeds the stock is excluded.
+
+    Notes
+    -----
+    The legal floor (price excl. VAT >= unit cost; *revente à perte* is illegal in France) is
+    always enforced and cannot be switched off.
+    """
+
+    max_change: float = 0.15
+    endings: tuple[float, ...] = (0.99, 0.90)
+    n_points: int = 11
+    margin_floor: float = 0.0
+    min_advertised_price: dict[str, float] = field(default_factory=dict)
+    max_changes: int | None = None
+    allow_stockout: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.max_change < 1:
+            raise ConfigError(
+                f"max_change is {self.max_change}; give a fraction in [0, 1), e.g. 0.15."
+            )
+        if any(not 0 <= e < 1 for e in self.endings):
+            raise ConfigError(f"endings {self.endings}: give cents as fractions, e.g. 0.99.")
+        if self.n_points < 2:
+            raise ConfigError(f"n_points is {self.n_points}; use at least 2.")
+        if not 0 <= self.margin_floor < 1:
+            raise ConfigError(
+                f"margin_floor is {self.margin_floor}; give a fraction of the price excl. VAT "
+                "in [0, 1), e.g. 0.25."
+            )
+        if self.max_changes is not None and self.max_changes < 0:
+            raise ConfigError(f"max_changes is {self.max_changes}; use 0 or more.")
+
+
+@dataclass(frozen=True, eq=False)
+class PricingProblem:
+    """Choose one price per SKU over a horizon of weeks.
+
+    Attributes
+    ----------
+    catalog : Catalog
+        Current prices, VAT, unit costs, stock, logistics units, min/max prices.
+    elasticities : Elasticities
+        Demand estimates for every catalog SKU.
+    capacity : numpy.ndarray
+        Logistics units that can ship in each horizon week; its length is the horizon.
+    demand_multiplier : numpy.ndarray or None
+        Demand per horizon week relative to an average history week (e.g. from the media
+        plan); ``None`` = 1 every week.
+    rules : PriceRules
+        Price rules.
+    objective : Objective
+        Margin (default) or revenue.
+    logistics_cost : float
+        EUR excl. VAT per logistics unit shipped, subtracted from the margin (0 = ignore).
+    net_of_returns : bool
+        Count revenue and product margin net of returns: a returned unit is refunded and
+        restocked, its shipping cost is lost.
+    units_quantile : float or None
+        Plan on the posterior mean of expected units (``None``) or on this quantile.
+    reference_prices : pandas.Series or None
+        Lowest price incl. VAT of the last 30 days per SKU (EU Omnibus), see
+        :func:`~optimizer.pricing.rules.reference_prices`; ``None`` = current price.
+    method : Method
+        Solver path.
+    gap_tolerance : float
+        Relative optimality gap accepted as optimal (0.001 = 0.1 %).
+    time_limit : float
+        Seconds allowed to the MILP solver.
+    """
+
+    catalog: Catalog
+    elasticities: Elasticities
+    capacity: np.ndarray
+    demand_multiplier: np.ndarray | None = None
+    rules: PriceRules = field(default_factory=PriceRules)
+    objective: Objective = Objective.MARGIN
+    logistics_cost: float = 0.0
+    net_of_returns: bool = False
+    units_quantile: float | None = None
+    reference_prices: pd.Series | None = None
+    method: Method = Method.AUTO
+    gap_tolerance: float = 1e-3
+    time_limit: float = 120.0
+
+    def __post_init__(self) -> None:
+        cap = np.atleast_1d(np.asarray(self.capacity, dtype=float))
+        object.__setattr__(self, "capacity", cap)
+        if cap.ndim != 1 or len(cap) == 0 or not np.isfinite(cap).all() or (cap <= 0).any():
+            raise ConfigError(
+                f"capacity must be one positive number per horizon week; got {cap!r}."
+            )
+        if self.demand_multiplier is not None:
+            m = np.asarray(self.demand_multiplier, dtype=float)
+            if m.shape != cap.shape or not np.isfinite(m).all() or (m < 0).any():
+                raise ConfigError(
+                    f"demand_multiplier has shape {m.shape} but capacity covers {len(cap)} "
+                    "weeks; give one non-negative multiplier per horizon week."
+                )
+            object.__setattr__(self, "demand_multiplier", m)
+        if self.logistics_cost < 0:
+            raise ConfigError(f"logistics_cost is {self.logistics_cost}; use 0 or more EUR.")
+        if self.units_quantile is not None and not 0 < self.units_quantile < 1:
+            raise ConfigError(f"units_quantile is {self.units_quantile}; use a value in (0, 1).")
+        if not 0 <= self.gap_tolerance < 1:
+            raise ConfigError(f"gap_tolerance is {self.gap_tolerance}; use e.g. 0.001.")
+        object.__setattr__(self, "objective", Objective(self.objective))
+        object.__setattr__(self, "method", Method(self.method))
+
+    @property
+    def n_weeks(self) -> int:
+        """Horizon length in weeks."""
+        return len(self.capacity)
+
+    @property
+    def multiplier(self) -> np.ndarray:
+        """Demand multiplier per horizon week (ones when not given)."""
+        if self.demand_multiplier is None:
+            return np.ones(self.n_weeks)
+        return self.demand_multiplier
+
+    def with_(self, **changes: object) -> PricingProblem:
+        """A copy with some fields replaced."""
+        from dataclasses import replace
+
+        return replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,136 @@
+"""Pricing result: frozen per-SKU table and totals, with a status enum."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["PRICE_COLUMNS", "PricingResult", "PricingStatus"]
+
+#: Columns of :attr:`PricingResult.prices` (index ``sku``).
+PRICE_COLUMNS = (
+    "category",
+    "current_price_incl_vat",
+    "new_price_incl_vat",
+    "new_price_excl_vat",
+    "unit_cost",
+    "change_pct",
+    "expected_demand",
+    "expected_units",
+    "lost_units",
+    "stock",
+    "revenue_excl_vat",
+    "margin",
+    "current_expected_units",
+    "current_margin",
+    "binding_rule",
+    "reference_price",
+)
+
+
+class PricingStatus(StrEnum):
+    """Outcome of a pricing run."""
+
+    OPTIMAL = "optimal"  #: certified gap within the tolerance
+    FEASIBLE = "feasible"  #: feasible prices, gap above the tolerance (reported)
+
+
+@dataclass(frozen=True, eq=False)
+class PricingResult:
+    """New prices and their expected economics over the horizon.
+
+    Attributes
+    ----------
+    status : PricingStatus
+        Optimal (gap within tolerance) or feasible.
+    prices : pandas.DataFrame
+        Per SKU (index ``sku``), columns :data:`PRICE_COLUMNS`: prices in EUR (incl./excl.
+        VAT), ``change_pct`` (percent), units over the horizon (``expected_demand``,
+        ``expected_units`` sold = ``min(demand, stock)``, ``lost_units``), EUR excl. VAT
+        (``revenue_excl_vat``, ``margin``), the same at the current price, ``binding_rule``
+        (the rule or constraint that stops the price moving further, ``"none"`` when the
+        price is the SKU's unconstrained optimum), ``reference_price`` (EUR incl. VAT, the
+        lowest price of the previous 30 days, only for reductions, else NaN).
+    objective : str
+        ``"margin"`` or ``"revenue"``.
+    objective_value : float
+        Objective of the new prices (EUR excl. VAT over the horizon).
+    bound : float
+        Certified upper bound on the best achievable objective (EUR).
+    gap : float
+        ``(bound - objective_value) / |bound|``.
+    capacity : numpy.ndarray
+        Capacity per horizon week (logistics units).
+    load : numpy.ndarray
+        Logistics units shipped per week at the new prices.
+    current_load : numpy.ndarray
+        Same at the current prices (may exceed capacity).
+    multipliers : dict of str to float
+        Shadow prices of the coupling constraints (EUR per logistics unit, per price change).
+    solver : str
+        Path that produced the prices (``"lagrangian"``, ``"lagrangian+pulp-cbc"``, ...).
+    seconds : float
+        Wall time of the optimization.
+    info : dict
+        Package version, input hash, method details; JSON-ready.
+    """
+
+    status: PricingStatus
+    prices: pd.DataFrame
+    objective: str
+    objective_value: float
+    bound: float
+    gap: float
+    capacity: np.ndarray
+    load: np.ndarray
+    current_load: np.ndarray
+    multipliers: dict[str, float]
+    solver: str
+    seconds: float
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_changes(self) -> int:
+        """SKUs whose price changes."""
+        p = self.prices
+        return int((~np.isclose(p["new_price_incl_vat"], p["current_price_incl_vat"])).sum())
+
+    def totals(self) -> dict[str, float]:
+        """Totals over the horizon (EUR excl. VAT, units, logistics units)."""
+        p = self.prices
+        return {
+            "margin": float(p["margin"].sum()),
+            "revenue_excl_vat": float(p["revenue_excl_vat"].sum()),
+            "units": float(p["expected_units"].sum()),
+            "lost_units": float(p["lost_units"].sum()),
+            "current_margin": float(p["current_margin"].sum()),
+            "current_units": float(p["current_expected_units"].sum()),
+            "stock_units": float(p["stock"].sum()),
+            "skus_selling_out": int((p["lost_units"] > 1e-6).sum()),
+            "capacity_units": float(self.capacity.sum()),
+            "logistics_load": float(self.load.sum()),
+            "peak_capacity_use": float((self.load / self.capacity).max()),
+            "current_peak_capacity_use": float((self.current_load / self.capacity).max()),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready summary (``summary.json`` of ``optimizer pricing optimize``)."""
+        return {
+            "status": self.status.value,
+            "objective": self.objective,
+            "objective_value": self.objective_value,
+            "bound": self.bound,
+            "gap": self.gap,
+            "solver": self.solver,
+            "seconds": self.seconds,
+            "n_skus": len(self.prices),
+            "n_changes": self.n_changes,
+            "totals": self.totals(),
+            "multipliers": self.multipliers,
+            "binding_rules": self.prices["binding_rule"].value_counts().to_dict(),
+            **self.info,
+        }
