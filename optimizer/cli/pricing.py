@@ -1,0 +1,210 @@
+"""``optimizer pricing fit`` and ``optimizer pricing optimize``.
+
+Both write into a temporary folder next to ``--out`` and rename it at the end, so an error
+never leaves a half-written output folder.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+import numpy as np
+
+from optimizer.errors import ConfigError
+
+__all__ = ["register"]
+
+
+@contextmanager
+def _atomic_dir(out: Path) -> Iterator[Path]:
+    """Yield a temporary folder that replaces ``out`` on success and vanishes on error."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        yield tmp
+        old = None
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+        tmp.rename(out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _plot_elasticities(frame, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    f = frame.sort_values("elasticity_mean")
+    y = np.arange(len(f))
+    fig, ax = plt.subplots(figsize=(7, max(3.0, 0.06 * len(f) + 1.5)))
+    weak = f["weakly_identified"].to_numpy(bool)
+    for mask, color, label in ((~weak, "tab:blue", "informed by data"),
+                               (weak, "tab:orange", "weakly identified (mostly prior)")):
+        ax.hlines(y[mask], f["elasticity_low"][mask], f["elasticity_high"][mask], color=color,
+                  lw=1, label=label)
+        ax.plot(f["elasticity_mean"][mask], y[mask], "o", ms=2, color=color)
+    ax.set_yticks([])
+    ax.set_xlabel("price elasticity (mean and 90 % interval)")
+    ax.set_ylabel(f"{len(f)} SKUs, sorted")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+@click.group("pricing")
+def pricing_group() -> None:
+    """Estimate price elasticities and optimize prices under stock and capacity."""
+
+
+@pricing_group.command("fit")
+@click.option("--sales", "sales_path", required=True, type=click.Path(path_type=Path),
+              help="Sales history CSV (week, sku, price_paid, units, promo[, in_stock]).")
+@click.option("--catalog", "catalog_path", required=True, type=click.Path(path_type=Path),
+              help="Catalog CSV.")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="Output folder (replaced atomically).")
+@click.option("--method", type=click.Choice(["nuts", "advi"]), default="nuts",
+              show_default=True, help="nuts: MCMC (nutpie); advi: fast approximation.")
+@click.option("--draws", default=500, show_default=True, type=click.IntRange(50, 10_000))
+@click.option("--tune", default=500, show_default=True, type=click.IntRange(50, 10_000))
+@click.option("--chains", default=2, show_default=True, type=click.IntRange(1, 8))
+@click.option("--advi-iterations", default=30_000, show_default=True,
+              type=click.IntRange(100, 1_000_000))
+@click.option("--max-weeks", default=None, type=click.IntRange(4, 10_000),
+              help="Fit on the last N weeks only.")
+@click.option("--seed", default=0, show_default=True, type=int)
+def fit_cmd(sales_path: Path, catalog_path: Path, out: Path, method: str, draws: int,
+            tune: int, chains: int, advi_iterations: int, max_weeks: int | None,
+            seed: int) -> None:
+    """Fit the hierarchical elasticity model; write elasticities.csv, summary.json, a plot."""
+    from optimizer.data.catalog import load_catalog
+    from optimizer.data.sales import load_sales
+    from optimizer.pricing.elasticity import ElasticityModel
+
+    catalog = load_catalog(catalog_path)
+    sales = load_sales(sales_path, catalog=catalog)
+    model = ElasticityModel(method=method, draws=draws, tune=tune, chains=chains,
+                            advi_iterations=advi_iterations, max_weeks=max_weeks, seed=seed)
+    est = model.fit(sales, catalog).estimates
+    f = est.frame
+    summary = {
+        **(est.diagnostics or {}),
+        "n_skus": len(f),
+        "elasticity_median": float(f["elasticity_mean"].median()),
+        "n_weakly_identified": int(f["weakly_identified"].sum()),
+        "by_category": f.groupby("category")["elasticity_mean"].mean().round(3).to_dict(),
+        "sales": str(sales_path),
+        "catalog": str(catalog_path),
+    }
+    with _atomic_dir(out) as tmp:
+        est.save(tmp)
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=1) + "\n", "utf-8")
+        _plot_elasticities(f, tmp / "elasticities.png")
+    click.echo(
+        f"Fitted {len(f)} SKUs ({method}) in {summary.get('seconds', 0):.1f} s; median "
+        f"elasticity {summary['elasticity_median']:.2f}, {summary['n_weakly_identified']} "
+        f"weakly identified. Written to {out}"
+    )
+
+
+def _capacity(value: str, weeks: int) -> tuple[np.ndarray, float]:
+    """Capacity per week and logistics cost from a number or a logistics CSV."""
+    from optimizer.data.logistics import load_logistics
+
+    try:
+        units = float(value.replace(",", "."))
+    except ValueError:
+        units = None
+    if units is not None:
+        if units <= 0:
+            raise ConfigError(f"--capacity {value}: give a positive number of units per week.")
+        return np.full(weeks, units), 0.0
+    log = load_logistics(value)
+    if not log.weekly:
+        return np.full(weeks, float(log.capacity)), float(log.cost_per_unit)  # type: ignore[arg-type]
+    cap = log.capacity
+    if len(cap) < weeks:  # type: ignore[arg-type]
+        raise ConfigError(
+            f"--capacity {value}: the file covers {len(cap)} weeks but --weeks is {weeks}; "  # type: ignore[arg-type]
+            "add weeks to the file or shorten the horizon."
+        )
+    cost = np.asarray(log.cost_per_unit)[:weeks]
+    return np.asarray(cap)[:weeks].astype(float), float(np.mean(cost))
+
+
+@pricing_group.command("optimize")
+@click.option("--catalog", "catalog_path", required=True, type=click.Path(path_type=Path))
+@click.option("--elasticities", "el_dir", required=True, type=click.Path(path_type=Path),
+              help="Folder written by 'optimizer pricing fit'.")
+@click.option("--capacity", required=True,
+              help="Logistics units per week, or a logistics CSV (its first --weeks rows).")
+@click.option("--weeks", required=True, type=click.IntRange(1, 104), help="Horizon in weeks.")
+@click.option("--rules", "rules_path", type=click.Path(path_type=Path), default=None,
+              help="Rules TOML (max_change, endings, margin_floor, max_changes, ...).")
+@click.option("--sales", "sales_path", type=click.Path(path_type=Path), default=None,
+              help="Sales history, for the 30-day reference price of reductions.")
+@click.option("--method", type=click.Choice(["auto", "lagrangian", "milp"]), default="auto",
+              show_default=True)
+@click.option("--out", required=True, type=click.Path(path_type=Path))
+def optimize_cmd(catalog_path: Path, el_dir: Path, capacity: str, weeks: int,
+                 rules_path: Path | None, sales_path: Path | None, method: str,
+                 out: Path) -> None:
+    """Choose new prices; write prices.csv and summary.json."""
+    from optimizer.data.catalog import load_catalog
+    from optimizer.data.sales import load_sales
+    from optimizer.pricing.config import RulesFile, load_rules
+    from optimizer.pricing.estimates import Elasticities
+    from optimizer.pricing.optimize import optimize_prices
+    from optimizer.pricing.problem import PricingProblem
+    from optimizer.pricing.rules import reference_prices
+
+    cfg = load_rules(rules_path) if rules_path is not None else RulesFile()
+    catalog = load_catalog(catalog_path)
+    est = Elasticities.load(el_dir)
+    cap, log_cost = _capacity(capacity, weeks)
+    refs = None
+    if sales_path is not None:
+        refs = reference_prices(load_sales(sales_path, catalog=catalog), catalog)
+    problem = PricingProblem(
+        catalog=catalog, elasticities=est, capacity=cap, rules=cfg.to_rules(),
+        objective=cfg.objective_enum,
+        logistics_cost=cfg.logistics_cost if cfg.logistics_cost is not None else log_cost,
+        net_of_returns=cfg.net_of_returns, units_quantile=cfg.units_quantile,
+        reference_prices=refs, method=method, gap_tolerance=cfg.gap_tolerance,  # type: ignore[arg-type]
+    )
+    res = optimize_prices(problem)
+    summary = res.summary()
+    summary["reference_prices"] = "sales history, 30 days" if refs is not None else (
+        "current price (no --sales given)")
+    table = res.prices.reset_index()
+    with _atomic_dir(out) as tmp:
+        table.to_csv(tmp / "prices.csv", index=False, lineterminator="\n", float_format="%.6g")
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=1, default=float) + "\n",
+                                          "utf-8")
+    t = summary["totals"]
+    click.echo(
+        f"{summary['status']} ({res.solver}, gap {res.gap:.2e}, {res.seconds:.2f} s): "
+        f"{res.n_changes} price changes, margin {t['margin']:,.0f} EUR vs "
+        f"{t['current_margin']:,.0f} EUR at current prices, peak capacity use "
+        f"{t['peak_capacity_use']:.0%}. Written to {out}"
+    )
+
+
+def register(cli: click.Group) -> None:
+    """Attach the pricing group to the top-level CLI."""
+    cli.add_command(pricing_group)
