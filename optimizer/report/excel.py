@@ -53,7 +53,7 @@ def _cell_value(v: object) -> object:
     if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
         return None
     if hasattr(v, "item"):  # numpy scalars
-        return v.item()  # type: ignore[union-attr]
+        return v.item()
     if isinstance(v, pd.Timestamp):
         return v.to_pydatetime()
     return v
@@ -70,7 +70,7 @@ def write_workbook(path: str | Path, sheets: Sequence[SheetSpec]) -> None:
         Sheets in order.
     """
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     for spec in sheets:
         ws = wb.create_sheet(spec.name[:31])
         table = spec.table.reset_index() if spec.index else spec.table
