@@ -1,0 +1,118 @@
+"""The constraints TOML file (pydantic at the edge) turned into problem arguments.
+
+Example::
+
+    schema_version = 1
+    budget_mode = "exact"          # or "up_to"
+    weekly_cap = 60000             # EUR per week, all channels
+    min_roas = 1.5                 # overall, posterior mean
+    max_cpa = 35.0                 # EUR per incremental order, needs orders_per_revenue
+    orders_per_revenue = 0.0125    # 1 / average basket (EUR)
+
+    [monthly_caps]
+    "2026-12" = 220000
+
+    [channels.sea]
+    max_change = 0.3               # at most +30 % vs the recent run-rate
+    [channels.social]
+    min_weekly = 2000
+    [channels.seo]
+    fixed = 50000
+
+    [[week_bounds]]
+    channel = "retail_media"
+    week = 4                       # 0-based week of the horizon
+    max = 0
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+
+from optimizer.allocation.problem import ChannelRule, WeekBound
+from optimizer.config import StrictModel, load_toml, validate
+from optimizer.errors import ConfigError, did_you_mean
+
+__all__ = ["ConstraintsFile", "load_constraints"]
+
+
+class ChannelRuleModel(StrictModel):
+    """``[channels.<name>]``."""
+
+    min_total: float | None = Field(None, ge=0)
+    max_total: float | None = Field(None, ge=0)
+    min_weekly: float | None = Field(None, ge=0)
+    max_weekly: float | None = Field(None, ge=0)
+    min_change: float | None = Field(None, ge=-1)
+    max_change: float | None = Field(None, ge=-1)
+    fixed: float | None = Field(None, ge=0)
+    min_roas: float | None = Field(None, gt=0)
+
+
+class WeekBoundModel(StrictModel):
+    """``[[week_bounds]]``."""
+
+    channel: str
+    week: int = Field(ge=0)
+    min: float = Field(0.0, ge=0)
+    max: float = Field(float("inf"), ge=0)
+
+
+class ConstraintsFile(StrictModel):
+    """Top level of the constraints file."""
+
+    schema_version: Literal[1] = 1
+    budget_mode: Literal["exact", "up_to"] = "exact"
+    weekly_cap: float | None = Field(None, gt=0)
+    monthly_caps: dict[str, float] = Field(default_factory=dict)
+    min_roas: float | None = Field(None, gt=0)
+    max_cpa: float | None = Field(None, gt=0)
+    orders_per_revenue: float | None = Field(None, gt=0)
+    variable_cost_rate: float = Field(0.0, ge=0, lt=1)
+    channels: dict[str, ChannelRuleModel] = Field(default_factory=dict)
+    week_bounds: list[WeekBoundModel] = Field(default_factory=list)
+
+
+def load_constraints(path: str | Path, channels: tuple[str, ...]) -> dict[str, Any]:
+    """Read and validate a constraints file into :class:`AllocationProblem` keyword arguments.
+
+    Parameters
+    ----------
+    path : str or Path
+        The TOML file.
+    channels : tuple of str
+        The model's channels; any other name is an error naming it.
+
+    Returns
+    -------
+    dict
+        Keyword arguments (``channels``, ``week_bounds``, caps, rules, ``budget_mode``...).
+
+    Raises
+    ------
+    ConfigError
+        Syntax errors, unknown keys (with a did-you-mean hint), bad values, unknown channels.
+    """
+    path = Path(path)
+    spec = validate(ConstraintsFile, load_toml(path), path.name)
+    names = [*spec.channels, *(wb.channel for wb in spec.week_bounds)]
+    for name in names:
+        if name not in channels:
+            raise ConfigError(
+                f"{path.name}: unknown channel '{name}'; the model has {', '.join(channels)}."
+                + did_you_mean(name, channels)
+            )
+    return {
+        "budget_mode": spec.budget_mode,
+        "weekly_cap": spec.weekly_cap,
+        "monthly_caps": dict(spec.monthly_caps),
+        "min_roas": spec.min_roas,
+        "max_cpa": spec.max_cpa,
+        "orders_per_revenue": spec.orders_per_revenue,
+        "variable_cost_rate": spec.variable_cost_rate,
+        "channels": {c: ChannelRule(**r.model_dump()) for c, r in spec.channels.items()},
+        "week_bounds": tuple(WeekBound(**w.model_dump()) for w in spec.week_bounds),
+    }

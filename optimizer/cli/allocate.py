@@ -1,0 +1,248 @@
+"""``optimizer allocate``: the best media plan for a budget, with its certificate and frontier."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from optimizer.errors import ConfigError, ConvergenceError
+
+__all__ = ["register"]
+
+
+def _read_curves_json(path: Path) -> Any:
+    from optimizer.mmm.curves import ResponseCurves
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return ResponseCurves.from_dict(data)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found. Check the --curves path.") from None
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(
+            f"{path.name}: not a ResponseCurves JSON ({type(exc).__name__}: {exc}). Write it with "
+            "ResponseCurves.to_dict()."
+        ) from None
+
+
+def load_curves(model: Path | None, curves: Path | None, allow_failed: bool) -> Any:
+    """Response curves from a fitted model folder (``--model``) or a JSON file (``--curves``).
+
+    A model folder is read by ``optimizer.mmm.load_response_curves`` when the installed version
+    has it; a model whose diagnostics gate failed is refused unless ``allow_failed``.
+    """
+    if (model is None) == (curves is None):
+        raise click.UsageError("give exactly one of --model DIR or --curves FILE.json.")
+    if curves is not None:
+        return _read_curves_json(curves)
+    assert model is not None
+    if not model.is_dir():
+        raise ConfigError(f"{model}: model folder not found. Fit one with 'optimizer mmm fit'.")
+    import optimizer.mmm as mmm
+
+    loader = getattr(mmm, "load_response_curves", None)
+    if loader is None:
+        if (model / "curves.json").is_file():
+            _check_gate(model, allow_failed)
+            return _read_curves_json(model / "curves.json")
+        raise ConfigError(
+            f"{model}: this version cannot read model folders yet; export the curves with "
+            "ResponseCurves.to_dict() and pass --curves FILE.json."
+        )
+    params = inspect.signature(loader).parameters
+    if "allow_failed" in params:
+        return loader(model, allow_failed=allow_failed)
+    _check_gate(model, allow_failed)
+    return loader(model)
+
+
+def _check_gate(model: Path, allow_failed: bool) -> None:
+    """Refuse a model whose ``diagnostics.json`` says the gate failed (``passed: false``)."""
+    diag = model / "diagnostics.json"
+    if not diag.is_file():
+        return
+    try:
+        passed = bool(json.loads(diag.read_text(encoding="utf-8")).get("passed", True))
+    except (json.JSONDecodeError, AttributeError):
+        raise ConfigError(f"{diag}: unreadable diagnostics; refit the model.") from None
+    if not passed and not allow_failed:
+        raise ConvergenceError(
+            f"{model}: the model failed its diagnostics gate (see diagnostics.json); refit it, or "
+            "pass --allow-failed-model to plan with it anyway."
+        )
+
+
+def _parse_multipliers(text: str | None) -> list[float] | None:
+    if not text:
+        return None
+    try:
+        vals = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise click.BadParameter(
+            f"'{text}' must be numbers separated by commas, e.g. 0.5,1,1.5."
+        ) from None
+    if not vals or min(vals) <= 0:
+        raise click.BadParameter(f"'{text}' must hold multipliers > 0, e.g. 0.5,1,1.5.")
+    return vals
+
+
+@click.command("allocate")
+@click.option(
+    "--model",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Fitted model folder (from 'optimizer mmm fit').",
+)
+@click.option(
+    "--curves",
+    "curves_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="ResponseCurves JSON instead of a model folder.",
+)
+@click.option(
+    "--budget",
+    required=True,
+    type=click.FloatRange(min=0),
+    help="Media budget over the horizon, EUR excl. VAT.",
+)
+@click.option("--weeks", required=True, type=click.IntRange(1, 520), help="Horizon in weeks.")
+@click.option(
+    "--start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Monday of the first week (YYYY-MM-DD); needed for monthly caps.",
+)
+@click.option(
+    "--constraints",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Constraints TOML (bounds, caps, ROAS/CPA rules).",
+)
+@click.option(
+    "--objective",
+    type=click.Choice(["revenue", "margin", "contribution"]),
+    default="revenue",
+    show_default=True,
+)
+@click.option(
+    "--margin-rate",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=None,
+    help="Gross margin per EUR of revenue (margin/contribution objectives).",
+)
+@click.option("--risk", default="mean", show_default=True, help="mean, p10 or cvar10.")
+@click.option(
+    "--frontier",
+    "frontier_text",
+    default=None,
+    help="Budget multipliers for the efficient frontier, e.g. 0.5,0.75,1,1.25,1.5.",
+)
+@click.option(
+    "--method", type=click.Choice(["auto", "lp", "nonlinear"]), default="auto", show_default=True
+)
+@click.option("--allow-failed-model", is_flag=True, help="Use a model that failed its gate.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+def allocate_cmd(
+    model: Path | None,
+    curves_file: Path | None,
+    budget: float,
+    weeks: int,
+    start: Any,
+    constraints: Path | None,
+    objective: str,
+    margin_rate: float | None,
+    risk: str,
+    frontier_text: str | None,
+    method: str,
+    allow_failed_model: bool,
+    out: Path,
+) -> None:
+    """Optimize the media plan for BUDGET over WEEKS and write plan.csv, summary.json, charts."""
+    from optimizer.allocation import AllocationProblem, Risk, allocate
+    from optimizer.allocation.constraints_file import load_constraints
+    from optimizer.allocation.frontier import frontier
+    from optimizer.allocation.plots import plot_frontier, plot_plan
+
+    multipliers = _parse_multipliers(frontier_text)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise click.UsageError(f"{out} exists and is not empty; choose another --out.")
+    if objective != "revenue" and margin_rate is None:
+        raise click.UsageError(f"--objective {objective} needs --margin-rate (e.g. 0.4).")
+    curves = load_curves(model, curves_file, allow_failed_model)
+    extra = load_constraints(constraints, curves.channels) if constraints else {}
+    start_date: date | None = start.date() if start is not None else None
+    problem = AllocationProblem(
+        budget=budget,
+        n_weeks=weeks,
+        start=start_date,
+        objective=objective,
+        margin_rate=margin_rate if margin_rate is not None else 1.0,
+        risk=Risk.parse(risk),
+        **extra,
+    )
+    result = allocate(curves, problem, method=method)
+    table = None
+    if multipliers:
+        table, _ = frontier(curves, problem, multipliers, method=method)
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        result.plan.round(2).to_csv(tmp / "plan.csv", index_label="week")
+        summary = result.to_dict()
+        summary["budget"] = budget
+        summary["weeks"] = weeks
+        if table is not None:
+            table.to_csv(tmp / "frontier.csv", index=False)
+            plot_frontier(
+                table,
+                tmp / "frontier.png",
+                current_spend=float(result.current_plan.to_numpy().sum()),
+            )
+            summary["frontier"] = json.loads(table.to_json(orient="records"))
+        (tmp / "summary.json").write_text(
+            json.dumps(summary, indent=2, default=str), encoding="utf-8"
+        )
+        plot_plan(result.plan, tmp / "plan.png")
+        if out.exists():
+            out.rmdir()
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _echo_summary(result, out)
+
+
+def _echo_summary(result: Any, out: Path) -> None:
+    gap = "n/a (not certifiable)" if result.rel_gap is None else f"{100 * result.rel_gap:.3f} %"
+    lift = result.revenue_lift
+    click.echo(
+        f"{result.status.value.upper()} ({result.solver}, {result.seconds:.2f} s), gap {gap}\n"
+        f"expected incremental revenue {result.revenue.mean:,.0f} EUR "
+        f"(P10 {result.revenue.p10:,.0f}, P90 {result.revenue.p90:,.0f}) vs current plan "
+        f"{result.current_revenue.mean:,.0f} EUR: {lift.mean:+,.0f} EUR "
+        f"(P10 {lift.p10:+,.0f}, P90 {lift.p90:+,.0f})"
+    )
+    for c, row in result.channels.iterrows():
+        click.echo(
+            f"  {c:<14} {row['spend']:>12,.0f} EUR (now {row['current_spend']:>12,.0f}) "
+            f"marginal ROAS {row['marginal_roas']:.2f}"
+        )
+    for b in result.binding:
+        click.echo(f"  binding: {b}")
+    click.echo(f"Written to {out}")
+
+
+def register(cli: click.Group) -> None:
+    """Attach the command to the top-level group."""
+    cli.add_command(allocate_cmd)
