@@ -97,7 +97,19 @@ def load_constraints(path: str | Path, channels: tuple[str, ...]) -> dict[str, A
         Syntax errors, unknown keys (with a did-you-mean hint), bad values, unknown channels.
     """
     path = Path(path)
-    spec = validate(ConstraintsFile, load_toml(path), path.name)
+    data = load_toml(path)
+    # optimizer.config hints keys of nested models but not inside dict-of-model tables, so the
+    # per-channel tables are checked here for a did-you-mean
+    fields = list(ChannelRuleModel.model_fields)
+    chans = data.get("channels", {})
+    for name, table in chans.items() if isinstance(chans, dict) else ():
+        for key in table if isinstance(table, dict) else ():
+            if key not in fields:
+                raise ConfigError(
+                    f"{path.name}: Unknown key '{key}' in [channels.{name}]."
+                    + did_you_mean(key, fields)
+                )
+    spec = validate(ConstraintsFile, data, path.name)
     names = [*spec.channels, *(wb.channel for wb in spec.week_bounds)]
     for name in names:
         if name not in channels:
