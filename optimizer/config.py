@@ -60,12 +60,17 @@ def _key_path(loc: tuple[Any, ...]) -> str:
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     cls: Any = model
+    in_container = False
     for part in loc[:-1]:
         if isinstance(part, int) or cls is None:
             continue
         field = cls.model_fields.get(str(part)) if hasattr(cls, "model_fields") else None
         if field is None:
+            if in_container:  # a key of dict[str, Model]: stay on the model
+                in_container = False
+                continue
             return []
+        in_container = getattr(field.annotation, "__origin__", None) in (dict, list)
         ann = field.annotation
         candidates = [ann, *getattr(ann, "__args__", ())]
         cls = next(
@@ -105,13 +110,18 @@ def validate(model: type[M], data: dict[str, Any], source: str) -> M:
             loc = tuple(err["loc"])
             if err["type"] == "extra_forbidden":
                 key = str(loc[-1])
-                section = f"[{'.'.join(map(str, loc[:-1]))}]" if len(loc) > 1 else "top level"
+                section = f"in [{'.'.join(map(str, loc[:-1]))}]" if len(loc) > 1 else "at top level"
                 hint = did_you_mean(key, _allowed_keys(model, loc))
-                lines.append(f"Unknown key '{key}' in {section}.{hint}")
+                lines.append(f"Unknown key '{key}' {section}.{hint}")
             elif err["type"] == "missing":
                 lines.append(f"Missing required key {_key_path(loc)}; add it.")
             else:
                 got = err.get("input")
-                shown = f" (got {got!r})" if not isinstance(got, dict | list) else ""
+                if isinstance(got, dict):  # a whole section failed a cross-field check
+                    where = f"[{'.'.join(map(str, loc))}]" if loc else "top level"
+                    msg = str(err["msg"]).removeprefix("Value error, ")
+                    lines.append(f"{where}: {msg}.")
+                    continue
+                shown = f" (got {got!r})" if not isinstance(got, list) else ""
                 lines.append(f"{_key_path(loc)}: {err['msg']}{shown}.")
         raise ConfigError(f"{source}: " + " ".join(lines)) from None

@@ -1,0 +1,242 @@
+"""Scenario files: TOML validated by pydantic at the edge, turned into a frozen spec.
+
+A scenario names the data, the model settings (with a cache folder reused while the data and
+settings are unchanged), the horizon, the media budget and its rules, the pricing rules, the
+logistics capacity, the objective and the risk level. Paths are relative to the scenario file
+and may not leave its folder unless ``allow_outside_paths = true``.
+
+Example::
+
+    schema_version = 1
+    name = "Budget +20 %"
+    seed = 7
+
+    [data]
+    dataset = "demo"                 # folder with a dataset.toml
+
+    [model]
+    cache = ".cache/mmm"             # fitted model folder (refit when data or settings change)
+
+    [horizon]
+    weeks = 13
+
+    [media]
+    budget_change = 0.20             # +20 % vs the recent run-rate (or: budget = 450000)
+    objective = "contribution"
+    risk = "mean"
+    [media.channels.sea]
+    max_change = 0.5
+
+    [pricing]
+    max_change = 0.15
+    margin_floor = 0.2
+
+    [logistics]
+    capacity_scale = 1.0
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from optimizer.allocation.constraints_file import ConstraintsFile
+from optimizer.config import StrictModel, load_toml, validate
+from optimizer.errors import ConfigError
+from optimizer.pricing.config import RulesFile
+
+__all__ = ["ScenarioFile", "ScenarioSpec", "load_scenario", "parse_scenario"]
+
+
+class DataSection(StrictModel):
+    """``[data]``: the dataset folder (with ``dataset.toml``)."""
+
+    dataset: str
+
+
+class ModelSection(StrictModel):
+    """``[model]``: media-mix model settings and cache."""
+
+    cache: str = ".cache/mmm"
+    draws: int = Field(500, ge=50, le=20000)
+    tune: int = Field(500, ge=50, le=20000)
+    chains: int = Field(4, ge=1, le=16)
+    holdout_weeks: int = Field(0, ge=0, le=52)
+    use_lift_tests: bool = True
+    allow_failed: bool = False
+    roas_priors: dict[str, tuple[float, float]] = Field(default_factory=dict)
+
+
+class ElasticitySection(StrictModel):
+    """``[elasticity]``: price-elasticity model settings and cache."""
+
+    cache: str = ".cache/elasticity"
+    mode: Literal["bayes", "fast"] = "bayes"
+    draws: int = Field(500, ge=50, le=20000)
+    tune: int = Field(500, ge=50, le=20000)
+    chains: int = Field(2, ge=1, le=16)
+
+
+class HorizonSection(StrictModel):
+    """``[horizon]``: planning weeks, starting the week after the history."""
+
+    weeks: int = Field(13, ge=1, le=104)
+    start: date | None = None
+
+
+class MediaSection(ConstraintsFile):
+    """``[media]``: budget, objective, risk and the allocation rules (see ``optimizer allocate``)."""
+
+    enabled: bool = True
+    budget: float | None = Field(None, gt=0)
+    budget_change: float | None = Field(None, ge=-0.95, le=5.0)
+    objective: Literal["revenue", "margin", "contribution"] = "contribution"
+    risk: str = "mean"
+
+    @model_validator(mode="after")
+    def _one_budget(self) -> MediaSection:
+        if self.budget is not None and self.budget_change is not None:
+            raise ValueError("give either budget (EUR) or budget_change (fraction), not both")
+        return self
+
+
+class PricingSection(RulesFile):
+    """``[pricing]``: price rules (see ``optimizer pricing optimize --rules``)."""
+
+    enabled: bool = True
+
+
+class LogisticsSection(StrictModel):
+    """``[logistics]``: capacity override or scale."""
+
+    capacity: float | None = Field(None, gt=0)
+    capacity_scale: float = Field(1.0, gt=0, le=10)
+    cost_per_unit: float | None = Field(None, ge=0)
+
+
+class ScenarioFile(StrictModel):
+    """Top level of a scenario file."""
+
+    schema_version: Literal[1]
+    name: str = Field(min_length=1)
+    description: str = ""
+    seed: int = Field(7, ge=0)
+    currency: Literal["EUR"] = "EUR"
+    joint: bool = True
+    allow_outside_paths: bool = False
+    data: DataSection
+    model: ModelSection = Field(default_factory=ModelSection)
+    elasticity: ElasticitySection = Field(default_factory=ElasticitySection)
+    horizon: HorizonSection = Field(default_factory=HorizonSection)
+    media: MediaSection = Field(default_factory=MediaSection)
+    pricing: PricingSection = Field(default_factory=PricingSection)
+    logistics: LogisticsSection = Field(default_factory=LogisticsSection)
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioSpec:
+    """A validated scenario with its paths resolved.
+
+    Attributes
+    ----------
+    file : ScenarioFile
+        The validated content.
+    path : Path or None
+        The scenario file (None when built in code).
+    root : Path
+        Folder that relative paths are resolved against.
+    text : str
+        The scenario's TOML text (recorded in ``run.json``).
+    """
+
+    file: ScenarioFile
+    path: Path | None
+    root: Path
+    text: str
+
+    @property
+    def name(self) -> str:
+        """Scenario name."""
+        return self.file.name
+
+    def resolve(self, relative: str, key: str) -> Path:
+        """Resolve a path from the file, refusing to leave the scenario folder.
+
+        Parameters
+        ----------
+        relative : str
+            Path as written in the file.
+        key : str
+            Key path for messages (e.g. ``[data].dataset``).
+        """
+        p = Path(relative)
+        full = (p if p.is_absolute() else self.root / p).resolve()
+        if not self.file.allow_outside_paths and not full.is_relative_to(self.root.resolve()):
+            raise ConfigError(
+                f"{self.source}: {key} = {relative!r} points outside the scenario folder "
+                f"({self.root}); move the data inside it or set allow_outside_paths = true."
+            )
+        return full
+
+    @property
+    def source(self) -> str:
+        """File name for messages."""
+        return self.path.name if self.path else f"scenario '{self.name}'"
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the scenario text."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+def parse_scenario(
+    data: dict[str, Any], *, root: str | Path, text: str = "", source: str = "scenario"
+) -> ScenarioSpec:
+    """Validate a scenario given as a dict (e.g. built in a notebook).
+
+    Parameters
+    ----------
+    data : dict
+        Content, same structure as the TOML file.
+    root : str or Path
+        Folder relative paths are resolved against.
+    text : str
+        Text to record as the scenario source (default: a canonical dump of ``data``).
+    source : str
+        Name for error messages.
+    """
+    spec = validate(ScenarioFile, data, source)
+    if not text:
+        import json
+
+        text = json.dumps(data, sort_keys=True, default=str, indent=1)
+    out = ScenarioSpec(spec, None, Path(root), text)
+    out.resolve(spec.data.dataset, "[data].dataset")
+    return out
+
+
+def load_scenario(path: str | Path) -> ScenarioSpec:
+    """Read and validate a scenario TOML file.
+
+    Raises
+    ------
+    ConfigError
+        Syntax errors, unknown keys (with a did-you-mean hint), bad values (naming the key
+        path), paths outside the scenario folder.
+    """
+    path = Path(path)
+    data = load_toml(path)
+    spec = validate(ScenarioFile, data, path.name)
+    out = ScenarioSpec(spec, path, path.parent, path.read_text(encoding="utf-8-sig"))
+    ds = out.resolve(spec.data.dataset, "[data].dataset")
+    if not (ds / "dataset.toml").is_file():
+        raise ConfigError(
+            f"{path.name}: [data].dataset = {spec.data.dataset!r}: no dataset.toml in {ds}; "
+            "point it to a dataset folder (see docs/data.md)."
+        )
+    return out
