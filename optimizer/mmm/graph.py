@@ -1,0 +1,168 @@
+"""The PyMC graph of the media-mix model (scaled space).
+
+``y_t / y_scale ~ Normal(mu_t, sigma)`` (or Student-t) with
+
+``mu_t = intercept + X_t . coef + sum_c beta_c * sat_c(adstock_c(spend_c / scale_c)_t)``
+
+where ``X`` holds the linear trend, yearly Fourier terms and scaled controls. Each channel's
+``beta_c`` (its maximum weekly effect, in units of mean weekly revenue) is *derived* from its
+ROAS over the training weeks, which is the sampled parameter:
+
+``beta_c = roas_c * spend_c[train] / y_scale / sum_t sat_c,t[train]``
+
+so that the ROAS prior a manager states is exactly the prior the model uses, and the sampler
+moves along the well-identified direction (total return) instead of the ridge between a large
+``beta`` and a far half-saturation point. Lift tests add
+``measured_i ~ Normal(beta_c * sum_w [sat(modified) - sat(actual)], se_i)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+
+from optimizer.errors import ConfigError
+from optimizer.mmm.design import Design
+from optimizer.mmm.priors import Priors
+from optimizer.mmm.transforms import (
+    ADSTOCKS,
+    adstock_pt,
+    delayed_weights_pt,
+    geometric_weights_pt,
+    hill_pt,
+    logistic_pt,
+    weibull_weights_pt,
+)
+
+__all__ = ["LIKELIHOODS", "ModelOptions", "build_model"]
+
+LIKELIHOODS = ("normal", "student_t")
+SATURATION_KINDS = ("hill", "logistic")
+
+# prior scales on the baseline regressors (target scaled to mean 1): trend over the whole history,
+# each Fourier term, each control scaled to max |x| = 1
+_TREND_SD = 0.5
+_FOURIER_SD = 0.2
+_CONTROL_SD = 0.5
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """Structural options of the model (what, not how it is sampled).
+
+    Attributes
+    ----------
+    adstock : str
+        ``geometric``, ``delayed`` or ``weibull``.
+    saturation : str
+        ``hill`` or ``logistic``.
+    max_lag : int
+        Adstock window L, weeks (lag 0 included).
+    fourier_order : int
+        Yearly sine/cosine pairs in the baseline.
+    likelihood : str
+        ``normal`` or ``student_t`` (nu = 5, robust to a few outlying weeks).
+    """
+
+    adstock: str = "geometric"
+    saturation: str = "hill"
+    max_lag: int = 12
+    fourier_order: int = 2
+    likelihood: str = "normal"
+
+    def __post_init__(self) -> None:
+        if self.adstock not in ADSTOCKS:
+            raise ConfigError(
+                f"adstock '{self.adstock}' is unknown; use one of {', '.join(ADSTOCKS)}."
+            )
+        if self.saturation not in SATURATION_KINDS:
+            raise ConfigError(
+                f"saturation '{self.saturation}' is unknown; use one of {', '.join(SATURATION_KINDS)}."
+            )
+        if self.likelihood not in LIKELIHOODS:
+            raise ConfigError(
+                f"likelihood '{self.likelihood}' is unknown; use one of {', '.join(LIKELIHOODS)}."
+            )
+        if not 1 <= self.max_lag <= 52:
+            raise ConfigError(f"max_lag must be between 1 and 52 weeks, got {self.max_lag}.")
+        if not 0 <= self.fourier_order <= 10:
+            raise ConfigError(f"fourier_order must be between 0 and 10, got {self.fourier_order}.")
+
+
+def _weights(opts: ModelOptions, alpha_ab: np.ndarray) -> pt.TensorVariable:
+    c = alpha_ab.shape[0]
+    if opts.adstock == "weibull":
+        shape = pm.Gamma("ad_shape", mu=1.5, sigma=0.75, dims="channel")
+        scale = pm.Gamma("ad_scale", mu=2.0, sigma=1.5, dims="channel")
+        return weibull_weights_pt(shape, scale, opts.max_lag)
+    alpha = pm.Beta("alpha", alpha=alpha_ab[:, 0], beta=alpha_ab[:, 1], dims="channel")
+    if opts.adstock == "delayed":
+        theta = pm.HalfNormal("theta", sigma=np.full(c, 2.0), dims="channel")
+        return delayed_weights_pt(alpha, theta, opts.max_lag)
+    return geometric_weights_pt(alpha, opts.max_lag)
+
+
+def _saturation(opts: ModelOptions) -> tuple:
+    if opts.saturation == "hill":
+        # half-saturation around the channel's typical weekly spend (scaled spend 1)
+        half = pm.LogNormal("half", mu=0.0, sigma=0.7, dims="channel")
+        slope = pm.Gamma("slope", mu=1.5, sigma=0.5, dims="channel")
+        return lambda x, idx=slice(None): hill_pt(x, half[idx], slope[idx])
+    lam = pm.Gamma("lam", mu=1.0, sigma=0.7, dims="channel")
+    return lambda x, idx=slice(None): logistic_pt(x, lam[idx])
+
+
+def build_model(design: Design, priors: Priors, opts: ModelOptions) -> pm.Model:
+    """Build the PyMC model on the training weeks of ``design``.
+
+    Returns
+    -------
+    pymc.Model
+        Free variables: ``intercept``, ``coef``, ``roas``, adstock and saturation parameters,
+        ``sigma``; the channel maximum effect ``beta`` (scaled) is a deterministic.
+    """
+    chans = design.channels
+    n = design.n_train
+    ch_priors = [priors.for_channel(c) for c in chans]
+    coords = {"channel": list(chans), "regressor": list(design.baseline_names)}
+    x_base = design.baseline_x[:n]
+    p = x_base.shape[1]
+    coef_sd = np.full(p, _CONTROL_SD)
+    coef_sd[0] = _TREND_SD
+    coef_sd[1 : 1 + 2 * opts.fourier_order] = _FOURIER_SD
+    spend_total = design.spend[:n].sum(axis=0) / design.y_scale  # scaled revenue units
+    with pm.Model(coords=coords) as model:
+        intercept = pm.Normal("intercept", mu=0.5, sigma=0.5)
+        coef = pm.Normal("coef", mu=0.0, sigma=coef_sd, dims="regressor")
+        roas = pm.LogNormal(
+            "roas",
+            mu=np.array([cp.roas.mu for cp in ch_priors]),
+            sigma=np.array([cp.roas.sigma for cp in ch_priors]),
+            dims="channel",
+        )
+        weights = _weights(opts, np.array([cp.carryover for cp in ch_priors]))
+        sat = _saturation(opts)
+        ad = adstock_pt(pt.as_tensor_variable(design.windows[:n]), weights)  # (n, C)
+        s = sat(ad)
+        beta = pm.Deterministic("beta", roas * spend_total / s.sum(axis=0), dims="channel")
+        mu = intercept + pt.dot(pt.as_tensor_variable(x_base), coef) + (s * beta).sum(axis=1)
+        sigma = pm.HalfNormal("sigma", sigma=0.1)
+        y = design.y[:n]
+        if opts.likelihood == "student_t":
+            pm.StudentT("y", nu=5.0, mu=mu, sigma=sigma, observed=y)
+        else:
+            pm.Normal("y", mu=mu, sigma=sigma, observed=y)
+        if design.lift is not None:
+            lift = design.lift
+            idx = lift.channel
+            w = weights[idx]  # (N, L)
+            ad_a = (pt.as_tensor_variable(lift.actual) * w[:, None, :]).sum(axis=-1)
+            ad_m = (pt.as_tensor_variable(lift.modified) * w[:, None, :]).sum(axis=-1)
+            diff = (sat(ad_m, idx[:, None]) - sat(ad_a, idx[:, None])) * lift.mask
+            pm.Normal(
+                "lift", mu=beta[idx] * diff.sum(axis=1), sigma=lift.se, observed=lift.measured
+            )
+    return model

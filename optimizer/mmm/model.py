@@ -1,0 +1,305 @@
+"""The media-mix model estimator (scikit-learn style).
+
+Example
+-------
+>>> from optimizer.data import load_dataset
+>>> from optimizer.mmm import MMM, Priors
+>>> ds = load_dataset("scenarios/demo")                      # doctest: +SKIP
+>>> mmm = MMM(priors=Priors.from_roas_ranges({"sea": (2, 4)}))  # doctest: +SKIP
+>>> mmm.fit(ds.marketing, lift_tests=ds.lift_tests)            # doctest: +SKIP
+>>> mmm.diagnostics_.passed, mmm.roas()                        # doctest: +SKIP
+>>> curves = mmm.response_curves()                             # what allocation consumes
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import arviz as az
+import numpy as np
+import pandas as pd
+
+from optimizer.data.lift_tests import LiftTests
+from optimizer.data.marketing import MarketingHistory
+from optimizer.errors import ConfigError, ConvergenceError, NotFittedError
+from optimizer.mmm.curves import ResponseCurves
+from optimizer.mmm.design import Design, build_design, data_hash
+from optimizer.mmm.diagnostics import PPC_SEED, GateThresholds, run_gate
+from optimizer.mmm.graph import ModelOptions, build_model
+from optimizer.mmm.posterior import PosteriorSamples
+from optimizer.mmm.priors import Priors
+from optimizer.mmm.sampling import sample
+
+__all__ = ["MMM"]
+
+
+class MMM:
+    """Bayesian media-mix model: baseline + adstocked, saturated channel effects.
+
+    Parameters
+    ----------
+    priors : Priors, optional
+        Per-channel ROAS and carry-over priors (defaults by channel name).
+    adstock : str
+        ``geometric`` (default), ``delayed`` or ``weibull``.
+    saturation : str
+        ``hill`` (default) or ``logistic``.
+    max_lag : int
+        Adstock window in weeks (lag 0 included), default 12.
+    fourier_order : int
+        Yearly seasonality sine/cosine pairs, default 2.
+    likelihood : str
+        ``normal`` (default) or ``student_t``.
+    holdout_weeks : int
+        Last weeks kept out of the fit for the out-of-sample check (default 8; 0 for none).
+    draws, tune, chains : int
+        NUTS draws kept per chain, tuning steps per chain, chains (defaults 1000, 1000, 4).
+    target_accept : float
+        NUTS target acceptance (default 0.95: media-mix posteriors have narrow ridges).
+    seed : int
+        Random seed; a fit is deterministic for a given seed.
+    sampler : str
+        ``nutpie`` (default) or ``pymc``.
+    progress : bool
+        Show the sampler's progress display.
+    thresholds : GateThresholds, optional
+        Limits of the diagnostics gate.
+
+    Attributes
+    ----------
+    design_ : Design
+        Scaled inputs.
+    idata_ : arviz.InferenceData
+        Posterior and sampler statistics.
+    samples_ : PosteriorSamples
+        Flattened posterior (scaled units).
+    diagnostics_ : Diagnostics
+        Gate result.
+    fit_seconds_ : float
+        Wall time of :meth:`fit` (build, compile, sample, diagnose), s.
+    sampler_ : str
+        Sampler actually used.
+    data_hash_ : str
+        SHA-256 of the fitted numbers.
+    history_ : MarketingHistory
+        The history fitted.
+    lift_tests_ : LiftTests or None
+        The lift tests used.
+    """
+
+    def __init__(
+        self,
+        priors: Priors | None = None,
+        *,
+        adstock: str = "geometric",
+        saturation: str = "hill",
+        max_lag: int = 12,
+        fourier_order: int = 2,
+        likelihood: str = "normal",
+        holdout_weeks: int = 8,
+        draws: int = 1000,
+        tune: int = 1000,
+        chains: int = 4,
+        target_accept: float = 0.95,
+        seed: int = 0,
+        sampler: str = "nutpie",
+        progress: bool = False,
+        thresholds: GateThresholds | None = None,
+    ) -> None:
+        self.priors = priors
+        self.adstock = adstock
+        self.saturation = saturation
+        self.max_lag = max_lag
+        self.fourier_order = fourier_order
+        self.likelihood = likelihood
+        self.holdout_weeks = holdout_weeks
+        self.draws = draws
+        self.tune = tune
+        self.chains = chains
+        self.target_accept = target_accept
+        self.seed = seed
+        self.sampler = sampler
+        self.progress = progress
+        self.thresholds = thresholds
+
+    # --- configuration ------------------------------------------------------------------------
+    @property
+    def options(self) -> ModelOptions:
+        """Structural options (validated)."""
+        return ModelOptions(
+            adstock=self.adstock,
+            saturation=self.saturation,
+            max_lag=int(self.max_lag),
+            fourier_order=int(self.fourier_order),
+            likelihood=self.likelihood,
+        )
+
+    def get_params(self) -> dict[str, Any]:
+        """Constructor arguments (JSON-ready; priors as a dict)."""
+        return {
+            "priors": (self.priors or Priors()).to_dict(),
+            "adstock": self.adstock,
+            "saturation": self.saturation,
+            "max_lag": int(self.max_lag),
+            "fourier_order": int(self.fourier_order),
+            "likelihood": self.likelihood,
+            "holdout_weeks": int(self.holdout_weeks),
+            "draws": int(self.draws),
+            "tune": int(self.tune),
+            "chains": int(self.chains),
+            "target_accept": float(self.target_accept),
+            "seed": int(self.seed),
+            "sampler": self.sampler,
+            "thresholds": vars(self.thresholds or GateThresholds()),
+        }
+
+    # --- fitting ------------------------------------------------------------------------------
+    def fit(self, history: MarketingHistory, lift_tests: LiftTests | None = None) -> MMM:
+        """Fit the model to a weekly history (and lift tests).
+
+        Parameters
+        ----------
+        history : MarketingHistory
+            Target (EUR per week), spend per channel (EUR per week), controls.
+        lift_tests : LiftTests, optional
+            Experiments; each adds ``measured ~ Normal(model lift, se)`` to the likelihood.
+
+        Returns
+        -------
+        MMM
+            ``self``, fitted.
+
+        Raises
+        ------
+        DataError
+            Too few weeks, zero or constant spend, a lift test on a channel not in the data.
+        ConfigError
+            Invalid options or priors.
+        """
+        t0 = time.perf_counter()
+        opts = self.options
+        if not 0 <= int(self.holdout_weeks) < history.n_weeks:
+            raise ConfigError(
+                f"holdout_weeks must be between 0 and {history.n_weeks - 1}, got {self.holdout_weeks}."
+            )
+        priors = self.priors or Priors()
+        priors.check(history.channels)
+        design = build_design(
+            history,
+            max_lag=opts.max_lag,
+            fourier_order=opts.fourier_order,
+            holdout_weeks=int(self.holdout_weeks),
+            lift_tests=lift_tests,
+        )
+        model = build_model(design, priors, opts)
+        idata, used = sample(
+            model,
+            draws=int(self.draws),
+            tune=int(self.tune),
+            chains=int(self.chains),
+            seed=int(self.seed),
+            target_accept=float(self.target_accept),
+            sampler=self.sampler,
+            progress=self.progress,
+        )
+        keep = [g for g in ("posterior", "sample_stats") if g in idata.groups()]
+        self.idata_ = az.InferenceData(**{g: idata[g] for g in keep})
+        self.sampler_ = used
+        self._set_fitted(design, history, lift_tests)
+        self.fit_seconds_ = time.perf_counter() - t0
+        return self
+
+    def _set_fitted(
+        self, design: Design, history: MarketingHistory, lift_tests: LiftTests | None
+    ) -> None:
+        """Derive the fitted state from ``idata_`` (used by :meth:`fit` and by loading)."""
+        self.design_ = design
+        self.history_ = history
+        self.lift_tests_ = lift_tests
+        self.data_hash_ = data_hash(history, lift_tests)
+        self.samples_ = PosteriorSamples.from_idata(self.idata_, self.options)
+        base, contrib = self.samples_.fitted(design)
+        pred = self.samples_.predictive(base + contrib.sum(axis=2), PPC_SEED) * design.y_scale
+        self.diagnostics_ = run_gate(
+            self.idata_,
+            self.free_variables(),
+            np.asarray(history.revenue, float),
+            pred,
+            design.n_train,
+            self.thresholds or GateThresholds(),
+        )
+
+    def free_variables(self) -> list[str]:
+        """Names of the sampled parameters checked by the gate."""
+        names = ["intercept", "coef", "roas", "sigma"]
+        names += {"weibull": ["ad_shape", "ad_scale"], "delayed": ["alpha", "theta"]}.get(
+            self.adstock, ["alpha"]
+        )
+        names += ["half", "slope"] if self.saturation == "hill" else ["lam"]
+        return names
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "samples_"):
+            raise NotFittedError(
+                "this MMM is not fitted yet; call fit(history) or load a saved model."
+            )
+
+    def require_passed(self, allow_failed: bool = False) -> None:
+        """Raise :class:`ConvergenceError` when the gate failed (unless ``allow_failed``)."""
+        self._check_fitted()
+        if not self.diagnostics_.passed and not allow_failed:
+            raise ConvergenceError(
+                "the media-mix model failed its diagnostics gate and may not be used for "
+                "optimization:\n  - "
+                + "\n  - ".join(self.diagnostics_.failures)
+                + "\nFix the fit, or override explicitly (allow_failed=True / --allow-failed-model)."
+            )
+
+    # --- results (see optimizer.mmm.results) -------------------------------------------------
+    def roas(self) -> pd.DataFrame:
+        """Per channel: spend, contribution, ROAS, marginal ROAS, share (mean, 5 %, 95 %)."""
+        from optimizer.mmm.results import channel_table
+
+        self._check_fitted()
+        return channel_table(self)
+
+    def decomposition(self) -> pd.DataFrame:
+        """Weekly actual, fitted, baseline and channel contributions (posterior means, EUR)."""
+        from optimizer.mmm.results import decomposition
+
+        self._check_fitted()
+        return decomposition(self)
+
+    def response_curves(self, n_samples: int = 300, allow_failed: bool = False) -> ResponseCurves:
+        """Posterior response curves in EUR for allocation (thinned to ``n_samples``).
+
+        Raises
+        ------
+        ConvergenceError
+            The gate failed and ``allow_failed`` is false.
+        """
+        from optimizer.mmm.results import response_curves
+
+        self.require_passed(allow_failed)
+        return response_curves(self, n_samples)
+
+    def baseline_forecast(
+        self, weeks: pd.DatetimeIndex, controls: pd.DataFrame | None = None, n_samples: int = 300
+    ) -> np.ndarray:
+        """Baseline revenue for future weeks, (S, T'), EUR per week.
+
+        Samples are the same (same order) as :meth:`response_curves` with the same
+        ``n_samples``, so ``baseline + curves.weekly(plan).sum(-1)`` is a joint posterior draw.
+        """
+        from optimizer.mmm.results import baseline_forecast
+
+        self._check_fitted()
+        return baseline_forecast(self, weeks, controls, n_samples)
+
+    def summary(self) -> dict[str, Any]:
+        """The ``summary.json`` content (channels, diagnostics, holdout, fit time, seed)."""
+        from optimizer.mmm.results import summary_dict
+
+        self._check_fitted()
+        return summary_dict(self)

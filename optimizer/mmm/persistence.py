@@ -1,0 +1,171 @@
+"""Save and load a fitted model as a folder, without pickle.
+
+Folder content::
+
+    posterior.nc      ArviZ netCDF: posterior and sample_stats groups
+    spec.json         model arguments, priors, sampler used, fit time, data hash, package version
+    data.csv          the marketing history fitted (so results can be recomputed)
+    lift_tests.csv    the lift tests used, if any
+
+Loading re-reads the data, checks its hash against ``spec.json``, rebuilds the scaled design and
+recomputes every result from the posterior, so a loaded model reports exactly what the fitted
+one did.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import arviz as az
+
+from optimizer._version import __version__
+from optimizer.data.lift_tests import load_lift_tests, write_lift_tests
+from optimizer.data.marketing import load_marketing, write_marketing
+from optimizer.errors import ConfigError, DataError
+from optimizer.mmm.design import build_design, data_hash
+from optimizer.mmm.diagnostics import GateThresholds
+from optimizer.mmm.model import MMM
+from optimizer.mmm.priors import Priors
+
+__all__ = ["FORMAT_VERSION", "load_model", "save_model", "write_folder_atomically"]
+
+FORMAT_VERSION = 1
+SPEC_FILE = "spec.json"
+POSTERIOR_FILE = "posterior.nc"
+DATA_FILE = "data.csv"
+LIFT_FILE = "lift_tests.csv"
+
+
+def write_folder_atomically(folder: Path, fill: Any, overwrite: bool = False) -> Path:
+    """Create ``folder`` by filling a temporary sibling with ``fill(tmp)`` then renaming it.
+
+    A crash leaves either the old folder or the new one, never a half-written one.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"{folder} exists and is a file; choose another output folder.")
+    if folder.exists() and any(folder.iterdir()) and not overwrite:
+        raise ConfigError(
+            f"{folder} exists and is not empty; choose another folder or overwrite it."
+        )
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        fill(tmp)
+        if folder.exists():
+            old = folder.with_name(f".{folder.name}.old.{os.getpid()}")
+            os.replace(folder, old)
+            os.replace(tmp, folder)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder
+
+
+def _spec(model: MMM) -> dict[str, Any]:
+    h = model.history_
+    return {
+        "format": FORMAT_VERSION,
+        "package_version": __version__,
+        "params": model.get_params(),
+        "data_hash": model.data_hash_,
+        "sampler": model.sampler_,
+        "fit_seconds": model.fit_seconds_,
+        "target": h.target,
+        "channels": list(h.channels),
+        "controls": list(h.controls.columns),
+        "has_orders": h.orders is not None,
+        "has_lift_tests": model.lift_tests_ is not None and len(model.lift_tests_) > 0,
+    }
+
+
+def fill_model_folder(model: MMM, folder: Path) -> None:
+    """Write the model files into an existing folder (used inside atomic writes)."""
+    model.require_passed(allow_failed=True)  # raises NotFittedError when unfitted
+    model.idata_.to_netcdf(str(folder / POSTERIOR_FILE), engine="h5netcdf")
+    write_marketing(model.history_, folder / DATA_FILE)
+    if model.lift_tests_ is not None and len(model.lift_tests_):
+        write_lift_tests(model.lift_tests_, folder / LIFT_FILE)
+    (folder / SPEC_FILE).write_text(json.dumps(_spec(model), indent=1) + "\n", encoding="utf-8")
+
+
+def save_model(model: MMM, folder: str | Path, overwrite: bool = False) -> Path:
+    """Save a fitted model to ``folder`` (written atomically).
+
+    Raises
+    ------
+    NotFittedError
+        The model is not fitted.
+    ConfigError
+        ``folder`` exists, is not empty and ``overwrite`` is false.
+    """
+    model.require_passed(allow_failed=True)
+    return write_folder_atomically(
+        Path(folder), lambda tmp: fill_model_folder(model, tmp), overwrite
+    )
+
+
+def load_model(folder: str | Path) -> MMM:
+    """Load a model saved by :func:`save_model` (no unpickling).
+
+    Raises
+    ------
+    DataError
+        Missing files, an unknown format, or data that no longer match the saved hash.
+    """
+    folder = Path(folder)
+    spec_path = folder / SPEC_FILE
+    if not spec_path.is_file():
+        raise DataError(f"{folder}: no {SPEC_FILE}; this is not a saved media-mix model folder.")
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    if spec.get("format") != FORMAT_VERSION:
+        raise DataError(
+            f"{spec_path}: model format {spec.get('format')!r} is not supported (expected "
+            f"{FORMAT_VERSION}); refit the model with this version ({__version__})."
+        )
+    params = dict(spec["params"])
+    priors = Priors.from_dict(params.pop("priors"))
+    thresholds = GateThresholds(**params.pop("thresholds"))
+    model = MMM(priors, thresholds=thresholds, **params)
+    history = load_marketing(
+        folder / DATA_FILE,
+        target=spec["target"],
+        channels=spec["channels"],
+        controls=spec["controls"],
+        orders="orders" if spec["has_orders"] else None,
+    )
+    lift = (
+        load_lift_tests(folder / LIFT_FILE, channels=history.channels, weeks=history.weeks)
+        if spec["has_lift_tests"]
+        else None
+    )
+    digest = data_hash(history, lift)
+    if digest != spec["data_hash"]:
+        raise DataError(
+            f"{folder}: {DATA_FILE} does not match the data the model was fitted on (hash "
+            f"{digest[:12]} vs {spec['data_hash'][:12]}); the folder was edited. Refit the model."
+        )
+    opts = model.options
+    design = build_design(
+        history,
+        max_lag=opts.max_lag,
+        fourier_order=opts.fourier_order,
+        holdout_weeks=int(model.holdout_weeks),
+        lift_tests=lift,
+    )
+    idata = az.from_netcdf(str(folder / POSTERIOR_FILE), engine="h5netcdf")
+    for group in idata.groups():
+        idata[group].load()  # read into memory so that the file is released
+    model.idata_ = idata
+    model.sampler_ = str(spec["sampler"])
+    model._set_fitted(design, history, lift)
+    model.fit_seconds_ = float(spec["fit_seconds"])
+    return model

@@ -1,0 +1,163 @@
+"""Posterior samples as numpy arrays, and the model's formulas evaluated on them.
+
+The sampler only stores the free parameters; everything reported (weekly contributions,
+baseline, fitted values, ROAS) is recomputed here with the numpy transforms, which the tests
+check against the PyMC graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import arviz as az
+import numpy as np
+
+from optimizer.mmm.design import Design
+from optimizer.mmm.graph import ModelOptions
+from optimizer.mmm.transforms import (
+    delayed_weights,
+    geometric_weights,
+    hill,
+    lag_tensor,
+    logistic,
+    weibull_weights,
+)
+
+__all__ = ["PosteriorSamples", "thin_index"]
+
+
+def thin_index(n_total: int, n_keep: int) -> np.ndarray:
+    """Evenly spaced sample indices (deterministic), at most ``n_total`` of them."""
+    n_keep = max(1, min(n_keep, n_total))
+    return np.unique(np.linspace(0, n_total - 1, n_keep).round().astype(int))
+
+
+@dataclass(frozen=True, eq=False)
+class PosteriorSamples:
+    """Flattened posterior (chains x draws = S samples), scaled units.
+
+    Attributes
+    ----------
+    weights : numpy.ndarray
+        Adstock lag weights, (S, C, L), rows summing to 1.
+    saturation : str
+        ``hill`` or ``logistic``.
+    params : numpy.ndarray
+        Saturation parameters in scaled spend units, (S, C, 2): Hill ``(half, slope)``,
+        logistic ``(lam, 0)``.
+    beta : numpy.ndarray
+        Maximum weekly effect per channel in units of ``y_scale``, (S, C).
+    intercept : numpy.ndarray
+        (S,).
+    coef : numpy.ndarray
+        Baseline regressor coefficients, (S, P).
+    sigma : numpy.ndarray
+        Observation noise sd (scaled), (S,).
+    roas : numpy.ndarray
+        Sampled ROAS over the training weeks, (S, C).
+    nu : float or None
+        Student-t degrees of freedom (None for a normal likelihood).
+    """
+
+    weights: np.ndarray
+    saturation: str
+    params: np.ndarray
+    beta: np.ndarray
+    intercept: np.ndarray
+    coef: np.ndarray
+    sigma: np.ndarray
+    roas: np.ndarray
+    nu: float | None
+
+    @property
+    def n_samples(self) -> int:
+        """Number of samples S."""
+        return int(self.beta.shape[0])
+
+    @classmethod
+    def from_idata(cls, idata: az.InferenceData, opts: ModelOptions) -> PosteriorSamples:
+        """Read the free parameters of a fit and rebuild the derived ones."""
+        post = idata.posterior
+
+        def flat(name: str) -> np.ndarray:
+            v = post[name].to_numpy()
+            return v.reshape(v.shape[0] * v.shape[1], *v.shape[2:])
+
+        if opts.adstock == "weibull":
+            w = weibull_weights(flat("ad_shape"), flat("ad_scale"), opts.max_lag)
+        elif opts.adstock == "delayed":
+            w = delayed_weights(flat("alpha"), flat("theta"), opts.max_lag)
+        else:
+            w = geometric_weights(flat("alpha"), opts.max_lag)
+        if opts.saturation == "hill":
+            params = np.stack([flat("half"), flat("slope")], axis=-1)
+        else:
+            lam = flat("lam")
+            params = np.stack([lam, np.zeros_like(lam)], axis=-1)
+        return cls(
+            weights=w,
+            saturation=opts.saturation,
+            params=params,
+            beta=flat("beta"),
+            intercept=flat("intercept"),
+            coef=flat("coef"),
+            sigma=flat("sigma"),
+            roas=flat("roas"),
+            nu=5.0 if opts.likelihood == "student_t" else None,
+        )
+
+    def subset(self, idx: np.ndarray) -> PosteriorSamples:
+        """The same posterior restricted to sample indices ``idx``."""
+        return PosteriorSamples(
+            self.weights[idx],
+            self.saturation,
+            self.params[idx],
+            self.beta[idx],
+            self.intercept[idx],
+            self.coef[idx],
+            self.sigma[idx],
+            self.roas[idx],
+            self.nu,
+        )
+
+    def saturate(self, x: np.ndarray) -> np.ndarray:
+        """Saturation of adstocked scaled spend ``x`` of shape (S, T, C)."""
+        p0 = self.params[:, None, :, 0]
+        if self.saturation == "hill":
+            return hill(x, p0, self.params[:, None, :, 1])
+        return logistic(x, p0)
+
+    def contributions(
+        self, scaled_spend: np.ndarray, history: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Channel contributions in units of ``y_scale``, (S, T, C).
+
+        Parameters
+        ----------
+        scaled_spend : numpy.ndarray
+            Spend divided by the channel scales, (T, C).
+        history : numpy.ndarray, optional
+            Scaled spend of the weeks before, (H, C), for carry-over (zero if omitted).
+        """
+        windows = lag_tensor(scaled_spend, self.weights.shape[-1], history)
+        ad = np.einsum("tlc,scl->stc", windows, self.weights)
+        return self.beta[:, None, :] * self.saturate(ad)
+
+    def baseline(self, x_base: np.ndarray) -> np.ndarray:
+        """Baseline in units of ``y_scale`` for regressors ``x_base`` (T, P) -> (S, T)."""
+        return self.intercept[:, None] + self.coef @ x_base.T
+
+    def fitted(self, design: Design) -> tuple[np.ndarray, np.ndarray]:
+        """Baseline (S, T) and channel contributions (S, T, C) over all history weeks (scaled)."""
+        return self.baseline(design.baseline_x), self.contributions(
+            design.spend / design.spend_scale
+        )
+
+    def predictive(self, mu: np.ndarray, seed: int) -> np.ndarray:
+        """Posterior-predictive draws around ``mu`` (S, T), same shape (deterministic in seed)."""
+        rng = np.random.default_rng(seed)
+        if self.nu is None:
+            eps = rng.standard_normal(mu.shape)
+        else:
+            eps = rng.standard_t(self.nu, size=mu.shape)
+        return mu + self.sigma[:, None] * eps

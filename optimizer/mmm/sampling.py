@@ -1,0 +1,100 @@
+"""Running NUTS: nutpie (compiled with numba) by default, PyMC's own NUTS as the fallback."""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+
+import arviz as az
+import pymc as pm
+
+from optimizer.errors import ConfigError
+
+__all__ = ["SAMPLERS", "sample"]
+
+SAMPLERS = ("nutpie", "pymc")
+_log = logging.getLogger(__name__)
+
+
+def _cores(chains: int) -> int:
+    return max(1, min(chains, os.cpu_count() or 1))
+
+
+def sample(
+    model: pm.Model,
+    *,
+    draws: int,
+    tune: int,
+    chains: int,
+    seed: int,
+    target_accept: float,
+    sampler: str = "nutpie",
+    progress: bool = False,
+) -> tuple[az.InferenceData, str]:
+    """Sample the posterior of ``model``.
+
+    Parameters
+    ----------
+    model : pymc.Model
+        The model.
+    draws, tune, chains : int
+        Kept draws per chain, tuning steps per chain, number of chains.
+    seed : int
+        Random seed; the same seed gives the same draws.
+    target_accept : float
+        NUTS target acceptance rate (higher: smaller steps, fewer divergences).
+    sampler : str
+        ``nutpie`` (falls back to ``pymc`` when nutpie is missing or cannot compile the model)
+        or ``pymc``.
+    progress : bool
+        Show a progress display.
+
+    Returns
+    -------
+    tuple of (arviz.InferenceData, str)
+        Posterior with ``sample_stats``, and the sampler actually used.
+    """
+    if sampler not in SAMPLERS:
+        raise ConfigError(f"sampler '{sampler}' is unknown; use one of {', '.join(SAMPLERS)}.")
+    if min(draws, chains) < 1 or tune < 0:
+        raise ConfigError(
+            f"draws and chains must be >= 1 and tune >= 0, got {draws}, {chains}, {tune}."
+        )
+    if not 0.5 <= target_accept < 1:
+        raise ConfigError(f"target_accept must lie in [0.5, 1), got {target_accept}.")
+    if sampler == "nutpie":
+        try:
+            import nutpie
+
+            compiled = nutpie.compile_pymc_model(model)
+        except Exception as exc:
+            _log.warning("nutpie unavailable (%s); falling back to PyMC NUTS", exc)
+        else:
+            idata = nutpie.sample(
+                compiled,
+                draws=draws,
+                tune=tune,
+                chains=chains,
+                cores=_cores(chains),
+                seed=seed,
+                target_accept=target_accept,
+                progress_bar=progress,
+                save_warmup=False,
+            )
+            return idata, "nutpie"
+    with model, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning)
+        warnings.filterwarnings("ignore", category=RuntimeWarning)
+        idata = pm.sample(
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            cores=_cores(chains),
+            random_seed=seed,
+            target_accept=target_accept,
+            progressbar=progress,
+            compute_convergence_checks=False,
+            return_inferencedata=True,
+        )
+    return idata, "pymc"
