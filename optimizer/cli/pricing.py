@@ -52,10 +52,18 @@ def _plot_elasticities(frame, path: Path) -> None:
     y = np.arange(len(f))
     fig, ax = plt.subplots(figsize=(7, max(3.0, 0.06 * len(f) + 1.5)))
     weak = f["weakly_identified"].to_numpy(bool)
-    for mask, color, label in ((~weak, "tab:blue", "informed by data"),
-                               (weak, "tab:orange", "weakly identified (mostly prior)")):
-        ax.hlines(y[mask], f["elasticity_low"][mask], f["elasticity_high"][mask], color=color,
-                  lw=1, label=label)
+    for mask, color, label in (
+        (~weak, "tab:blue", "informed by data"),
+        (weak, "tab:orange", "weakly identified (mostly prior)"),
+    ):
+        ax.hlines(
+            y[mask],
+            f["elasticity_low"][mask],
+            f["elasticity_high"][mask],
+            color=color,
+            lw=1,
+            label=label,
+        )
         ax.plot(f["elasticity_mean"][mask], y[mask], "o", ms=2, color=color)
     ax.set_yticks([])
     ax.set_xlabel("price elasticity (mean and 90 % interval)")
@@ -72,25 +80,54 @@ def pricing_group() -> None:
 
 
 @pricing_group.command("fit")
-@click.option("--sales", "sales_path", required=True, type=click.Path(path_type=Path),
-              help="Sales history CSV (week, sku, price_paid, units, promo[, in_stock]).")
-@click.option("--catalog", "catalog_path", required=True, type=click.Path(path_type=Path),
-              help="Catalog CSV.")
-@click.option("--out", required=True, type=click.Path(path_type=Path),
-              help="Output folder (replaced atomically).")
-@click.option("--method", type=click.Choice(["nuts", "advi"]), default="nuts",
-              show_default=True, help="nuts: MCMC (nutpie); advi: fast approximation.")
+@click.option(
+    "--sales",
+    "sales_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Sales history CSV (week, sku, price_paid, units, promo[, in_stock]).",
+)
+@click.option(
+    "--catalog", "catalog_path", required=True, type=click.Path(path_type=Path), help="Catalog CSV."
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output folder (replaced atomically).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["nuts", "advi"]),
+    default="nuts",
+    show_default=True,
+    help="nuts: MCMC (nutpie); advi: fast approximation.",
+)
 @click.option("--draws", default=500, show_default=True, type=click.IntRange(50, 10_000))
 @click.option("--tune", default=500, show_default=True, type=click.IntRange(50, 10_000))
 @click.option("--chains", default=2, show_default=True, type=click.IntRange(1, 8))
-@click.option("--advi-iterations", default=30_000, show_default=True,
-              type=click.IntRange(100, 1_000_000))
-@click.option("--max-weeks", default=None, type=click.IntRange(4, 10_000),
-              help="Fit on the last N weeks only.")
+@click.option(
+    "--advi-iterations", default=30_000, show_default=True, type=click.IntRange(100, 1_000_000)
+)
+@click.option(
+    "--max-weeks",
+    default=None,
+    type=click.IntRange(4, 10_000),
+    help="Fit on the last N weeks only.",
+)
 @click.option("--seed", default=0, show_default=True, type=int)
-def fit_cmd(sales_path: Path, catalog_path: Path, out: Path, method: str, draws: int,
-            tune: int, chains: int, advi_iterations: int, max_weeks: int | None,
-            seed: int) -> None:
+def fit_cmd(
+    sales_path: Path,
+    catalog_path: Path,
+    out: Path,
+    method: str,
+    draws: int,
+    tune: int,
+    chains: int,
+    advi_iterations: int,
+    max_weeks: int | None,
+    seed: int,
+) -> None:
     """Fit the hierarchical elasticity model; write elasticities.csv, summary.json, a plot."""
     from optimizer.data.catalog import load_catalog
     from optimizer.data.sales import load_sales
@@ -98,8 +135,15 @@ def fit_cmd(sales_path: Path, catalog_path: Path, out: Path, method: str, draws:
 
     catalog = load_catalog(catalog_path)
     sales = load_sales(sales_path, catalog=catalog)
-    model = ElasticityModel(method=method, draws=draws, tune=tune, chains=chains,
-                            advi_iterations=advi_iterations, max_weeks=max_weeks, seed=seed)
+    model = ElasticityModel(
+        method=method,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        advi_iterations=advi_iterations,
+        max_weeks=max_weeks,
+        seed=seed,
+    )
     est = model.fit(sales, catalog).estimates
     f = est.frame
     summary = {
@@ -149,21 +193,47 @@ def _capacity(value: str, weeks: int) -> tuple[np.ndarray, float]:
 
 @pricing_group.command("optimize")
 @click.option("--catalog", "catalog_path", required=True, type=click.Path(path_type=Path))
-@click.option("--elasticities", "el_dir", required=True, type=click.Path(path_type=Path),
-              help="Folder written by 'optimizer pricing fit'.")
-@click.option("--capacity", required=True,
-              help="Logistics units per week, or a logistics CSV (its first --weeks rows).")
+@click.option(
+    "--elasticities",
+    "el_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder written by 'optimizer pricing fit'.",
+)
+@click.option(
+    "--capacity",
+    required=True,
+    help="Logistics units per week, or a logistics CSV (its first --weeks rows).",
+)
 @click.option("--weeks", required=True, type=click.IntRange(1, 104), help="Horizon in weeks.")
-@click.option("--rules", "rules_path", type=click.Path(path_type=Path), default=None,
-              help="Rules TOML (max_change, endings, margin_floor, max_changes, ...).")
-@click.option("--sales", "sales_path", type=click.Path(path_type=Path), default=None,
-              help="Sales history, for the 30-day reference price of reductions.")
-@click.option("--method", type=click.Choice(["auto", "lagrangian", "milp"]), default="auto",
-              show_default=True)
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Rules TOML (max_change, endings, margin_floor, max_changes, ...).",
+)
+@click.option(
+    "--sales",
+    "sales_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Sales history, for the 30-day reference price of reductions.",
+)
+@click.option(
+    "--method", type=click.Choice(["auto", "lagrangian", "milp"]), default="auto", show_default=True
+)
 @click.option("--out", required=True, type=click.Path(path_type=Path))
-def optimize_cmd(catalog_path: Path, el_dir: Path, capacity: str, weeks: int,
-                 rules_path: Path | None, sales_path: Path | None, method: str,
-                 out: Path) -> None:
+def optimize_cmd(
+    catalog_path: Path,
+    el_dir: Path,
+    capacity: str,
+    weeks: int,
+    rules_path: Path | None,
+    sales_path: Path | None,
+    method: str,
+    out: Path,
+) -> None:
     """Choose new prices; write prices.csv and summary.json."""
     from optimizer.data.catalog import load_catalog
     from optimizer.data.sales import load_sales
@@ -181,21 +251,29 @@ def optimize_cmd(catalog_path: Path, el_dir: Path, capacity: str, weeks: int,
     if sales_path is not None:
         refs = reference_prices(load_sales(sales_path, catalog=catalog), catalog)
     problem = PricingProblem(
-        catalog=catalog, elasticities=est, capacity=cap, rules=cfg.to_rules(),
+        catalog=catalog,
+        elasticities=est,
+        capacity=cap,
+        rules=cfg.to_rules(),
         objective=cfg.objective_enum,
         logistics_cost=cfg.logistics_cost if cfg.logistics_cost is not None else log_cost,
-        net_of_returns=cfg.net_of_returns, units_quantile=cfg.units_quantile,
-        reference_prices=refs, method=method, gap_tolerance=cfg.gap_tolerance,  # type: ignore[arg-type]
+        net_of_returns=cfg.net_of_returns,
+        units_quantile=cfg.units_quantile,
+        reference_prices=refs,
+        method=method,
+        gap_tolerance=cfg.gap_tolerance,  # type: ignore[arg-type]
     )
     res = optimize_prices(problem)
     summary = res.summary()
-    summary["reference_prices"] = "sales history, 30 days" if refs is not None else (
-        "current price (no --sales given)")
+    summary["reference_prices"] = (
+        "sales history, 30 days" if refs is not None else ("current price (no --sales given)")
+    )
     table = res.prices.reset_index()
     with _atomic_dir(out) as tmp:
         table.to_csv(tmp / "prices.csv", index=False, lineterminator="\n", float_format="%.6g")
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=1, default=float) + "\n",
-                                          "utf-8")
+        (tmp / "summary.json").write_text(
+            json.dumps(summary, indent=1, default=float) + "\n", "utf-8"
+        )
     t = summary["totals"]
     click.echo(
         f"{summary['status']} ({res.solver}, gap {res.gap:.2e}, {res.seconds:.2f} s): "
