@@ -240,10 +240,10 @@ def optimize_cmd(
     from optimizer.pricing.config import RulesFile, load_rules
     from optimizer.pricing.estimates import Elasticities
     from optimizer.pricing.optimize import optimize_prices
-    from optimizer.pricing.problem import PricingProblem
+    from optimizer.pricing.problem import Method, PricingProblem
     from optimizer.pricing.rules import reference_prices
 
-    cfg = load_rules(rules_path) if rules_path is not None else RulesFile()
+    cfg = load_rules(rules_path) if rules_path is not None else RulesFile.model_validate({})
     catalog = load_catalog(catalog_path)
     est = Elasticities.load(el_dir)
     cap, log_cost = _capacity(capacity, weeks)
@@ -260,8 +260,8 @@ def optimize_cmd(
         net_of_returns=cfg.net_of_returns,
         units_quantile=cfg.units_quantile,
         reference_prices=refs,
-        method=method,
-        gap_tolerance=cfg.gap_tolerance,  # type: ignore[arg-type]
+        method=Method(method),
+        gap_tolerance=cfg.gap_tolerance,
     )
     res = optimize_prices(problem)
     summary = res.summary()

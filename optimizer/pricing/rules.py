@@ -153,9 +153,19 @@ def build_ladder(catalog: Catalog, rules: PriceRules) -> Ladder:
         )
     n_targets = rules.n_points - 1
     frac = np.linspace(0.0, 1.0, n_targets)[None, :]
-    targets = lo[:, None] * (hi / lo)[:, None] ** frac
-    grid = _snap(targets, lo, hi, tuple(rules.endings))
     p0 = catalog.frame["price_incl_vat"].to_numpy(float)
+    # The grid is anchored on the current price and the max_change band only, then cut by the
+    # other rules: loosening a floor or a cap only adds candidates (nested ladders), so it can
+    # never lower the optimum. SKUs whose band grid the rules cut entirely get a grid spread
+    # over their allowed range instead.
+    band_lo, band_hi = p0 * (1 - rules.max_change), p0 * (1 + rules.max_change)
+    targets = band_lo[:, None] * (band_hi / band_lo)[:, None] ** frac
+    grid = _snap(targets, band_lo, band_hi, tuple(rules.endings))
+    grid = np.where((grid >= lo[:, None] - _TOL) & (grid <= hi[:, None] + _TOL), grid, np.nan)
+    cut = np.isnan(grid).all(axis=1)
+    if cut.any():
+        t_cut = lo[cut, None] * (hi[cut] / lo[cut])[:, None] ** frac
+        grid[cut] = _snap(t_cut, lo[cut], hi[cut], tuple(rules.endings))
     cur_ok = (p0 >= lo - _TOL) & (p0 <= hi + _TOL)
     grid = np.concatenate([grid, np.where(cur_ok, p0, np.nan)[:, None]], axis=1)
     grid = np.sort(grid, axis=1)  # NaN last
