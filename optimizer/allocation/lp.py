@@ -100,14 +100,57 @@ def _breakpoints(grid: np.ndarray, f: np.ndarray, n: int) -> np.ndarray:
     return np.asarray(sorted(idx))
 
 
-def _pieces(
-    kind: str, p: np.ndarray, beta: np.ndarray, top: float, n: int
+def _lower_envelope(
+    m: np.ndarray, q: np.ndarray, top: float
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """Breakpoints, chord slopes and the over-estimation shift of one curve on [0, top]."""
+    """``min_i (m_i a + q_i)`` on [0, top] for slopes ``m`` in decreasing order.
+
+    Returns breakpoints (from 0 to ``top``), the slope of each piece and the value at 0.
+    """
+    hull: list[tuple[float, float]] = []
+    for mi, qi in zip(m.tolist(), q.tolist(), strict=True):
+        if hull and mi >= hull[-1][0] - 1e-18:  # same slope: keep the lower line
+            if qi < hull[-1][1]:
+                hull.pop()
+            else:
+                continue
+        while len(hull) >= 2:
+            (m1, q1), (m2, q2) = hull[-2], hull[-1]
+            if (qi - q1) / (m1 - mi) <= (q2 - q1) / (m1 - m2):
+                hull.pop()
+            else:
+                break
+        hull.append((mi, qi))
+    xs = [
+        (hull[i + 1][1] - hull[i][1]) / (hull[i][0] - hull[i + 1][0]) for i in range(len(hull) - 1)
+    ]
+    first = next((i for i, x in enumerate(xs) if x > 0.0), len(xs))
+    pts, slopes = [0.0], []
+    for i in range(first, len(hull)):
+        end = xs[i] if i < len(xs) else np.inf
+        slopes.append(hull[i][0])
+        if end >= top:
+            break
+        pts.append(end)
+    pts.append(top)
+    return np.asarray(pts), np.asarray(slopes), hull[first][1]
+
+
+def _pieces(
+    kind: str, p: np.ndarray, beta: np.ndarray, top: float, focus: float, n: int
+) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Breakpoints, slopes, value at 0 and over-estimation shift of one curve on [0, top].
+
+    The ``n`` pieces are placed on [0, focus] and beyond ``focus`` follows the tangent at
+    ``focus``. For a concave curve the pieces are the lower envelope of the chord lines each
+    raised by its own chord error (an over-estimator: no shift needed); for an S-shaped curve
+    they are the chords and the shift is the largest chord error.
+    """
     top = max(top, 1.0)
+    focus = min(max(focus, 1.0), top)
     grid = np.unique(
         np.concatenate(
-            [np.linspace(0.0, top, _CANDIDATES), top * np.geomspace(1e-5, 1.0, _CANDIDATES)]
+            [np.linspace(0.0, focus, _CANDIDATES), focus * np.geomspace(1e-12, 1.0, _CANDIDATES)]
         )
     )
     f = _curve(kind, grid, p, beta)
@@ -120,7 +163,65 @@ def _pieces(
     above = _curve(kind, pts.ravel(), p, beta).reshape(pts.shape) - (
         fb[:-1, None] + slopes[:, None] * (pts - b[:-1, None])
     )
-    return b, slopes, float(max(above.max(), 0.0))
+    err = np.maximum(above.max(axis=1), 0.0)
+    tangent = None
+    if top > focus * (1 + 1e-9):
+        _, d = sat_and_slope(kind, np.array([focus])[None, :], p[:, 0:1], p[:, 1:2])
+        tangent = float((beta[:, None] * d).mean())
+    concave = bool(np.all(slopes[1:] <= slopes[:-1] * (1 + 1e-9) + 1e-15))
+    if concave:
+        m = slopes.copy()
+        q = fb[:-1] - slopes * b[:-1] + err
+        if tangent is not None:
+            m = np.append(m, min(tangent, m[-1]))
+            q = np.append(q, fb[-1] - m[-1] * focus)
+        bp, sl, start = _lower_envelope(m, q, top)
+        return bp, sl, start, 0.0
+    if tangent is not None:
+        b = np.append(b, top)
+        slopes = np.append(slopes, tangent)
+    return b, slopes, 0.0, float(err.max())
+
+
+def _focus(kind: str, p: np.ndarray, level: float) -> float:
+    """Adstocked spend past which a curve is nearly flat (20 half-saturations), EUR per week."""
+    scale = float(np.median(p[:, 0])) if kind == "hill" else float(1.0 / np.median(p[:, 0]))
+    return max(20.0 * scale, 3.0 * level)
+
+
+_LOCAL = np.array([-0.3, -0.15, -0.07, -0.03, -0.01, 0.0, 0.01, 0.03, 0.07, 0.15, 0.3])
+
+
+def _local_pieces(
+    kind: str,
+    p: np.ndarray,
+    beta: np.ndarray,
+    base: np.ndarray,
+    base_slopes: np.ndarray,
+    centers: np.ndarray | None,
+    t_len: int,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Piece lengths and chord slopes per week.
+
+    The shared breakpoints ``base``, plus points within +-30 % of ``centers[t]`` (adstocked spend
+    of a previous plan) when given.
+    """
+    if centers is None:
+        return [(np.diff(base), base_slopes)] * t_len
+    pts = []
+    for t in range(t_len):
+        q = np.unique(np.clip(np.concatenate([base, centers[t] * (1.0 + _LOCAL)]), 0.0, base[-1]))
+        # drop near-duplicate points: tiny pieces only make the LP degenerate
+        keep = np.concatenate([[True], np.diff(q) > 1e-6 * max(base[-1], 1.0)])
+        keep[-1] = True
+        pts.append(q[keep])
+    sizes = np.cumsum([0] + [len(q) for q in pts])
+    f = _curve(kind, np.concatenate(pts), p, beta)
+    out = []
+    for t, q in enumerate(pts):
+        ft = f[sizes[t] : sizes[t + 1]]
+        out.append((np.diff(q), np.diff(ft) / np.diff(q)))
+    return out
 
 
 def _adstock_terms(weights: np.ndarray, t: int) -> list[tuple[int, float]]:
@@ -134,11 +235,12 @@ def solve_lp(
     rows: LinearRows,
     roas_rules: tuple[tuple[int | None, float], ...] = (),
     *,
-    pieces: int = 16,
+    pieces: int = 24,
     scenarios: int = 30,
-    solver: str = "highs",
+    solver: str = "cbc",
     time_limit: float = 60.0,
     mip_gap: float = 1e-4,
+    around: np.ndarray | None = None,
 ) -> LPSolution:
     """Solve the piecewise-linear model of the problem.
 
@@ -160,6 +262,9 @@ def solve_lp(
         Seconds.
     mip_gap : float
         Relative optimality gap at which the MILP stops.
+    around : numpy.ndarray or None
+        A previous plan (T, C): add breakpoints close to its adstocked spend in every week (a
+        refinement pass; its model is then no over-estimator and ``bound`` is None).
 
     Returns
     -------
@@ -196,6 +301,13 @@ def solve_lp(
         groups = [np.asarray([i]) for i in pick]
         carry = curves.subset(pick).adstock(np.zeros((t_len, c_len)))
     homogeneous = bool(np.allclose(curves.weights, curves.weights[:1], atol=1e-9))
+    centers = None
+    if around is not None:
+        lag = np.arange(scen_w.shape[2])
+        idx = np.arange(t_len)[:, None] - lag[None, :]  # (T, L) plan week feeding week t
+        padded = np.vstack([np.zeros((scen_w.shape[2], c_len)), np.asarray(around, float)])
+        windows = padded[idx + scen_w.shape[2]]  # (T, L, C), zeros before the plan
+        centers = carry + np.einsum("tlc,kcl->ktc", windows, scen_w)
 
     hi = rows.hi.reshape(t_len, c_len)
     model = pulp.LpProblem("allocation", pulp.LpMaximize)
@@ -222,14 +334,26 @@ def solve_lp(
                 [sum(wt * hi[s, c] for s, wt in _adstock_terms(w, t)) for t in range(t_len)]
             )
             top = float((carry[k, :, c] + top_plan).max())
-            b, slopes, shift = _pieces(
-                kind, curves.params[members, c], curves.beta[members, c], top, pieces
+            level = max(float(curves.history[:, c].max(initial=0.0)), float(curves.current[c]))
+            focus = _focus(kind, curves.params[members, c], level)
+            b, slopes, start, shift = _pieces(
+                kind, curves.params[members, c], curves.beta[members, c], top, focus, pieces
             )
-            lengths = np.diff(b)
-            rising = np.nonzero(slopes[1:] > slopes[:-1] * (1 + 1e-9) + 1e-15)[0]
-            m = int(rising.max()) + 1 if len(rising) else -1  # last piece of the convex part
             shift_total += shift * t_len / len(groups)
+            per_week = _local_pieces(
+                kind,
+                curves.params[members, c],
+                curves.beta[members, c],
+                b,
+                slopes,
+                None if centers is None else centers[k, :, c],
+                t_len,
+            )
             for t in range(t_len):
+                lengths, slopes = per_week[t]
+                start_t = start if centers is None else 0.0
+                rising = np.nonzero(slopes[1:] > slopes[:-1] * (1 + 1e-9) + 1e-15)[0]
+                m = int(rising.max()) + 1 if len(rising) else -1  # last piece of the convex part
                 d = [
                     pulp.LpVariable(f"d_{k}_{c}_{t}_{j}", 0, float(lengths[j]))
                     for j in range(len(lengths))
@@ -241,7 +365,9 @@ def solve_lp(
                     == expr + float(carry[k, t, c]),
                     f"adstock_{k}_{c}_{t}",
                 )
-                r = pulp.LpAffineExpression([(d[j], float(slopes[j])) for j in range(len(d))])
+                r = pulp.LpAffineExpression(
+                    [(d[j], float(slopes[j])) for j in range(len(d))], constant=start_t
+                )
                 rev_k += r
                 if len(groups) == 1:
                     chan_rev[c] += r
@@ -309,7 +435,7 @@ def solve_lp(
     plan = np.array([[max(v.value() or 0.0, 0.0) for v in row] for row in x])
     value = float(model.objective.value())
     bound: float | None = None
-    if risk.kind == "mean" and homogeneous and status == "Optimal":
+    if risk.kind == "mean" and homogeneous and status == "Optimal" and around is None:
         # a MILP stops within mip_gap of its dual bound: widen by that tolerance
         model_bound = value + (mip_gap * abs(value) + 1e-6 if n_bin else 1e-6)
         bound = model_bound + a_coef * shift_total
@@ -349,7 +475,7 @@ def linearized_bound(
     x0: np.ndarray,
     value0: float,
     roas_cuts: list[tuple[np.ndarray, float]],
-    solver: str = "highs",
+    solver: str = "cbc",
 ) -> float | None:
     """Upper bound ``value0 + max_y g @ (y - x0)`` over the polytope (Frank-Wolfe certificate).
 

@@ -112,8 +112,8 @@ def allocate(
     problem: AllocationProblem,
     method: str = "auto",
     *,
-    solver: str = "highs",
-    pieces: int = 16,
+    solver: str = "cbc",
+    pieces: int = 24,
     scenarios: int = 30,
     time_limit: float = 60.0,
     gap_tol: float = 1e-3,
@@ -169,9 +169,26 @@ def allocate(
         solver=solver,
         time_limit=time_limit,
     )
-    candidates: list[tuple[str, np.ndarray, float]] = []
     lp_plan = np.clip(lp.plan, res.lo, res.finite_hi())
     lp_value = _value(curves, problem, lp_plan)
+    if not lp.mip:
+        # refinement: breakpoints around the first plan's adstock (one more LP, no binaries)
+        fine = solve_lp(
+            curves,
+            problem,
+            rows,
+            res.roas_rules,
+            pieces=pieces,
+            scenarios=scenarios,
+            solver=solver,
+            time_limit=time_limit,
+            around=lp_plan,
+        )
+        fine_plan = np.clip(fine.plan, res.lo, res.finite_hi())
+        fine_value = _value(curves, problem, fine_plan)
+        if fine_value > lp_value:
+            lp_plan, lp_value = fine_plan, fine_value
+    candidates: list[tuple[str, np.ndarray, float]] = []
     if _feasible(lp_plan, rows, res, curves, tol):
         candidates.append(("lp", lp_plan, lp_value))
     else:
