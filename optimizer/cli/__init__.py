@@ -39,6 +39,7 @@ def _register() -> None:
     data_cmds.register(cli)
     from optimizer.cli import allocate as allocate_cmds; allocate_cmds.register(cli)  # noqa: E702, I001
     from optimizer.cli import pricing as pricing_cmds; pricing_cmds.register(cli)  # noqa: E702
+    from optimizer.cli import mmm as mmm_cmds; mmm_cmds.register(cli)  # noqa: E702
 
 
 _register()

@@ -135,7 +135,6 @@ def build_model(design: Design, priors: Priors, opts: ModelOptions) -> pm.Model:
     coef_sd[1 : 1 + 2 * opts.fourier_order] = _FOURIER_SD
     spend_total = design.spend[:n].sum(axis=0) / design.y_scale  # scaled revenue units
     with pm.Model(coords=coords) as model:
-        intercept = pm.Normal("intercept", mu=0.5, sigma=0.5)
         coef = pm.Normal("coef", mu=0.0, sigma=coef_sd, dims="regressor")
         roas = pm.LogNormal(
             "roas",
@@ -148,7 +147,16 @@ def build_model(design: Design, priors: Priors, opts: ModelOptions) -> pm.Model:
         ad = adstock_pt(pt.as_tensor_variable(design.windows[:n]), weights)  # (n, C)
         s = sat(ad)
         beta = pm.Deterministic("beta", roas * spend_total / s.sum(axis=0), dims="channel")
-        mu = intercept + pt.dot(pt.as_tensor_variable(x_base), coef) + (s * beta).sum(axis=1)
+        media = (s * beta).sum(axis=1)
+        # The intercept is not sampled directly: the mean of the fit over the training weeks,
+        # 1 + gap, is (regressors are centred there), and the intercept follows as
+        # 1 + gap - mean(media). This removes the ridge between the intercept and every
+        # channel's ROAS (media "explaining" the level); the shift has unit Jacobian, so adding
+        # the intercept's Normal(0.5, 0.5) prior as a potential keeps the same model.
+        gap = pm.Flat("level_gap")
+        intercept = pm.Deterministic("intercept", 1.0 + gap - media.mean())
+        pm.Potential("intercept_prior", pm.logp(pm.Normal.dist(0.5, 0.5), intercept))
+        mu = intercept + pt.dot(pt.as_tensor_variable(x_base), coef) + media
         sigma = pm.HalfNormal("sigma", sigma=0.1)
         y = design.y[:n]
         if opts.likelihood == "student_t":

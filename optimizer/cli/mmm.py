@@ -1,0 +1,275 @@
+"""``optimizer mmm fit`` and ``optimizer mmm summary``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from optimizer.errors import ConfigError, ConvergenceError, DataError
+
+__all__ = ["register"]
+
+MODEL_DIR = "model"
+SUMMARY_FILE = "summary.json"
+
+
+def _split(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    return items or None
+
+
+def _parse_roas_priors(values: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    out = {}
+    for v in values:
+        try:
+            name, rng = v.split("=", 1)
+            low, high = (float(x) for x in rng.replace(":", "-", 1).split("-", 1))
+        except ValueError:
+            raise ConfigError(
+                f"--roas-prior {v!r} is not CHANNEL=LOW:HIGH (e.g. sea=2:4 for 'SEA ROAS between 2 "
+                "and 4')."
+            ) from None
+        out[name.strip()] = (low, high)
+    return out
+
+
+def _load_inputs(
+    data: Path,
+    date: str | None,
+    target: str | None,
+    channels: list[str] | None,
+    controls: list[str] | None,
+    lift_path: Path | None,
+) -> tuple[Any, Any]:
+    from optimizer.data.dataset import DATASET_FILE, load_dataset
+    from optimizer.data.lift_tests import load_lift_tests
+    from optimizer.data.marketing import load_marketing
+
+    if not data.exists():
+        raise DataError(f"{data}: no such file or folder. Check the --data path.")
+    lift = None
+    if data.is_dir():
+        if not (data / DATASET_FILE).is_file():
+            raise DataError(
+                f"{data}: no {DATASET_FILE} in this folder; pass the marketing CSV file."
+            )
+        ds = load_dataset(data)
+        if ds.marketing is None or ds.spec is None or ds.spec.marketing is None:
+            raise DataError(f"{data}/{DATASET_FILE} has no [marketing] section; add one.")
+        m = ds.spec.marketing
+        history = load_marketing(
+            data / m.file,
+            date=date or m.date,
+            target=target or m.target,
+            channels=channels or m.channels,
+            controls=m.controls if controls is None else controls,
+            orders=m.orders,
+        )
+        if lift_path is None and getattr(ds, "lift_tests", None) is not None:
+            lift = ds.lift_tests
+    else:
+        history = load_marketing(
+            data,
+            date=date or "date",
+            target=target or "revenue",
+            channels=channels,
+            controls=controls,
+        )
+    if lift_path is not None:
+        lift = load_lift_tests(lift_path, channels=history.channels, weeks=history.weeks)
+    return history, lift
+
+
+def _roas_table(summary: dict[str, Any]) -> str:
+    lines = [
+        f"{'channel':<14} {'spend EUR':>12} {'ROAS':>6} {'90% interval':>15} {'mROAS':>6} "
+        f"{'contribution EUR':>17}"
+    ]
+    for ch, r in summary["channels"].items():
+        ro, mr, co = r["roas"], r["mroas"], r["contribution"]
+        interval = f"[{ro['low']:.2f}, {ro['high']:.2f}]"
+        lines.append(
+            f"{ch:<14} {r['spend']:>12,.0f} {ro['mean']:>6.2f} {interval:>15} {mr['mean']:>6.2f} "
+            f"{co['mean']:>17,.0f}"
+        )
+    d = summary["diagnostics"]
+    h = summary["holdout"]
+    lines.append(
+        f"diagnostics: {'PASSED' if d['passed'] else 'FAILED'} (max R-hat {d['r_hat_max']:.3f}, "
+        f"min ESS {d['ess_bulk_min']:.0f}, {d['divergences']} divergences)"
+    )
+    if h["weeks"]:
+        lines.append(
+            f"hold-out: {h['weeks']} weeks, MAPE {h['mape']:.1%}, 90% coverage {h['coverage_90']:.0%}"
+        )
+    for f in d["failures"]:
+        lines.append(f"  - {f}")
+    return "\n".join(lines)
+
+
+@click.group("mmm")
+def mmm_group() -> None:
+    """Fit the Bayesian media-mix model and inspect its results."""
+
+
+@mmm_group.command("fit")
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Marketing CSV or dataset folder (with dataset.toml).",
+)
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output folder (model, summary.json, CSVs, plots).",
+)
+@click.option("--date", default=None, help="Week column (default: date).")
+@click.option("--target", default=None, help="Target column, EUR (default: revenue).")
+@click.option("--channels", default=None, help="Spend columns, comma-separated.")
+@click.option("--controls", default=None, help="Control columns, comma-separated.")
+@click.option(
+    "--lift-tests",
+    "lift_tests",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="Lift-test CSV (channel,start,end,spend_change,incremental_revenue,se).",
+)
+@click.option(
+    "--roas-prior",
+    "roas_priors",
+    multiple=True,
+    help="Stated ROAS range, CHANNEL=LOW:HIGH (repeatable), e.g. sea=2:4.",
+)
+@click.option("--draws", default=1000, show_default=True, type=click.IntRange(1))
+@click.option("--tune", default=1000, show_default=True, type=click.IntRange(0))
+@click.option("--chains", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--holdout-weeks", default=8, show_default=True, type=click.IntRange(0))
+@click.option(
+    "--sampler", default="nutpie", show_default=True, type=click.Choice(["nutpie", "pymc"])
+)
+@click.option(
+    "--ess-min",
+    default=400.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Gate: minimum bulk and tail ESS.",
+)
+@click.option(
+    "--r-hat-max",
+    default=1.01,
+    show_default=True,
+    type=click.FloatRange(1.0),
+    help="Gate: maximum R-hat.",
+)
+@click.option("--progress/--no-progress", default=False, help="Show the sampler's progress.")
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+def fit_cmd(
+    data: Path,
+    out: Path,
+    date: str | None,
+    target: str | None,
+    channels: str | None,
+    controls: str | None,
+    lift_tests: Path | None,
+    roas_priors: tuple[str, ...],
+    draws: int,
+    tune: int,
+    chains: int,
+    seed: int,
+    holdout_weeks: int,
+    sampler: str,
+    ess_min: float,
+    r_hat_max: float,
+    progress: bool,
+    overwrite: bool,
+) -> None:
+    """Fit the media-mix model on DATA and write the results into OUT.
+
+    Exit code 1 (after writing OUT) when the model fails its diagnostics gate.
+    """
+    from optimizer.mmm.diagnostics import GateThresholds
+    from optimizer.mmm.model import MMM
+    from optimizer.mmm.persistence import fill_model_folder, write_folder_atomically
+    from optimizer.mmm.priors import Priors
+    from optimizer.mmm.results import curve_grid
+
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise ConfigError(
+            f"{out} exists and is not empty; choose another --out or add --overwrite."
+        )
+    history, lift = _load_inputs(data, date, target, _split(channels), _split(controls), lift_tests)
+    priors = Priors.from_roas_ranges(_parse_roas_priors(roas_priors))
+    click.echo(
+        f"Fitting {len(history.channels)} channels on {history.n_weeks} weeks "
+        f"({chains} chains x {draws} draws, {tune} tuning, seed {seed})"
+        + (f" with {len(lift)} lift test(s)" if lift is not None else "")
+        + " ..."
+    )
+    mmm = MMM(
+        priors,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        seed=seed,
+        holdout_weeks=holdout_weeks,
+        sampler=sampler,
+        progress=progress,
+        thresholds=GateThresholds(r_hat_max=r_hat_max, ess_min=ess_min),
+    ).fit(history, lift_tests=lift)
+    summary = mmm.summary()
+
+    def fill(tmp: Path) -> None:
+        from optimizer.mmm.plots import plot_all
+
+        (tmp / MODEL_DIR).mkdir()
+        fill_model_folder(mmm, tmp / MODEL_DIR)
+        (tmp / SUMMARY_FILE).write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+        table = mmm.roas()
+        decomp = mmm.decomposition()
+        grid = curve_grid(mmm)
+        table.to_csv(tmp / "roas.csv")
+        decomp.to_csv(tmp / "decomposition.csv")
+        grid.to_csv(tmp / "response_curves.csv", index=False)
+        plot_all(decomp, table, grid, tmp)
+
+    write_folder_atomically(out, fill, overwrite=True)
+    click.echo(_roas_table(summary))
+    click.echo(f"Fit in {mmm.fit_seconds_:.1f} s ({mmm.sampler_}); results written to {out}")
+    if not mmm.diagnostics_.passed:
+        raise ConvergenceError(
+            f"the model failed its diagnostics gate (results kept in {out} for inspection); "
+            "allocation will refuse it unless overridden."
+        )
+
+
+@mmm_group.command("summary")
+@click.argument("folder", type=click.Path(path_type=Path))
+def summary_cmd(folder: Path) -> None:
+    """Print the ROAS table of a fitted model folder (written by `optimizer mmm fit`)."""
+    path = folder / SUMMARY_FILE
+    if path.is_file():
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        from optimizer.mmm.persistence import load_model
+
+        model_dir = folder / MODEL_DIR if (folder / MODEL_DIR).is_dir() else folder
+        summary = load_model(model_dir).summary()
+    click.echo(_roas_table(summary))
+    click.echo(
+        f"Fit seconds: {summary['fit_seconds']:.1f} ({summary['sampler']}, seed {summary['seed']})"
+    )
+
+
+def register(cli: click.Group) -> None:
+    """Attach the ``mmm`` group to the main CLI."""
+    cli.add_command(mmm_group)
