@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer._version import __version__
+from optimizer.data.calendar import french_retail_calendar
 from optimizer.data.catalog import Catalog, default_return_rate
 from optimizer.data.dataset import DATASET_FILE
 from optimizer.data.io import atomic_write_text
@@ -122,30 +123,6 @@ def hill_np(x: np.ndarray, half: float, slope: float) -> np.ndarray:
     return xs / (xs + half**slope)
 
 
-def _event_flags(weeks: pd.DatetimeIndex) -> pd.DataFrame:
-    """Black Friday week, the two weeks before Christmas and the winter/summer *soldes*."""
-    bf = np.zeros(len(weeks))
-    xmas = np.zeros(len(weeks))
-    soldes = np.zeros(len(weeks))
-    for i, w in enumerate(weeks):
-        end = w + pd.Timedelta(days=6)
-        # Black Friday: fourth Friday of November
-        nov1 = pd.Timestamp(year=w.year, month=11, day=1)
-        friday = nov1 + pd.Timedelta(days=(4 - nov1.dayofweek) % 7 + 21)
-        bf[i] = float(w <= friday <= end)
-        xmas_day = pd.Timestamp(year=w.year, month=12, day=25)
-        xmas[i] = float(xmas_day - pd.Timedelta(days=14) <= end and w < xmas_day)
-        # soldes: 4 weeks from the second Wednesday of January and the last Wednesday of June
-        jan = pd.Timestamp(year=w.year, month=1, day=1)
-        winter = jan + pd.Timedelta(days=(2 - jan.dayofweek) % 7 + 7)
-        jun30 = pd.Timestamp(year=w.year, month=6, day=30)
-        summer = jun30 - pd.Timedelta(days=(jun30.dayofweek - 2) % 7)
-        for s in (winter, summer):
-            if s - pd.Timedelta(days=6) <= w < s + pd.Timedelta(days=28):
-                soldes[i] = 1.0
-    return pd.DataFrame({"black_friday": bf, "christmas": xmas, "soldes": soldes}, index=weeks)
-
-
 def _baseline(weeks: pd.DatetimeIndex, level: float, start: pd.Timestamp) -> np.ndarray:
     """Baseline demand (EUR per week at reference prices): trend, season, events."""
     years = (weeks - start).days.to_numpy() / 365.25
@@ -155,7 +132,7 @@ def _baseline(weeks: pd.DatetimeIndex, level: float, start: pd.Timestamp) -> np.
         + 0.10 * np.cos(2 * np.pi * (doy - 0.95))  # winter high
         + 0.05 * np.sin(4 * np.pi * doy)
     )
-    flags = _event_flags(weeks)
+    flags = french_retail_calendar(weeks)
     events = 1.0 + 0.55 * flags["black_friday"] + 0.30 * flags["christmas"] + 0.12 * flags["soldes"]
     return level * (1.0 + 0.07 * years) * season * events.to_numpy()
 
@@ -454,7 +431,7 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
     rng = np.random.default_rng(seed)
     start = pd.Timestamp(START)
     weeks = pd.date_range(start, periods=n_weeks, freq="7D", name="week")
-    flags = _event_flags(weeks)
+    flags = french_retail_calendar(weeks)
     level = 95_000.0
     base = _baseline(weeks, level, start)
     spend = _spend_paths(rng, weeks, flags, base * 1.5)

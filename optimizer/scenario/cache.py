@@ -1,0 +1,89 @@
+"""Cached model fits keyed by a hash of their inputs, written atomically.
+
+A fit is stored in ``<cache root>/<kind>-<key>`` where ``key`` hashes the input data and the
+settings; a changed file or setting gives a new key, hence a refit. A folder is published by
+``os.replace`` of a finished temporary folder, so an interrupted fit never leaves a folder that
+looks complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+__all__ = ["cache_key", "cached", "file_digest"]
+
+T = TypeVar("T")
+_DONE = "CACHE_COMPLETE"
+
+
+def file_digest(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (hex)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def cache_key(payload: dict[str, Any]) -> str:
+    """Stable 16-hex-digit key of a JSON-able payload."""
+    text = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def cached(
+    root: Path,
+    kind: str,
+    payload: dict[str, Any],
+    fit: Callable[[], T],
+    save: Callable[[T, Path], None],
+    load: Callable[[Path], T],
+) -> tuple[T, Path, bool]:
+    """Load a cached fit or fit, save and publish it.
+
+    Parameters
+    ----------
+    root : Path
+        Cache folder (created if missing).
+    kind : str
+        Prefix of the entry (``mmm``, ``elasticity``).
+    payload : dict
+        Everything the fit depends on (data digests, settings, package version).
+    fit : callable
+        Produces the fitted object.
+    save : callable
+        Writes the object into an (empty, existing) folder.
+    load : callable
+        Reads it back from a folder.
+
+    Returns
+    -------
+    tuple
+        The object, its folder and whether it came from the cache.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    folder = root / f"{kind}-{cache_key(payload)}"
+    if (folder / _DONE).is_file():
+        return load(folder), folder, True
+    obj = fit()
+    tmp = Path(tempfile.mkdtemp(prefix=f".{kind}-", dir=root))
+    try:
+        save(obj, tmp)
+        (tmp / "cache_payload.json").write_text(
+            json.dumps(payload, sort_keys=True, indent=1, default=str), encoding="utf-8"
+        )
+        (tmp / _DONE).write_text("ok\n", encoding="utf-8")
+        if folder.exists():  # a stale, incomplete entry
+            shutil.rmtree(folder)
+        os.replace(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return obj, folder, False
