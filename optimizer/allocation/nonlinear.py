@@ -65,8 +65,8 @@ def solve_nonlinear(
     roas_rules: tuple[tuple[int | None, float], ...],
     start: np.ndarray,
     *,
-    max_iter: int = 300,
-    tol: float = 1e-10,
+    max_iter: int = 200,
+    tol: float = 1e-9,
 ) -> NLSolution:
     """Refine a plan with SLSQP on the exact curves.
 

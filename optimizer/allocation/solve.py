@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from contextlib import nullcontext
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,11 @@ from optimizer.allocation.problem import AllocationProblem, Resolved, resolve
 from optimizer.allocation.result import AllocationResult, Status
 from optimizer.errors import ConfigError, InfeasibleError
 from optimizer.mmm.curves import ResponseCurves
+
+try:  # installed with pymc; the arrays here are small, BLAS threads only contend
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover
+    threadpool_limits = None
 
 __all__ = ["METHODS", "allocate"]
 
@@ -152,6 +158,21 @@ def allocate(
     """
     if method not in METHODS:
         raise ConfigError(f"method '{method}' is unknown; use one of {', '.join(METHODS)}.")
+    limit = threadpool_limits(limits=1, user_api="blas") if threadpool_limits else nullcontext()
+    with limit:
+        return _allocate(curves, problem, method, solver, pieces, scenarios, time_limit, gap_tol)
+
+
+def _allocate(
+    curves: ResponseCurves,
+    problem: AllocationProblem,
+    method: str,
+    solver: str,
+    pieces: int,
+    scenarios: int,
+    time_limit: float,
+    gap_tol: float,
+) -> AllocationResult:
     t0 = time.perf_counter()
     res = resolve(problem, curves.channels, curves.current)
     rows = linear_rows(res)

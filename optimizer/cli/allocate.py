@@ -50,19 +50,22 @@ def load_curves(model: Path | None, curves: Path | None, allow_failed: bool) -> 
     import optimizer.mmm as mmm
 
     loader = getattr(mmm, "load_response_curves", None)
-    if loader is None:
-        if (model / "curves.json").is_file():
-            _check_gate(model, allow_failed)
-            return _read_curves_json(model / "curves.json")
-        raise ConfigError(
-            f"{model}: this version cannot read model folders yet; export the curves with "
-            "ResponseCurves.to_dict() and pass --curves FILE.json."
-        )
-    params = inspect.signature(loader).parameters
-    if "allow_failed" in params:
-        return loader(model, allow_failed=allow_failed)
-    _check_gate(model, allow_failed)
-    return loader(model)
+    if loader is not None:
+        if "allow_failed" in inspect.signature(loader).parameters:
+            return loader(model, allow_failed=allow_failed)
+        _check_gate(model, allow_failed)
+        return loader(model)
+    load_model = getattr(mmm, "load_model", None)
+    if (model / "curves.json").is_file() or load_model is None:
+        if not (model / "curves.json").is_file():
+            raise ConfigError(
+                f"{model}: this version cannot read model folders; export the curves with "
+                "ResponseCurves.to_dict() and pass --curves FILE.json."
+            )
+        _check_gate(model, allow_failed)
+        return _read_curves_json(model / "curves.json")
+    # a fitted MMM folder: the model's own gate refuses a failed fit (ConvergenceError)
+    return load_model(model).response_curves(allow_failed=allow_failed)
 
 
 def _check_gate(model: Path, allow_failed: bool) -> None:
