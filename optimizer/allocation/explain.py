@@ -70,15 +70,17 @@ def binding_constraints(
             month = name.split()[-1]
             cap = next(c for m, _, c in res.month_groups if m == month)
             out.append(f"monthly cap of {_eur(cap)} reached in {month}")
-    t_len = plan.shape[0]
+    t_len = res.n_plan or plan.shape[0]
+    plan = plan[:t_len]
     for c, ch in enumerate(channels):
         if res.tot_lo[c] == res.tot_hi[c]:
             out.append(f"channel '{ch}' fixed at {_eur(res.tot_lo[c])}")
             continue
-        at_lo = int((plan[:, c] <= res.lo[:, c] + tol / t_len).sum())
-        at_hi = int((np.isfinite(res.hi[:, c]) & (plan[:, c] >= res.hi[:, c] - tol / t_len)).sum())
+        lo, hi = res.lo[:t_len, c], res.hi[:t_len, c]
+        at_lo = int((plan[:, c] <= lo + tol / t_len).sum())
+        at_hi = int((np.isfinite(hi) & (plan[:, c] >= hi - tol / t_len)).sum())
         if at_lo:
-            what = "zero spend" if (res.lo[:, c] == 0).all() else "its weekly minimum"
+            what = "zero spend" if (lo == 0).all() else "its weekly minimum"
             out.append(f"channel '{ch}' at {what} in {at_lo} of {t_len} weeks")
         if at_hi:
             out.append(f"channel '{ch}' at its weekly maximum in {at_hi} of {t_len} weeks")

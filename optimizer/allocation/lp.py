@@ -276,7 +276,8 @@ def solve_lp(
         The solver proves the model infeasible (typically minimum ROAS / maximum CPA rules).
     """
     t0 = time.perf_counter()
-    t_len, c_len = problem.n_weeks, len(curves.channels)
+    c_len = len(curves.channels)
+    t_len = rows.lo.size // c_len  # horizon plus any tail weeks
     a_coef, b_coef = problem.value_coefficients
     risk = problem.risk
     if risk.kind == "mean":
@@ -313,7 +314,7 @@ def solve_lp(
     model = pulp.LpProblem("allocation", pulp.LpMaximize)
     x = [
         [
-            pulp.LpVariable(
+            model.add_variable(
                 f"x_{t}_{c}", lowBound=float(rows.lo[t * c_len + c]), upBound=float(hi[t, c])
             )
             for c in range(c_len)
@@ -355,7 +356,7 @@ def solve_lp(
                 rising = np.nonzero(slopes[1:] > slopes[:-1] * (1 + 1e-9) + 1e-15)[0]
                 m = int(rising.max()) + 1 if len(rising) else -1  # last piece of the convex part
                 d = [
-                    pulp.LpVariable(f"d_{k}_{c}_{t}_{j}", 0, float(lengths[j]))
+                    model.add_variable(f"d_{k}_{c}_{t}_{j}", 0, float(lengths[j]))
                     for j in range(len(lengths))
                 ]
                 n_var += len(d)
@@ -374,7 +375,9 @@ def solve_lp(
                 else:
                     chan_rev[c] += r * (1.0 / len(groups))
                 if m >= 0:
-                    y = [pulp.LpVariable(f"y_{k}_{c}_{t}_{j}", cat="Binary") for j in range(m + 1)]
+                    y = [
+                        model.add_variable(f"y_{k}_{c}_{t}_{j}", cat="Binary") for j in range(m + 1)
+                    ]
                     n_bin += len(y)
                     for j in range(m):
                         model += d[j] >= float(lengths[j]) * y[j]
@@ -407,8 +410,8 @@ def solve_lp(
     if risk.kind == "mean":
         model += values[0]
     elif risk.kind == "cvar":
-        eta = pulp.LpVariable("eta")
-        u = [pulp.LpVariable(f"u_{k}", lowBound=0) for k in range(len(values))]
+        eta = model.add_variable("eta")
+        u = [model.add_variable(f"u_{k}", lowBound=0) for k in range(len(values))]
         for k, v in enumerate(values):
             model += u[k] >= eta - v
         model += eta - pulp.lpSum(u) * (1.0 / (risk.level * len(values)))
@@ -416,8 +419,8 @@ def solve_lp(
     else:  # quantile: at least K - k + 1 scenarios at or above eta
         kk = max(1, int(np.ceil(risk.level * len(values) - 1e-9)))
         big = a_coef * float(curves.beta.max()) * c_len * t_len + b_coef * float(rows.rhs[0]) + 1.0
-        eta = pulp.LpVariable("eta")
-        z = [pulp.LpVariable(f"z_{k}", cat="Binary") for k in range(len(values))]
+        eta = model.add_variable("eta")
+        z = [model.add_variable(f"z_{k}", cat="Binary") for k in range(len(values))]
         for k, v in enumerate(values):
             model += eta <= v + big * (1 - z[k])
         model += pulp.lpSum(z) >= len(values) - kk + 1
@@ -502,7 +505,7 @@ def linearized_bound(
     """
     n = len(x0)
     model = pulp.LpProblem("certificate", pulp.LpMaximize)
-    y = [pulp.LpVariable(f"y{j}", float(rows.lo[j]), float(rows.hi[j])) for j in range(n)]
+    y = [model.add_variable(f"y{j}", float(rows.lo[j]), float(rows.hi[j])) for j in range(n)]
     for i in range(len(rows.names)):
         nz = np.nonzero(rows.matrix[i])[0]
         expr = pulp.LpAffineExpression([(y[j], float(rows.matrix[i, j])) for j in nz])

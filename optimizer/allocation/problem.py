@@ -194,6 +194,10 @@ class AllocationProblem:
         Posterior summary to maximize.
     seed : int
         Seed for sample subsets (scenario formulations); recorded in the result.
+    tail_weeks : int
+        Weeks after the horizon whose response (carry-over of the horizon's spend, with no new
+        spend) also counts; 0 counts the horizon only, which starves long-adstock channels in
+        the last weeks.
     """
 
     budget: float
@@ -212,6 +216,7 @@ class AllocationProblem:
     variable_cost_rate: float = 0.0
     risk: Risk = field(default_factory=Risk)
     seed: int = 0
+    tail_weeks: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "budget_mode", BudgetMode(self.budget_mode))
@@ -223,6 +228,8 @@ class AllocationProblem:
             raise ConfigError(f"budget {self.budget} EUR must be a finite amount >= 0.")
         if int(self.n_weeks) != self.n_weeks or not 1 <= self.n_weeks <= 520:
             raise ConfigError(f"n_weeks {self.n_weeks} must be a whole number from 1 to 520.")
+        if int(self.tail_weeks) != self.tail_weeks or not 0 <= self.tail_weeks <= 104:
+            raise ConfigError(f"tail_weeks {self.tail_weeks} must be a whole number from 0 to 104.")
         if not 0.0 < self.margin_rate <= 1.0:
             raise ConfigError(f"margin_rate {self.margin_rate} must be in (0, 1], e.g. 0.4.")
         if not 0.0 <= self.variable_cost_rate < self.margin_rate:
@@ -303,6 +310,8 @@ class Resolved:
         Month label, week indices and cap.
     roas_rules : tuple of (int or None, float)
         Minimum ROAS rules: channel index (None for the overall rule) and minimum.
+    n_plan : int
+        Weeks of the horizon; the arrays may hold ``tail_weeks`` more rows, fixed at 0 EUR.
     """
 
     lo: np.ndarray
@@ -314,6 +323,7 @@ class Resolved:
     week_cap: np.ndarray
     month_groups: tuple[tuple[str, tuple[int, ...], float], ...]
     roas_rules: tuple[tuple[int | None, float], ...]
+    n_plan: int = 0
 
     def finite_hi(self) -> np.ndarray:
         """Per-cell upper bounds made finite with the budget and the totals, shape (T, C)."""
@@ -462,6 +472,12 @@ def resolve(problem: AllocationProblem, channels: tuple[str, ...], current: np.n
             )
     if problems:
         raise InfeasibleError("Infeasible allocation: " + "; ".join(problems) + ".")
+    if problem.tail_weeks:
+        # weeks after the horizon: no spend, their response still counts
+        pad = problem.tail_weeks
+        lo = np.vstack([lo, np.zeros((pad, c_len))])
+        hi = np.vstack([hi, np.zeros((pad, c_len))])
+        week_cap = np.concatenate([week_cap, np.full(pad, np.inf)])
     return Resolved(
         lo=lo,
         hi=hi,
@@ -472,4 +488,5 @@ def resolve(problem: AllocationProblem, channels: tuple[str, ...], current: np.n
         week_cap=week_cap,
         month_groups=tuple(months),
         roas_rules=tuple(roas),
+        n_plan=t_len,
     )

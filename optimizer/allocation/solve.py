@@ -176,7 +176,8 @@ def _allocate(
     t0 = time.perf_counter()
     res = resolve(problem, curves.channels, curves.current)
     rows = linear_rows(res)
-    t_len, c_len = problem.n_weeks, len(curves.channels)
+    n_plan, c_len = problem.n_weeks, len(curves.channels)
+    t_len = res.lo.shape[0]  # the horizon plus any tail weeks (spend fixed at 0)
     tol = 1e-6 * max(res.budget, 1.0) + 1e-6
     notes: list[str] = []
 
@@ -199,7 +200,7 @@ def _allocate(
             problem,
             rows,
             res.roas_rules,
-            pieces=pieces,
+            pieces=max(pieces // 3, 4),  # coarse everywhere, fine near the first plan
             scenarios=scenarios,
             solver=solver,
             time_limit=time_limit,
@@ -245,7 +246,8 @@ def _allocate(
     status = Status.OPTIMAL if rel_gap is not None and rel_gap <= gap_tol else Status.FEASIBLE
 
     a, b = problem.value_coefficients
-    current = np.tile(curves.current, (t_len, 1))
+    current = np.zeros((t_len, c_len))
+    current[:n_plan] = curves.current
     rev_opt = curves.total(plan)
     rev_cur = curves.total(current)
     weekly = curves.weekly(plan).mean(axis=0)
@@ -253,9 +255,9 @@ def _allocate(
     spend_c = plan.sum(axis=0)
     wts = np.where(spend_c[None, :] > 0, plan / np.where(spend_c > 0, spend_c, 1.0), 1.0 / t_len)
     mroas = (grad * wts).sum(axis=0)
-    steady = curves.marginal_roas(plan.mean(axis=0)).mean(axis=0)
+    steady = curves.marginal_roas(plan[:n_plan].mean(axis=0)).mean(axis=0)
     rev_c = weekly.sum(axis=0)
-    index = _week_index(problem, t_len)
+    index = _week_index(problem, n_plan)
     channels = pd.DataFrame(
         {
             "spend": spend_c,
@@ -276,8 +278,8 @@ def _allocate(
         upper_bound=upper,
         gap=gap,
         rel_gap=rel_gap,
-        plan=pd.DataFrame(plan, index=index, columns=list(curves.channels)),
-        current_plan=pd.DataFrame(current, index=index, columns=list(curves.channels)),
+        plan=pd.DataFrame(plan[:n_plan], index=index, columns=list(curves.channels)),
+        current_plan=pd.DataFrame(current[:n_plan], index=index, columns=list(curves.channels)),
         revenue=summarize(rev_opt),
         current_revenue=summarize(rev_cur),
         revenue_lift=summarize(rev_opt - rev_cur),

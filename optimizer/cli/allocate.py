@@ -153,6 +153,13 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
 @click.option(
     "--method", type=click.Choice(["auto", "lp", "nonlinear"]), default="auto", show_default=True
 )
+@click.option(
+    "--tail-weeks",
+    type=click.IntRange(0, 104),
+    default=0,
+    show_default=True,
+    help="Also count the carry-over response in this many weeks after the horizon.",
+)
 @click.option("--allow-failed-model", is_flag=True, help="Use a model that failed its gate.")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
 def allocate_cmd(
@@ -167,6 +174,7 @@ def allocate_cmd(
     risk: str,
     frontier_text: str | None,
     method: str,
+    tail_weeks: int,
     allow_failed_model: bool,
     out: Path,
 ) -> None:
@@ -191,6 +199,7 @@ def allocate_cmd(
         objective=objective,
         margin_rate=margin_rate if margin_rate is not None else 1.0,
         risk=Risk.parse(risk),
+        tail_weeks=tail_weeks,
         **extra,
     )
     result = allocate(curves, problem, method=method)

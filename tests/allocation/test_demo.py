@@ -45,3 +45,26 @@ def test_optimized_plan_beats_the_current_plan_under_the_truth(truth, demo_curve
     plan2 = pd.DataFrame(r2.plan.to_numpy(), columns=r2.plan.columns, index=plan.index)
     assert truth.media_revenue(plan2) > true_cur
     assert np.isfinite(r2.upper_bound)
+
+
+def test_tail_weeks_count_carry_over_after_the_horizon(truth, demo_curves):
+    n, tail = 13, 11
+    budget = float(demo_curves.current.sum() * n)
+    short = allocate(demo_curves, AllocationProblem(budget=budget, n_weeks=n))
+    long = allocate(demo_curves, AllocationProblem(budget=budget, n_weeks=n, tail_weeks=tail))
+    assert long.plan.shape == (n, 5)
+    assert long.plan.to_numpy().sum() == pytest.approx(budget, rel=1e-6)
+    # without the tail, seo (12-week adstock) is starved in the last weeks; with it, it is not
+    assert short.plan["seo"].iloc[-1] < 1.0
+    assert long.plan["seo"].iloc[-1] > 1_000.0
+    # under the truth, counting the carry-over the long plan earns more in total
+    idx = pd.RangeIndex(n + tail)
+
+    def true_total(plan):
+        padded = pd.DataFrame(
+            np.vstack([plan.to_numpy(), np.zeros((tail, 5))]), columns=plan.columns, index=idx
+        )
+        return truth.media_revenue(padded)
+
+    assert true_total(long.plan) > true_total(short.plan)
+    assert long.revenue.mean == pytest.approx(true_total(long.plan), rel=1e-9)
