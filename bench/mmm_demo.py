@@ -46,12 +46,13 @@ def run_once(seed: int) -> dict:
             "abs_rel_error": abs(r["roas_mean"] - true) / true,
         }
     ess = min(d.ess_bulk_min, d.ess_tail_min)
-    sampling = float(mmm.idata_.posterior.attrs.get("sampling_time", float("nan")))
     return {
         "seed": seed,
         "fit_seconds": mmm.fit_seconds_,
         "wall_seconds": wall,
-        "sampling_seconds": sampling,
+        "compile_seconds": mmm.compile_seconds_,
+        "sampling_seconds": mmm.sampling_seconds_,
+        "ess_min_per_sampling_second": ess / mmm.sampling_seconds_,
         "sampler": mmm.sampler_,
         "r_hat_max": d.r_hat_max,
         "ess_bulk_min": d.ess_bulk_min,

@@ -179,11 +179,11 @@ def _lift_design(
     channels = history.channels
     frame = tests.frame
     rows = []
-    for i, r in frame.reset_index(drop=True).iterrows():
+    for i, (_, r) in enumerate(frame.reset_index(drop=True).iterrows()):
         ch = str(r["channel"])
         if ch not in channels:
             raise DataError(
-                f"{tests.source or 'lift tests'}, test {int(i) + 1}: channel '{ch}' is not in the "
+                f"{tests.source or 'lift tests'}, test {i + 1}: channel '{ch}' is not in the "
                 f"model ({', '.join(channels)}).{did_you_mean(ch, channels)} Fix the name or drop "
                 "the test."
             )
@@ -191,7 +191,7 @@ def _lift_design(
         b = int(history.weeks.searchsorted(pd.Timestamp(r["end"]), side="right")) - 1
         if a >= len(history.weeks) or b < a:
             raise DataError(
-                f"{tests.source or 'lift tests'}, test {int(i) + 1}: period {r['start']} to "
+                f"{tests.source or 'lift tests'}, test {i + 1}: period {r['start']} to "
                 f"{r['end']} is outside the marketing history; drop the test."
             )
         rows.append(

@@ -115,7 +115,7 @@ def run_gate(
     thresholds : GateThresholds
         Limits.
     """
-    post = idata.posterior[var_names]
+    post = idata["posterior"][var_names]
     rhat = az.rhat(post)
     ess_b = az.ess(post, method="bulk")
     ess_t = az.ess(post, method="tail")
@@ -128,7 +128,7 @@ def run_gate(
     r_hat_max = worst(rhat, np.max)
     ess_bulk_min = worst(ess_b, np.min)
     ess_tail_min = worst(ess_t, np.min)
-    div = int(idata.sample_stats["diverging"].to_numpy().sum())
+    div = int(idata["sample_stats"]["diverging"].to_numpy().sum())
     ppc = _interval_coverage(predictive[:, :n_train], y[:n_train])
     n_hold = len(y) - n_train
     if n_hold > 0:

@@ -18,6 +18,7 @@ moves along the well-identified direction (total return) instead of the ridge be
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,7 +106,7 @@ def _weights(opts: ModelOptions, alpha_ab: np.ndarray) -> pt.TensorVariable:
     return geometric_weights_pt(alpha, opts.max_lag)
 
 
-def _saturation(opts: ModelOptions) -> tuple:
+def _saturation(opts: ModelOptions) -> Callable[..., pt.TensorVariable]:
     if opts.saturation == "hill":
         # half-saturation around the channel's typical weekly spend (scaled spend 1)
         half = pm.LogNormal("half", mu=0.0, sigma=0.7, dims="channel")

@@ -78,6 +78,8 @@ class MMM:
         Gate result.
     fit_seconds_ : float
         Wall time of :meth:`fit` (build, compile, sample, diagnose), s.
+    compile_seconds_, sampling_seconds_ : float
+        Parts of it spent compiling the model (nutpie) and sampling, s.
     sampler_ : str
         Sampler actually used.
     data_hash_ : str
@@ -193,7 +195,7 @@ class MMM:
             lift_tests=lift_tests,
         )
         model = build_model(design, priors, opts)
-        idata, used = sample(
+        run = sample(
             model,
             draws=int(self.draws),
             tune=int(self.tune),
@@ -203,9 +205,11 @@ class MMM:
             sampler=self.sampler,
             progress=self.progress,
         )
-        keep = [g for g in ("posterior", "sample_stats") if g in idata.groups()]
-        self.idata_ = az.InferenceData(**{g: idata[g] for g in keep})
-        self.sampler_ = used
+        keep = [g for g in ("posterior", "sample_stats") if g in run.idata.groups()]
+        self.idata_ = az.InferenceData(**{g: run.idata[g] for g in keep})  # type: ignore[arg-type]
+        self.sampler_ = run.sampler
+        self.compile_seconds_ = run.compile_seconds
+        self.sampling_seconds_ = run.sampling_seconds
         self._set_fitted(design, history, lift_tests)
         self.fit_seconds_ = time.perf_counter() - t0
         return self

@@ -79,6 +79,8 @@ def _spec(model: MMM) -> dict[str, Any]:
         "data_hash": model.data_hash_,
         "sampler": model.sampler_,
         "fit_seconds": model.fit_seconds_,
+        "compile_seconds": getattr(model, "compile_seconds_", None),
+        "sampling_seconds": getattr(model, "sampling_seconds_", None),
         "target": h.target,
         "channels": list(h.channels),
         "controls": list(h.controls.columns),
@@ -168,4 +170,6 @@ def load_model(folder: str | Path) -> MMM:
     model.sampler_ = str(spec["sampler"])
     model._set_fitted(design, history, lift)
     model.fit_seconds_ = float(spec["fit_seconds"])
+    model.compile_seconds_ = spec.get("compile_seconds")
+    model.sampling_seconds_ = spec.get("sampling_seconds")
     return model

@@ -77,7 +77,7 @@ class PosteriorSamples:
     @classmethod
     def from_idata(cls, idata: az.InferenceData, opts: ModelOptions) -> PosteriorSamples:
         """Read the free parameters of a fit and rebuild the derived ones."""
-        post = idata.posterior
+        post = idata["posterior"]
 
         def flat(name: str) -> np.ndarray:
             v = post[name].to_numpy()

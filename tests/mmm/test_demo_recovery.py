@@ -34,3 +34,11 @@ def test_same_seed_same_draws(synthetic):
     a = MMM(draws=100, tune=100, chains=2, holdout_weeks=0, seed=5).fit(synthetic.history)
     b = MMM(draws=100, tune=100, chains=2, holdout_weeks=0, seed=5).fit(synthetic.history)
     np.testing.assert_array_equal(a.samples_.roas, b.samples_.roas)
+
+
+@pytest.mark.slow
+def test_pymc_fallback_sampler(synthetic):
+    m = MMM(draws=100, tune=100, chains=2, holdout_weeks=0, seed=1, sampler="pymc")
+    m.fit(synthetic.history)
+    assert m.sampler_ == "pymc"
+    assert m.samples_.roas.shape == (200, 2)
