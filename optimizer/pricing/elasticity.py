@@ -1,20 +1,36 @@
-"""Hierarchical log-log demand model per SKU (PyMC), sampled with nutpie.
+"""Hierarchical log-log demand model per SKU (PyMC + nutpie, or a fast Laplace approximation).
 
-Model, one row per (week, SKU) with the SKU in stock (out-of-stock weeks are dropped: they are
-censored demand, not zero demand)::
+Model, one row ``i`` per (week, SKU) with the SKU in stock (out-of-stock weeks are dropped:
+they are censored demand, not zero demand)::
 
-    units ~ NegativeBinomial(mu, phi)
-    log mu = a_sku + e_sku * log(price_paid / current_price_sku) + b_promo * promo + w_week
-    e_sku  = -exp(m_cat[sku] + sigma_sku * z_sku)           (negative by construction)
-    m_cat  = m + tau * z_cat                                (pooled by category)
-    w_week ~ ZeroSumNormal(sigma_week)                      (shared seasonality and events)
+    units_i ~ Poisson(lambda_s * exp(e_s * x_i + b_promo * promo_i + w_t))   (quasi, see below)
+    x_i     = log(price_paid_i / ref_price_s)       ref_price_s = the SKU's median price paid
+    e_s     = -exp(u_s),  u_s ~ Normal(m_cat, sigma_sku)      (negative, pooled by category)
+    m_cat   ~ Normal(m, tau)
+    w_t     ~ ZeroSumNormal(sigma_week)                       (shared seasonality and events)
+    lambda_s ~ Gamma(1, 1 / mean units per row)               (SKU level, integrated out)
 
-Elasticities are pooled towards their category: a SKU whose price never moved gets its
-category's distribution (flagged ``weakly_identified``). Baseline weekly units at the current
-price are ``exp(a_sku) * mean_t exp(w_t)`` (an average history week).
+Why this shape (each point was measured on the demo store, see ``docs/benchmarks_pricing.md``):
 
-``method="advi"`` replaces NUTS by mean-field ADVI: much faster on very large catalogs, but an
-*approximation* whose intervals are typically too narrow; the summary says so.
+* Log price is centred on the SKU's *median* price, so level and elasticity are nearly
+  uncorrelated a posteriori (the main ESS killer of a level at the current price).
+* The SKU level ``lambda_s`` is Gamma-Poisson conjugate: it is integrated out of the likelihood
+  exactly (``sum_i y_i eta_i - (1 + Y_s) log(beta_0 + sum_i exp(eta_i))`` per SKU) and drawn
+  afterwards from its exact conditional ``Gamma(1 + Y_s, beta_0 + S_s)`` for every posterior
+  draw. NUTS then samples ~560 parameters instead of ~760, with no level/slope funnel.
+* ``u_s`` is *centred* for SKUs whose price moved (their data dominate the prior) and
+  non-centred for SKUs with no price variation (their posterior is the category prior);
+  category means are centred (each is informed by ~25 SKUs).
+* Over-dispersion: a fast Poisson fit (numpy) gives Pearson's dispersion. When the catalog-wide
+  dispersion exceeds :data:`OVERDISPERSION_THRESHOLD` each SKU's likelihood is tempered by its
+  (shrunk) dispersion ``phi_s`` (quasi-Poisson: posterior variances inflated by ``phi_s``),
+  otherwise the exact Poisson likelihood is used. The level stays conjugate either way.
+
+``method="laplace"`` is a fast *approximate* mode for very large catalogs: empirical-Bayes
+hyperparameters (EM), plug-in week and promo effects, and a Gaussian (Laplace) posterior per
+SKU for (level, log-magnitude of elasticity). It ignores the uncertainty of the hyperparameters
+and of the shared effects, so its intervals are somewhat narrower than the MCMC ones; outputs
+carry ``method="laplace"`` and a note saying so.
 """
 
 from __future__ import annotations
@@ -28,6 +44,7 @@ import pandas as pd
 from optimizer.data.catalog import Catalog
 from optimizer.data.sales import SalesHistory
 from optimizer.errors import ConvergenceError, DataError, NotFittedError
+from optimizer.pricing.elasticity_laplace import fit_poisson, laplace_draws, pearson_dispersion
 from optimizer.pricing.estimates import Elasticities
 
 __all__ = ["ElasticityModel"]
@@ -36,6 +53,17 @@ __all__ = ["ElasticityModel"]
 MIN_PRICE_VARIATION = 0.02
 #: Posterior 90 % interval width, as a share of the category's, above which a SKU is flagged.
 WEAK_WIDTH_SHARE = 0.8
+#: Catalog-wide Pearson dispersion above which the likelihood is tempered per SKU.
+OVERDISPERSION_THRESHOLD = 1.1
+#: Shape of the Gamma prior on each SKU level (its rate makes the prior mean the catalog mean).
+LEVEL_PRIOR_SHAPE = 1.0
+#: Methods accepted by :class:`ElasticityModel` (``"advi"`` is a legacy name of ``"laplace"``).
+METHODS = ("nuts", "laplace", "advi")
+_APPROX_NOTE = (
+    "Laplace approximation (empirical-Bayes hyperparameters, plug-in week/promo effects): "
+    "approximate, intervals somewhat narrower than MCMC; use method='nuts' when the catalog "
+    "allows it."
+)
 
 
 def _design(sales: SalesHistory, catalog: Catalog, max_weeks: int | None) -> dict[str, Any]:
@@ -49,22 +77,22 @@ def _design(sales: SalesHistory, catalog: Catalog, max_weeks: int | None) -> dic
     f = f[known & f["in_stock"] & (f["price_paid"] > 0)]
     if max_weeks is not None:
         f = f[f["week"] >= f["week"].max() - pd.Timedelta(weeks=max_weeks - 1)]
-    skus = pd.Index([s for s in catalog.frame.index if s in set(f["sku"])], name="sku")
+    present = set(f["sku"])
+    skus = pd.Index([s for s in catalog.frame.index if s in present], name="sku")
     if len(skus) == 0:
         raise DataError(f"{sales.source}: no in-stock week with a price; nothing to fit.")
     weeks = pd.DatetimeIndex(sorted(f["week"].unique()))
     cats = sorted(catalog.frame.loc[skus, "category"].unique())
     s_idx = skus.get_indexer(f["sku"])
-    keep = s_idx >= 0
-    f = f[keep]
-    s_idx = s_idx[keep]
     cur = catalog.frame.loc[skus, "price_incl_vat"].to_numpy(float)
-    x = np.log(f["price_paid"].to_numpy(float) / cur[s_idx])
+    n = len(skus)
+    logp = np.log(f["price_paid"].to_numpy(float))
+    # reference price = the SKU's median price paid: centres x so that level and elasticity
+    # decorrelate (the current price is often at one end of the history's prices)
+    log_ref = pd.Series(logp).groupby(s_idx).median().reindex(range(n)).to_numpy()
+    x = logp - log_ref[s_idx]
     y = np.round(f["units"].to_numpy(float)).astype(np.int64)
-    var = pd.Series(x).groupby(s_idx).std().reindex(range(len(skus))).fillna(0.0).to_numpy()
-    mean_units = np.bincount(s_idx, weights=y, minlength=len(skus)) / np.maximum(
-        np.bincount(s_idx, minlength=len(skus)), 1
-    )
+    var = pd.Series(x).groupby(s_idx).std().reindex(range(n)).fillna(0.0).to_numpy()
     return {
         "skus": skus,
         "weeks": weeks,
@@ -76,38 +104,71 @@ def _design(sales: SalesHistory, catalog: Catalog, max_weeks: int | None) -> dic
         "promo": f["promo"].to_numpy(float),
         "y": y,
         "price_variation": var,
-        "log_mean_units": np.log(mean_units + 0.5),
         "current_price": cur,
+        # log(current / reference): moves baseline units from the reference to the current price
+        "log_cur_ref": np.log(cur) - log_ref,
+        "level_rate": LEVEL_PRIOR_SHAPE / max(float(y.mean()), 1e-3),
     }
 
 
-def _build(d: dict[str, Any]):
+def _build(d: dict[str, Any], weight: np.ndarray) -> Any:
+    """PyMC graph with the SKU levels integrated out; ``weight`` = 1 / dispersion per SKU."""
     import pymc as pm
+    import pytensor.tensor as pt
 
-    coords = {
-        "sku": list(d["skus"]),
-        "category": d["categories"],
-        "week": list(range(len(d["weeks"]))),
-    }
+    n, s, t = len(d["skus"]), d["sku_idx"], d["week_idx"]
+    ident = np.flatnonzero(d["price_variation"] >= MIN_PRICE_VARIATION)
+    weak = np.flatnonzero(d["price_variation"] < MIN_PRICE_VARIATION)
+    cat = d["cat_of_sku"]
+    wy = weight[s] * d["y"]
+    # sufficient statistics of the linear part of the log-likelihood
+    sxy = np.bincount(s, weights=wy * d["x"], minlength=n)
+    spy = float((wy * d["promo"]).sum())
+    sty = np.bincount(t, weights=wy, minlength=len(d["weeks"]))
+    shape = LEVEL_PRIOR_SHAPE + np.bincount(s, weights=wy, minlength=n)
+    coords = {"sku": list(d["skus"]), "category": d["categories"], "week": list(range(len(sty)))}
     with pm.Model(coords=coords) as model:
         m = pm.Normal("log_mag_mean", np.log(1.5), 0.5)
         tau = pm.HalfNormal("tau_category", 0.4)
-        z_cat = pm.Normal("z_category", 0.0, 1.0, dims="category")
-        m_cat = pm.Deterministic("log_mag_category", m + tau * z_cat, dims="category")
+        m_cat = pm.Normal("log_mag_category", m, tau, dims="category")
         sigma = pm.HalfNormal("sigma_sku", 0.3)
-        z = pm.Normal("z_sku", 0.0, 1.0, dims="sku")
-        elast = pm.Deterministic(
-            "elasticity", -pm.math.exp(m_cat[d["cat_of_sku"]] + sigma * z), dims="sku"
-        )
-        a = pm.Normal("level", d["log_mean_units"], 1.0, dims="sku")
+        u = pt.zeros(n)
+        if len(ident):
+            u_id = pm.Normal("log_mag_identified", m_cat[cat[ident]], sigma, shape=len(ident))
+            u = pt.set_subtensor(u[ident], u_id)
+        if len(weak):
+            z_weak = pm.Normal("z_weak", 0.0, 1.0, shape=len(weak))
+            u = pt.set_subtensor(u[weak], m_cat[cat[weak]] + sigma * z_weak)
+        elast = pm.Deterministic("elasticity", -pt.exp(u), dims="sku")
         sigma_w = pm.HalfNormal("sigma_week", 0.5)
         w = pm.ZeroSumNormal("week_effect", sigma=sigma_w, dims="week")
         promo = pm.Normal("promo_effect", 0.0, 0.5)
-        s = d["sku_idx"]
-        log_mu = a[s] + elast[s] * d["x"] + promo * d["promo"] + w[d["week_idx"]]
-        inv_phi = pm.HalfNormal("inv_dispersion", 0.5)
-        pm.NegativeBinomial("units", mu=pm.math.exp(log_mu), alpha=1.0 / inv_phi, observed=d["y"])
+        eta = elast[s] * d["x"] + promo * d["promo"] + w[t]
+        big_s = pm.Deterministic(
+            "exposure", pt.zeros(n)[s].inc(weight[s] * pt.exp(eta)), dims="sku"
+        )
+        loglik = (
+            pt.sum(elast * sxy)
+            + promo * spy
+            + pt.sum(w * sty)
+            - pt.sum(shape * pt.log(d["level_rate"] + big_s))
+        )
+        pm.Potential("loglik", loglik)
+    model.level_shape = shape  # type: ignore[attr-defined]
     return model
+
+
+_DIAG_VARS = (
+    "elasticity",
+    "log_mag_category",
+    "log_mag_mean",
+    "tau_category",
+    "sigma_sku",
+    "sigma_week",
+    "week_effect",
+    "promo_effect",
+    "level",
+)
 
 
 class ElasticityModel:
@@ -115,13 +176,14 @@ class ElasticityModel:
 
     Parameters
     ----------
-    method : {"nuts", "advi"}
-        ``"nuts"``: full MCMC with nutpie (default). ``"advi"``: fast mean-field variational
-        approximation for very large catalogs (approximate; intervals too narrow).
+    method : {"nuts", "laplace"}
+        ``"nuts"``: full MCMC with nutpie (default). ``"laplace"``: fast *approximate* mode for
+        very large catalogs (empirical Bayes + per-SKU Laplace; intervals somewhat too narrow).
+        ``"advi"`` is accepted as a legacy name of ``"laplace"``.
     draws, tune, chains : int
         NUTS draws and tuning steps per chain, number of chains.
     advi_iterations : int
-        ADVI optimization steps.
+        Ignored; kept so that existing callers keep working.
     max_weeks : int, optional
         Fit on the last ``max_weeks`` weeks of history only.
     keep_draws : int
@@ -130,20 +192,22 @@ class ElasticityModel:
         Random seed.
     max_rhat : float
         Convergence gate: ``fit`` raises :class:`ConvergenceError` above it (NUTS only).
+    dispersion : float, optional
+        Force the Pearson dispersion (1 = exact Poisson); default: estimated from the data.
 
     Attributes
     ----------
     estimates_ : Elasticities
         Per-SKU estimates after ``fit``.
-    idata_ : arviz.InferenceData
-        Posterior.
+    idata_ : arviz.InferenceData or None
+        Posterior (NUTS only).
     """
 
     def __init__(
         self,
         *,
         method: str = "nuts",
-        draws: int = 500,
+        draws: int = 1000,
         tune: int = 500,
         chains: int = 2,
         advi_iterations: int = 30_000,
@@ -151,6 +215,7 @@ class ElasticityModel:
         keep_draws: int = 200,
         seed: int = 0,
         max_rhat: float = 1.05,
+        dispersion: float | None = None,
     ) -> None:
         self.method = method
         self.draws = draws
@@ -161,6 +226,7 @@ class ElasticityModel:
         self.keep_draws = keep_draws
         self.seed = seed
         self.max_rhat = max_rhat
+        self.dispersion = dispersion
 
     def fit(self, sales: SalesHistory, catalog: Catalog) -> ElasticityModel:
         """Fit the model.
@@ -180,87 +246,142 @@ class ElasticityModel:
         Raises
         ------
         DataError
-            No usable rows.
+            Unknown method or no usable rows.
         ConvergenceError
-            NUTS R-hat above ``max_rhat`` on the elasticities.
+            NUTS R-hat above ``max_rhat``.
         """
-        import arviz as az
-
-        if self.method not in ("nuts", "advi"):
-            raise DataError(f"method {self.method!r} is unknown; use 'nuts' or 'advi'.")
+        if self.method not in METHODS:
+            raise DataError(
+                f"method {self.method!r} is unknown; use 'nuts' (MCMC) or 'laplace' (fast, "
+                "approximate)."
+            )
+        method = "laplace" if self.method == "advi" else self.method
         t0 = time.perf_counter()
         d = _design(sales, catalog, self.max_weeks)
-        model = _build(d)
         diag: dict[str, Any] = {
-            "method": self.method,
+            "method": method,
             "n_rows": len(d["y"]),
             "n_skus": len(d["skus"]),
             "n_weeks": len(d["weeks"]),
         }
-        if self.method == "nuts":
-            import nutpie
-
-            compiled = nutpie.compile_pymc_model(model)
-            idata = nutpie.sample(
-                compiled,
-                draws=self.draws,
-                tune=self.tune,
-                chains=self.chains,
-                seed=self.seed,
-                progress_bar=False,
-                cores=min(self.chains, 2),
-            )
-            summ = az.summary(
-                idata, var_names=["elasticity", "log_mag_category"], kind="diagnostics"
-            )
-            diag.update(
-                max_rhat=float(summ["r_hat"].max()),
-                min_ess_bulk=float(summ["ess_bulk"].min()),
-                divergences=int(idata.sample_stats["diverging"].sum()),
-            )
-            if diag["max_rhat"] > self.max_rhat:
-                raise ConvergenceError(
-                    f"elasticity model: max R-hat {diag['max_rhat']:.3f} is above "
-                    f"{self.max_rhat}; increase tune/draws or use more history."
-                )
+        weight = self._weights(d, diag)
+        self.idata_ = None
+        if method == "nuts":
+            e, lvl, wk, m_cat, sig = self._sample(d, weight, diag)
         else:
-            import pymc as pm
-
-            with model:
-                approx = pm.fit(
-                    n=self.advi_iterations, method="advi", random_seed=self.seed, progressbar=False
-                )
-                idata = approx.sample(max(self.keep_draws, 500), random_seed=self.seed)
-            diag["note"] = (
-                "ADVI mean-field approximation: point estimates usable, intervals "
-                "typically too narrow."
+            fit = fit_poisson(d, weight, LEVEL_PRIOR_SHAPE, MIN_PRICE_VARIATION)
+            rng = np.random.default_rng(self.seed)
+            e, lvl = laplace_draws(fit, max(self.keep_draws, 400), rng)
+            wk = np.tile(fit["w"], (len(e), 1))
+            m_cat = fit["m_cat"] + np.sqrt(fit["var_m_cat"]) * rng.standard_normal(
+                (len(e), len(fit["m_cat"]))
+            )
+            sig = np.full(len(e), fit["sigma"])
+            diag.update(
+                note=_APPROX_NOTE,
+                sweeps=fit["sweeps"],
+                sigma_sku=float(fit["sigma"]),
+                tau_category=float(fit["tau"]),
+                converged=bool(fit["converged"]),
             )
         diag["seconds"] = time.perf_counter() - t0
-        self.idata_ = idata
         self.design_ = d
-        self.estimates_ = self._estimates(idata, d, diag)
+        self.estimates_ = self._estimates(e, lvl, wk, (m_cat, sig), d, diag, method)
         return self
 
-    def _estimates(self, idata: Any, d: dict[str, Any], diag: dict[str, Any]) -> Elasticities:
+    def _weights(self, d: dict[str, Any], diag: dict[str, Any]) -> np.ndarray:
+        """Per-SKU likelihood weights ``1 / phi_s`` from a quick Poisson fit (or the forced one)."""
+        n = len(d["skus"])
+        if self.dispersion is not None:
+            diag["dispersion"] = float(self.dispersion)
+            return np.full(n, 1.0 / max(float(self.dispersion), 1.0))
+        fit = fit_poisson(d, np.ones(n), LEVEL_PRIOR_SHAPE, MIN_PRICE_VARIATION)
+        phi_all, phi = pearson_dispersion(d, fit["mu"])
+        diag["dispersion"] = round(phi_all, 4)
+        if phi_all <= OVERDISPERSION_THRESHOLD:
+            diag["likelihood"] = "poisson"
+            return np.ones(n)
+        diag["likelihood"] = "quasi-poisson (per-SKU dispersion)"
+        return 1.0 / phi
+
+    def _sample(
+        self, d: dict[str, Any], weight: np.ndarray, diag: dict[str, Any]
+    ) -> tuple[np.ndarray, ...]:
+        import arviz as az
+        import nutpie
+
+        model = _build(d, weight)
+        t = time.perf_counter()
+        compiled = nutpie.compile_pymc_model(model, backend="numba")
+        diag["compile_seconds"] = time.perf_counter() - t
+        t = time.perf_counter()
+        idata = nutpie.sample(
+            compiled,
+            draws=self.draws,
+            tune=self.tune,
+            chains=self.chains,
+            seed=self.seed,
+            progress_bar=False,
+            cores=min(self.chains, 2),
+        )
+        diag["sampling_seconds"] = time.perf_counter() - t
         post = idata.posterior
-        e = post["elasticity"].to_numpy().reshape(-1, len(d["skus"]))
-        lvl = post["level"].to_numpy().reshape(-1, len(d["skus"]))
+        # exact conditional draw of each SKU level: Gamma(shape_s, rate + exposure_s)
+        rng = np.random.default_rng(self.seed + 1)
+        rate = d["level_rate"] + post["exposure"].to_numpy()
+        level = rng.gamma(model.level_shape, 1.0 / rate)
+        post["level"] = (("chain", "draw", "sku"), np.log(level))
+        summ = az.summary(idata, var_names=list(_DIAG_VARS), kind="diagnostics")
+        diag.update(
+            max_rhat=round(float(summ["r_hat"].max()), 4),
+            min_ess_bulk=float(summ["ess_bulk"].min()),
+            min_ess_tail=float(summ["ess_tail"].min()),
+            divergences=int(idata.sample_stats["diverging"].sum()),
+            mean_tree_depth=round(float(idata.sample_stats["depth"].mean()), 2),
+            draws=self.draws,
+            tune=self.tune,
+            chains=self.chains,
+        )
+        self.idata_ = idata
+        if diag["max_rhat"] > self.max_rhat:
+            raise ConvergenceError(
+                f"elasticity model: max R-hat {diag['max_rhat']:.3f} is above "
+                f"{self.max_rhat}; increase tune/draws or use more history."
+            )
+        n = len(d["skus"])
+        e = post["elasticity"].to_numpy().reshape(-1, n)
+        lvl = np.log(level).reshape(-1, n)
         wk = post["week_effect"].to_numpy().reshape(len(e), -1)
-        base = np.exp(lvl) * np.exp(wk).mean(axis=1, keepdims=True)
-        lo, hi = np.quantile(e, [0.05, 0.95], axis=0)
-        # category predictive interval: what the pooled prior says without the SKU's own data
-        rng = np.random.default_rng(self.seed)
-        mcat = post["log_mag_category"].to_numpy().reshape(len(e), -1)
+        m_cat = post["log_mag_category"].to_numpy().reshape(len(e), -1)
         sig = post["sigma_sku"].to_numpy().reshape(-1)
-        pred = -np.exp(mcat + sig[:, None] * rng.standard_normal(mcat.shape))
+        return e, lvl, wk, m_cat, sig
+
+    def _estimates(
+        self,
+        e: np.ndarray,
+        lvl: np.ndarray,
+        wk: np.ndarray,
+        hyper: tuple[np.ndarray, np.ndarray],
+        d: dict[str, Any],
+        diag: dict[str, Any],
+        method: str,
+    ) -> Elasticities:
+        # baseline units at the current price in an average history week
+        base = np.exp(lvl + e * d["log_cur_ref"]) * np.exp(wk).mean(axis=1, keepdims=True)
+        lo, hi = np.quantile(e, [0.05, 0.95], axis=0)
+        # category predictive interval: what pooling says without the SKU's own data
+        rng = np.random.default_rng(self.seed)
+        m_cat, sig = hyper
+        pred = -np.exp(m_cat + sig[:, None] * rng.standard_normal(m_cat.shape))
         cat_w = np.diff(np.quantile(pred, [0.05, 0.95], axis=0), axis=0)[0]
+        cat = d["cat_of_sku"]
         width = hi - lo
         weak = (d["price_variation"] < MIN_PRICE_VARIATION) | (
-            width >= WEAK_WIDTH_SHARE * cat_w[d["cat_of_sku"]]
+            width >= WEAK_WIDTH_SHARE * cat_w[cat]
         )
         frame = pd.DataFrame(
             {
-                "category": np.asarray(d["categories"], dtype=object)[d["cat_of_sku"]],
+                "category": np.asarray(d["categories"], dtype=object)[cat],
                 "current_price": d["current_price"],
                 "elasticity_mean": e.mean(axis=0),
                 "elasticity_low": lo,
@@ -277,7 +398,7 @@ class ElasticityModel:
             frame=frame,
             elasticity_draws=e[keep],
             baseline_draws=base[keep],
-            method=self.method,
+            method=method,
             diagnostics=diag,
         )
 
