@@ -60,6 +60,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--solvers", default="cbc,highs")
+    ap.add_argument("--out", default="allocation_speed.json")
     args = ap.parse_args()
     rows = []
     for name, curves, weeks in cases(args.quick):
@@ -88,7 +89,7 @@ def main() -> None:
             }
             rows.append(row)
             print(json.dumps(row), flush=True)
-    out = ROOT / "bench" / "results" / "allocation_speed.json"
+    out = ROOT / "bench" / "results" / args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     meta = {"cores": os.cpu_count(), "load_avg_at_end": os.getloadavg(), "repeats": args.repeats}
     out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))

@@ -101,12 +101,14 @@ def _breakpoints(grid: np.ndarray, f: np.ndarray, n: int) -> np.ndarray:
 
 
 def _lower_envelope(
-    m: np.ndarray, q: np.ndarray, top: float
+    m: np.ndarray, q: np.ndarray, top: float, lo: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """``min_i (m_i a + q_i)`` on [0, top] for slopes ``m`` in decreasing order.
+    """``min_i (m_i a + q_i)`` on [lo, top] for slopes ``m`` in decreasing order.
 
-    Returns breakpoints (from 0 to ``top``), the slope of each piece and the value at 0.
+    Returns breakpoints (from ``lo`` to ``top``), the slope of each piece and the value at ``lo``.
     """
+    order = np.argsort(-np.asarray(m), kind="stable")  # the minimum does not depend on order
+    m, q = np.asarray(m)[order], np.asarray(q)[order]
     hull: list[tuple[float, float]] = []
     for mi, qi in zip(m.tolist(), q.tolist(), strict=True):
         if hull and mi >= hull[-1][0] - 1e-18:  # same slope: keep the lower line
@@ -124,8 +126,8 @@ def _lower_envelope(
     xs = [
         (hull[i + 1][1] - hull[i][1]) / (hull[i][0] - hull[i + 1][0]) for i in range(len(hull) - 1)
     ]
-    first = next((i for i, x in enumerate(xs) if x > 0.0), len(xs))
-    pts, slopes = [0.0], []
+    first = next((i for i, x in enumerate(xs) if x > lo), len(xs))
+    pts, slopes = [lo], []
     for i in range(first, len(hull)):
         end = xs[i] if i < len(xs) else np.inf
         slopes.append(hull[i][0])
@@ -133,7 +135,7 @@ def _lower_envelope(
             break
         pts.append(end)
     pts.append(top)
-    return np.asarray(pts), np.asarray(slopes), hull[first][1]
+    return np.asarray(pts), np.asarray(slopes), hull[first][0] * lo + hull[first][1]
 
 
 def _pieces(
@@ -163,24 +165,38 @@ def _pieces(
     above = _curve(kind, pts.ravel(), p, beta).reshape(pts.shape) - (
         fb[:-1, None] + slopes[:, None] * (pts - b[:-1, None])
     )
-    err = np.maximum(above.max(axis=1), 0.0)
+    # sampled maxima fall short of the true ones by a tiny amount: a small safety margin
+    err = np.maximum(above.max(axis=1), 0.0) * 1.02 + 1e-5 * float(np.abs(fb).max())
     tangent = None
     if top > focus * (1 + 1e-9):
         _, d = sat_and_slope(kind, np.array([focus])[None, :], p[:, 0:1], p[:, 1:2])
         tangent = float((beta[:, None] * d).mean())
-    concave = bool(np.all(slopes[1:] <= slopes[:-1] * (1 + 1e-9) + 1e-15))
-    if concave:
-        m = slopes.copy()
-        q = fb[:-1] - slopes * b[:-1] + err
-        if tangent is not None:
-            m = np.append(m, min(tangent, m[-1]))
-            q = np.append(q, fb[-1] - m[-1] * focus)
-        bp, sl, start = _lower_envelope(m, q, top)
-        return bp, sl, start, 0.0
+    # the sample-mean curve is concave past the largest inflection point of its samples
+    if kind == "hill":
+        sl_ = p[:, 1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            infl = np.where(sl_ > 1.0, p[:, 0] * ((sl_ - 1.0) / (sl_ + 1.0)) ** (1.0 / sl_), 0.0)
+        a_conc = float(infl.max())
+    else:
+        a_conc = 0.0
+    m_top = min(int(np.searchsorted(b, a_conc - 1e-12)), len(b) - 2)  # first concave piece
+    # concave part: lower envelope of the chord lines raised by their own errors (plus the
+    # tangent tail); convex part: the chords plus their largest error
+    mm = slopes[m_top:].copy()
+    q = fb[m_top:-1] - slopes[m_top:] * b[m_top:-1] + err[m_top:]
     if tangent is not None:
-        b = np.append(b, top)
-        slopes = np.append(slopes, tangent)
-    return b, slopes, 0.0, float(err.max())
+        mm = np.append(mm, min(tangent, mm[-1]))
+        q = np.append(q, fb[-1] - mm[-1] * focus)
+    bp, sl, start = _lower_envelope(mm, q, top, lo=float(b[m_top]))
+    if m_top == 0:
+        return bp, sl, start, 0.0
+    # join: raise the last convex piece to end at the envelope's value (still above the curve)
+    head_b = b[: m_top + 1]
+    head_f = fb[: m_top + 1].copy()
+    head_f[-1] = start
+    b_all = np.concatenate([head_b, bp[1:]])
+    s_all = np.concatenate([np.diff(head_f) / np.diff(head_b), sl])
+    return b_all, s_all, 0.0, float(max(err[:m_top].max(), 0.0))
 
 
 def _focus(kind: str, p: np.ndarray, level: float) -> float:

@@ -119,7 +119,7 @@ def allocate(
     method: str = "auto",
     *,
     solver: str = "cbc",
-    pieces: int = 24,
+    pieces: int | None = None,
     scenarios: int = 30,
     time_limit: float = 60.0,
     gap_tol: float = 1e-3,
@@ -136,8 +136,9 @@ def allocate(
         ``auto``: both, SLSQP skipped above ``MAX_VARIABLES`` plan cells.
     solver : {"highs", "cbc"}
         LP/MILP solver.
-    pieces : int
-        Linear pieces per response curve in the LP.
+    pieces : int or None
+        Linear pieces per response curve in the LP; default 40 up to ``MAX_VARIABLES`` plan
+        cells, 24 above (bigger models, and no SLSQP polish to make up for the coarser grid).
     scenarios : int
         Posterior samples modelled one by one in the LP for quantile/CVaR risk.
     time_limit : float
@@ -158,6 +159,9 @@ def allocate(
     """
     if method not in METHODS:
         raise ConfigError(f"method '{method}' is unknown; use one of {', '.join(METHODS)}.")
+    if pieces is None:
+        cells = (problem.n_weeks + problem.tail_weeks) * len(curves.channels)
+        pieces = 40 if cells <= MAX_VARIABLES else 24
     limit = threadpool_limits(limits=1, user_api="blas") if threadpool_limits else nullcontext()
     with limit:
         return _allocate(curves, problem, method, solver, pieces, scenarios, time_limit, gap_tol)

@@ -162,3 +162,23 @@ def test_lp_method_skips_slsqp_and_cbc_agrees():
     assert a.chosen == "lp" and a.nonlinear_value is None and "slsqp" not in a.solver
     assert a.value == pytest.approx(b.value, rel=1e-4)
     assert a.lp_model_value <= a.upper_bound
+
+
+@pytest.mark.parametrize("slope", [0.6, 1.0, 1.5, 2.5])
+def test_pwl_over_estimator_lies_above_the_sample_mean_curve(slope):
+    from optimizer.allocation.lp import _curve, _pieces
+
+    rng = np.random.default_rng(3)
+    p = np.column_stack([rng.uniform(3_000, 9_000, 40), np.full(40, slope)])
+    beta = rng.uniform(10_000, 50_000, 40)
+    b, slopes, start, shift = _pieces("hill", p, beta, top=500_000.0, focus=120_000.0, n=24)
+    grid = np.unique(
+        np.concatenate([np.linspace(0, 500_000, 20_001), np.geomspace(1e-3, 5e5, 4000)])
+    )
+    values = start + np.concatenate([[0.0], np.cumsum(slopes * np.diff(b))])
+    pwl = np.interp(grid, b, values)
+    f = _curve("hill", grid, p, beta)
+    assert (pwl + shift >= f - 1e-9 * beta.mean()).all()
+    # and it is a tight over-estimator where it matters
+    near = grid < 60_000
+    assert (pwl + shift - f)[near].max() < 0.01 * beta.mean()
