@@ -29,8 +29,6 @@ __all__ = [
     "roas_prior",
 ]
 
-_Z90 = 1.6448536269514722  # standard-normal quantile of 95 %: a central 90 % interval
-
 
 @dataclass(frozen=True)
 class LogNormalPrior:
