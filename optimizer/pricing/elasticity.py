@@ -57,6 +57,8 @@ WEAK_WIDTH_SHARE = 0.8
 OVERDISPERSION_THRESHOLD = 1.1
 #: Shape of the Gamma prior on each SKU level (its rate makes the prior mean the catalog mean).
 LEVEL_PRIOR_SHAPE = 1.0
+#: NUTS target acceptance rate (above nutpie's 0.8: fewer divergences in small hierarchies).
+TARGET_ACCEPT = 0.9
 #: Methods accepted by :class:`ElasticityModel` (``"advi"`` is a legacy name of ``"laplace"``).
 METHODS = ("nuts", "laplace", "advi")
 _APPROX_NOTE = (
@@ -111,14 +113,29 @@ def _design(sales: SalesHistory, catalog: Catalog, max_weeks: int | None) -> dic
     }
 
 
-def _build(d: dict[str, Any], weight: np.ndarray) -> Any:
+def _centring(d: dict[str, Any], pilot: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Which SKUs and categories to sample centred (data dominate the prior) or non-centred.
+
+    A SKU is centred when its price moved and its own data carry more information on its
+    log-magnitude than the pooled prior (``info_u > 1 / sigma^2`` at the pilot fit); a category
+    when its SKUs together inform its mean more than the prior across categories does
+    (``n_c / sigma^2 > 1 / tau^2``). Centring data-dominated parameters and non-centring
+    prior-dominated ones avoids both funnels (measured on the demo store and the test store).
+    """
+    sig2, tau2 = pilot["sigma"] ** 2, pilot["tau"] ** 2
+    sku = (d["price_variation"] >= MIN_PRICE_VARIATION) & (pilot["info_u"] > 1 / sig2)
+    n_c = np.bincount(d["cat_of_sku"], weights=sku, minlength=len(d["categories"]))
+    return sku, n_c / sig2 > 1 / tau2
+
+
+def _build(d: dict[str, Any], weight: np.ndarray, centred: tuple[np.ndarray, np.ndarray]) -> Any:
     """PyMC graph with the SKU levels integrated out; ``weight`` = 1 / dispersion per SKU."""
     import pymc as pm
     import pytensor.tensor as pt
 
     n, s, t = len(d["skus"]), d["sku_idx"], d["week_idx"]
-    ident = np.flatnonzero(d["price_variation"] >= MIN_PRICE_VARIATION)
-    weak = np.flatnonzero(d["price_variation"] < MIN_PRICE_VARIATION)
+    ident, weak = np.flatnonzero(centred[0]), np.flatnonzero(~centred[0])
+    c_cen, c_nc = np.flatnonzero(centred[1]), np.flatnonzero(~centred[1])
     cat = d["cat_of_sku"]
     wy = weight[s] * d["y"]
     # sufficient statistics of the linear part of the log-likelihood
@@ -130,14 +147,21 @@ def _build(d: dict[str, Any], weight: np.ndarray) -> Any:
     with pm.Model(coords=coords) as model:
         m = pm.Normal("log_mag_mean", np.log(1.5), 0.5)
         tau = pm.HalfNormal("tau_category", 0.4)
-        m_cat = pm.Normal("log_mag_category", m, tau, dims="category")
+        m_cat = pt.zeros(len(d["categories"]))
+        if len(c_cen):
+            m_c = pm.Normal("log_mag_category_centred", m, tau, shape=len(c_cen))
+            m_cat = pt.set_subtensor(m_cat[c_cen], m_c)
+        if len(c_nc):
+            z_c = pm.Normal("z_category", 0.0, 1.0, shape=len(c_nc))
+            m_cat = pt.set_subtensor(m_cat[c_nc], m + tau * z_c)
+        m_cat = pm.Deterministic("log_mag_category", m_cat, dims="category")
         sigma = pm.HalfNormal("sigma_sku", 0.3)
         u = pt.zeros(n)
         if len(ident):
-            u_id = pm.Normal("log_mag_identified", m_cat[cat[ident]], sigma, shape=len(ident))
+            u_id = pm.Normal("log_mag_centred", m_cat[cat[ident]], sigma, shape=len(ident))
             u = pt.set_subtensor(u[ident], u_id)
         if len(weak):
-            z_weak = pm.Normal("z_weak", 0.0, 1.0, shape=len(weak))
+            z_weak = pm.Normal("z_sku", 0.0, 1.0, shape=len(weak))
             u = pt.set_subtensor(u[weak], m_cat[cat[weak]] + sigma * z_weak)
         elast = pm.Deterministic("elasticity", -pt.exp(u), dims="sku")
         sigma_w = pm.HalfNormal("sigma_week", 0.5)
@@ -264,12 +288,15 @@ class ElasticityModel:
             "n_skus": len(d["skus"]),
             "n_weeks": len(d["weeks"]),
         }
-        weight = self._weights(d, diag)
+        pilot = fit_poisson(d, np.ones(len(d["skus"])), LEVEL_PRIOR_SHAPE, MIN_PRICE_VARIATION)
+        weight = self._weights(d, pilot, diag)
+        if (weight != 1).any():
+            pilot = fit_poisson(d, weight, LEVEL_PRIOR_SHAPE, MIN_PRICE_VARIATION)
         self.idata_ = None
         if method == "nuts":
-            e, lvl, wk, m_cat, sig = self._sample(d, weight, diag)
+            e, lvl, wk, m_cat, sig = self._sample(d, weight, _centring(d, pilot), diag)
         else:
-            fit = fit_poisson(d, weight, LEVEL_PRIOR_SHAPE, MIN_PRICE_VARIATION)
+            fit = pilot
             rng = np.random.default_rng(self.seed)
             e, lvl = laplace_draws(fit, max(self.keep_draws, 400), rng)
             wk = np.tile(fit["w"], (len(e), 1))
@@ -289,14 +316,16 @@ class ElasticityModel:
         self.estimates_ = self._estimates(e, lvl, wk, (m_cat, sig), d, diag, method)
         return self
 
-    def _weights(self, d: dict[str, Any], diag: dict[str, Any]) -> np.ndarray:
-        """Per-SKU likelihood weights ``1 / phi_s`` from a quick Poisson fit (or the forced one)."""
+    def _weights(
+        self, d: dict[str, Any], pilot: dict[str, Any], diag: dict[str, Any]
+    ) -> np.ndarray:
+        """Per-SKU likelihood weights ``1 / phi_s`` from the pilot Poisson fit (or forced)."""
         n = len(d["skus"])
         if self.dispersion is not None:
             diag["dispersion"] = float(self.dispersion)
+            diag["likelihood"] = "poisson" if self.dispersion <= 1 else "quasi-poisson (given)"
             return np.full(n, 1.0 / max(float(self.dispersion), 1.0))
-        fit = fit_poisson(d, np.ones(n), LEVEL_PRIOR_SHAPE, MIN_PRICE_VARIATION)
-        phi_all, phi = pearson_dispersion(d, fit["mu"])
+        phi_all, phi = pearson_dispersion(d, pilot["mu"])
         diag["dispersion"] = round(phi_all, 4)
         if phi_all <= OVERDISPERSION_THRESHOLD:
             diag["likelihood"] = "poisson"
@@ -305,12 +334,17 @@ class ElasticityModel:
         return 1.0 / phi
 
     def _sample(
-        self, d: dict[str, Any], weight: np.ndarray, diag: dict[str, Any]
+        self,
+        d: dict[str, Any],
+        weight: np.ndarray,
+        centred: tuple[np.ndarray, np.ndarray],
+        diag: dict[str, Any],
     ) -> tuple[np.ndarray, ...]:
         import arviz as az
         import nutpie
 
-        model = _build(d, weight)
+        model = _build(d, weight, centred)
+        diag["n_centred_skus"] = int(centred[0].sum())
         t = time.perf_counter()
         compiled = nutpie.compile_pymc_model(model, backend="numba")
         diag["compile_seconds"] = time.perf_counter() - t
@@ -321,6 +355,7 @@ class ElasticityModel:
             tune=self.tune,
             chains=self.chains,
             seed=self.seed,
+            target_accept=TARGET_ACCEPT,
             progress_bar=False,
             cores=min(self.chains, 2),
         )

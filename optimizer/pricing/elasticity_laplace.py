@@ -63,6 +63,7 @@ def fit_poisson(
     -------
     dict
         ``a``, ``u`` (modes per SKU), ``var_a``, ``var_u``, ``cov_au`` (Laplace, per SKU),
+        ``info_u`` (Fisher information of the SKU's own data on ``u_s``, level profiled out),
         ``w`` (per week), ``b``, ``m_cat``, ``var_m_cat`` (per category), ``m``, ``sigma``,
         ``tau``, ``mu`` (fitted mean per row), ``sweeps``, ``converged``.
     """
@@ -160,6 +161,7 @@ def fit_poisson(
         "var_a": h_uu / det,
         "var_u": var_u_total,
         "cov_au": -h_au / det,
+        "info_u": h_uu - h_au**2 / h_aa - 1 / sigma**2,
         "w": w,
         "b": b,
         "m_cat": m_cat,

@@ -32,21 +32,17 @@ def test_tiny_real_fit_recovers_elasticities(tiny_fit):
     # baseline units at the current price: ~40 per average week by construction
     assert f["baseline_units"].between(25, 60).all()
     summary = json.loads((tiny_fit / "summary.json").read_text())
-    assert summary["method"] == "nuts" and summary["max_rhat"] < 1.1
+    assert summary["method"] == "nuts" and summary["max_rhat"] < 1.05
+    # 2 categories of 2 SKUs: tau is barely identified; allow a handful of divergences here
+    # (the demo store, 8 categories, has none: see the slow test)
+    assert summary["divergences"] <= 6 and summary["min_ess_bulk"] > 100
+    assert summary["likelihood"] == "poisson" and 0.8 < summary["dispersion"] < 1.2
     assert (tiny_fit / "elasticities.png").stat().st_size > 1000
 
 
 def test_unfitted_model_raises():
     with pytest.raises(NotFittedError, match="fit"):
         _ = ElasticityModel().estimates
-
-
-def test_unknown_method_raises(tiny_store):
-    from optimizer.data import load_catalog, load_sales
-
-    cat = load_catalog(tiny_store / "catalog.csv")
-    with pytest.raises(DataError, match="nuts"):
-        ElasticityModel(method="mcmc").fit(load_sales(tiny_store / "sales.csv"), cat)
 
 
 def test_estimates_roundtrip_and_quantiles(tmp_path):
@@ -76,10 +72,14 @@ def test_missing_sku_in_estimates_is_named():
 
 @pytest.mark.slow
 def test_demo_store_elasticity_coverage(demo_dir):
-    """Full demo fit: truth inside the 90 % interval for >= 85 % of SKUs with price variation."""
+    """Full demo fit (defaults): converged, and truth inside the 90 % interval for >= 85 % of
+    SKUs with price variation."""
     ds = load_dataset(demo_dir)
     truth = GroundTruth.load(demo_dir)
-    est = ElasticityModel(draws=500, tune=500, seed=0).fit(ds.sales, ds.catalog).estimates
+    est = ElasticityModel(seed=0).fit(ds.sales, ds.catalog).estimates
+    diag = est.diagnostics or {}
+    assert diag["max_rhat"] <= 1.01 and diag["min_ess_bulk"] >= 400
+    assert diag["divergences"] == 0
     f = est.frame
     tr = truth.skus.loc[f.index, "elasticity"]
     varied = f["price_variation"] >= MIN_PRICE_VARIATION
