@@ -5,8 +5,10 @@ coverage of the true elasticities, then optimizes prices for the first 13 horizo
 (Black Friday and Christmas included) under the model and evaluates current vs optimized
 prices under the model AND under the true demand, with capacity use and stock.
 
-Usage: .venv/bin/python bench/pricing_demo.py [--elasticities DIR] [--weeks 13]
-Writes bench/results/pricing_demo.json.
+Usage: .venv/bin/python bench/pricing_demo.py [--method nuts|laplace] [--elasticities DIR]
+       [--weeks 13] [--draws N --tune N]
+Writes bench/results/pricing_demo.json (nuts) or bench/results/pricing_demo_laplace.json.
+The fit uses the model's defaults unless --draws/--tune are given.
 """
 
 from __future__ import annotations
@@ -44,9 +46,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--elasticities", default=None, help="reuse a fit folder")
     ap.add_argument("--weeks", type=int, default=13)
-    ap.add_argument("--draws", type=int, default=500)
-    ap.add_argument("--out", default=str(ROOT / "bench/results/pricing_demo.json"))
+    ap.add_argument("--method", choices=["nuts", "laplace"], default="nuts")
+    ap.add_argument("--draws", type=int, default=None)
+    ap.add_argument("--tune", type=int, default=None)
+    ap.add_argument("--out", default=None)
     args = ap.parse_args()
+    suffix = "" if args.method == "nuts" else "_laplace"
+    out_path = args.out or str(ROOT / f"bench/results/pricing_demo{suffix}.json")
     demo = ROOT / "scenarios/demo"
     ds = load_dataset(demo)
     truth = GroundTruth.load(demo)
@@ -58,8 +64,9 @@ def main() -> None:
         est = Elasticities.load(args.elasticities)
         out["fit"] = {"reused": args.elasticities, **(est.diagnostics or {})}
     else:
-        est = ElasticityModel(draws=args.draws, tune=args.draws, seed=0).fit(sales, cat).estimates
-        est_dir = ROOT / "bench/results/pricing_demo_elasticities"
+        kw = {k: getattr(args, k) for k in ("draws", "tune") if getattr(args, k) is not None}
+        est = ElasticityModel(method=args.method, seed=0, **kw).fit(sales, cat).estimates
+        est_dir = ROOT / f"bench/results/pricing_demo_elasticities{suffix}"
         est_dir.mkdir(parents=True, exist_ok=True)
         est.save(est_dir)
         out["fit"] = {**(est.diagnostics or {}), "wall_seconds": time.perf_counter() - t0}
@@ -151,7 +158,7 @@ def main() -> None:
             default=float,
         )
     )
-    Path(args.out).write_text(json.dumps(out, indent=1, default=float) + "\n")
+    Path(out_path).write_text(json.dumps(out, indent=1, default=float) + "\n")
     pd.options.display.width = 120
 
 
