@@ -101,7 +101,7 @@ def _design(sales: SalesHistory, catalog: Catalog, max_weeks: int | None) -> dic
         "categories": cats,
         "sku_idx": s_idx,
         "cat_of_sku": pd.Index(cats).get_indexer(catalog.frame.loc[skus, "category"]),
-        "week_idx": weeks.get_indexer(f["week"]),
+        "week_idx": weeks.get_indexer(pd.DatetimeIndex(f["week"])),
         "x": x,
         "promo": f["promo"].to_numpy(float),
         "y": y,
@@ -178,7 +178,7 @@ def _build(d: dict[str, Any], weight: np.ndarray, centred: tuple[np.ndarray, np.
             - pt.sum(shape * pt.log(d["level_rate"] + big_s))
         )
         pm.Potential("loglik", loglik)
-    model.level_shape = shape  # type: ignore[attr-defined]
+    model.level_shape = shape
     return model
 
 
