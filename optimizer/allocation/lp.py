@@ -199,6 +199,23 @@ def _pieces(
     return b_all, s_all, 0.0, float(max(err[:m_top].max(), 0.0))
 
 
+def _concave_hull(b: np.ndarray, slopes: np.ndarray, start: float) -> tuple[np.ndarray, np.ndarray]:
+    """Least concave majorant of a piecewise-linear curve (breakpoints and slopes)."""
+    v = start + np.concatenate([[0.0], np.cumsum(slopes * np.diff(b))])
+    hull: list[int] = []
+    for i in range(len(b)):
+        while len(hull) >= 2:
+            i0, i1 = hull[-2], hull[-1]
+            # drop i1 when it lies on or below the segment i0 -> i
+            if (v[i1] - v[i0]) * (b[i] - b[i0]) <= (v[i] - v[i0]) * (b[i1] - b[i0]):
+                hull.pop()
+            else:
+                break
+        hull.append(i)
+    h = np.asarray(hull)
+    return b[h], np.diff(v[h]) / np.diff(b[h])
+
+
 def _focus(kind: str, p: np.ndarray, level: float) -> float:
     """Adstocked spend past which a curve is nearly flat (20 half-saturations), EUR per week."""
     scale = float(np.median(p[:, 0])) if kind == "hill" else float(1.0 / np.median(p[:, 0]))
@@ -356,6 +373,10 @@ def solve_lp(
             b, slopes, start, shift = _pieces(
                 kind, curves.params[members, c], curves.beta[members, c], top, focus, pieces
             )
+            if len(groups) > 1 and np.any(np.diff(slopes) > 0):
+                # scenario models (quantile, CVaR): S-curves by their concave envelope, so that
+                # no binaries multiply with the scenarios; SLSQP then works on the exact curves
+                b, slopes = _concave_hull(b, slopes, start)
             shift_total += shift * t_len / len(groups)
             per_week = _local_pieces(
                 kind,

@@ -138,7 +138,8 @@ def allocate(
         LP/MILP solver.
     pieces : int or None
         Linear pieces per response curve in the LP; default 40 up to ``MAX_VARIABLES`` plan
-        cells, 24 above (bigger models, and no SLSQP polish to make up for the coarser grid).
+        cells, 24 above (bigger models, and no SLSQP polish to make up for the coarser grid),
+        16 for quantile/CVaR risk (one curve per scenario).
     scenarios : int
         Posterior samples modelled one by one in the LP for quantile/CVaR risk.
     time_limit : float
@@ -162,6 +163,8 @@ def allocate(
     if pieces is None:
         cells = (problem.n_weeks + problem.tail_weeks) * len(curves.channels)
         pieces = 40 if cells <= MAX_VARIABLES else 24
+        if problem.risk.kind != "mean":
+            pieces = 16  # one curve per scenario: size multiplies with the scenarios
     limit = threadpool_limits(limits=1, user_api="blas") if threadpool_limits else nullcontext()
     with limit:
         return _allocate(curves, problem, method, solver, pieces, scenarios, time_limit, gap_tol)
@@ -197,7 +200,7 @@ def _allocate(
     )
     lp_plan = np.clip(lp.plan, res.lo, res.finite_hi())
     lp_value = _value(curves, problem, lp_plan)
-    if not lp.mip:
+    if not lp.mip and problem.risk.kind == "mean":
         # refinement: breakpoints around the first plan's adstock (one more LP, no binaries)
         fine = solve_lp(
             curves,
