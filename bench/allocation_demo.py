@@ -22,17 +22,21 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from optimizer.allocation import AllocationProblem, Risk, allocate  # noqa: E402
+from optimizer.allocation import AllocationProblem, ChannelRule, Risk, allocate  # noqa: E402
 from optimizer.data.demo import GroundTruth  # noqa: E402
 from tests.allocation.helpers import truth_curves  # noqa: E402
 
 DEMO = ROOT / "scenarios" / "demo"
 
 
-def evaluate(name, curves, truth, weeks, risk="mean", pm=1.0):
+def evaluate(name, curves, truth, weeks, risk="mean", pm=1.0, change=None):
     budget = float(curves.current.sum() * weeks)
+    rules = {}
+    if change is not None:
+        rules = {c: ChannelRule(min_change=-change, max_change=change) for c in curves.channels}
     t0 = time.perf_counter()
-    r = allocate(curves, AllocationProblem(budget=budget, n_weeks=weeks, risk=Risk.parse(risk)))
+    problem = AllocationProblem(budget=budget, n_weeks=weeks, risk=Risk.parse(risk), channels=rules)
+    r = allocate(curves, problem)
     secs = time.perf_counter() - t0
     idx = truth.run_rate_plan(weeks).index
     plan = pd.DataFrame(r.plan.to_numpy(), columns=r.plan.columns, index=idx)
@@ -42,6 +46,10 @@ def evaluate(name, curves, truth, weeks, risk="mean", pm=1.0):
     row = {
         "case": name,
         "risk": risk,
+        "max_change_vs_run_rate": change,
+        "upper_bound": r.upper_bound,
+        "lp_model_value": r.lp_model_value,
+        "value": r.value,
         "weeks": weeks,
         "budget_eur": budget,
         "status": r.status.value,
@@ -69,6 +77,12 @@ def main() -> None:
     ap.add_argument("--weeks", type=int, default=13)
     ap.add_argument("--fit", action="store_true")
     ap.add_argument("--model", type=Path, default=None)
+    ap.add_argument(
+        "--mmm-curves",
+        type=Path,
+        default=None,
+        help="ResponseCurves JSON exported from a fitted MMM (skips the fit)",
+    )
     args = ap.parse_args()
     truth = GroundTruth.load(DEMO)
     rows = [
@@ -78,6 +92,17 @@ def main() -> None:
     for risk in ("mean", "p10", "cvar10"):
         rows.append(evaluate("truth +-15% noise (S=200)", noisy, truth, args.weeks, risk))
     fit_info = None
+    if args.mmm_curves:
+        from optimizer.mmm.curves import ResponseCurves
+
+        curves = ResponseCurves.from_dict(json.loads(args.mmm_curves.read_text()))
+        pm = float(np.mean(truth.price_multiplier[-13:]))
+        for risk, change in (("mean", None), ("p10", None), ("mean", 0.3)):
+            row = evaluate(
+                "fitted MMM curves (gate passed)", curves, truth, args.weeks, risk, pm, change
+            )
+            row["truth_price_multiplier"] = pm
+            rows.append(row)
     if args.fit or args.model:
         from optimizer.data import load_dataset
         from optimizer.mmm import MMM, load_model

@@ -36,7 +36,7 @@ from optimizer.allocation.problem import ChannelRule, WeekBound
 from optimizer.config import StrictModel, load_toml, validate
 from optimizer.errors import ConfigError, did_you_mean
 
-__all__ = ["ConstraintsFile", "load_constraints"]
+__all__ = ["ConstraintsFile", "constraints_kwargs", "load_constraints"]
 
 
 class ChannelRuleModel(StrictModel):
@@ -110,11 +110,32 @@ def load_constraints(path: str | Path, channels: tuple[str, ...]) -> dict[str, A
                     + did_you_mean(key, fields)
                 )
     spec = validate(ConstraintsFile, data, path.name)
+    return constraints_kwargs(spec, channels, path.name)
+
+
+def constraints_kwargs(
+    spec: ConstraintsFile, channels: tuple[str, ...], source: str
+) -> dict[str, Any]:
+    """Turn a validated constraints model into :class:`AllocationProblem` keyword arguments.
+
+    Parameters
+    ----------
+    spec : ConstraintsFile
+        Validated content (a scenario's ``[media]`` section subclasses it).
+    channels : tuple of str
+        The model's channels; any other name is an error naming it.
+    source : str
+        File name for messages.
+
+    Returns
+    -------
+    dict
+    """
     names = [*spec.channels, *(wb.channel for wb in spec.week_bounds)]
     for name in names:
         if name not in channels:
             raise ConfigError(
-                f"{path.name}: unknown channel '{name}'; the model has {', '.join(channels)}."
+                f"{source}: unknown channel '{name}'; the model has {', '.join(channels)}."
                 + did_you_mean(name, channels)
             )
     return {

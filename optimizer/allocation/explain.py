@@ -59,8 +59,8 @@ def binding_constraints(
         if name == "budget":
             out.append(f"budget: spends the whole {_eur(res.budget)} (up to)")
         elif name.startswith("channel "):
-            _, ci, kind = name.split()
-            c = int(ci)
+            _, ci_text, kind = name.split()
+            c = int(ci_text)
             amount = res.tot_lo[c] if kind == "minimum" else res.tot_hi[c]
             out.append(f"channel '{channels[c]}' at its {kind} of {_eur(amount)} over the horizon")
         elif name.startswith("weekly cap "):

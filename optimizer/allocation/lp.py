@@ -29,7 +29,7 @@ import pulp
 
 from optimizer.allocation.evaluate import sat_and_slope
 from optimizer.allocation.polytope import LinearRows
-from optimizer.allocation.problem import AllocationProblem
+from optimizer.allocation.problem import AllocationProblem, BudgetMode
 from optimizer.errors import ConfigError, InfeasibleError
 from optimizer.mmm.curves import ResponseCurves
 
@@ -317,15 +317,9 @@ def solve_lp(
         # one representative curve per channel: sample-mean weights, sample-mean response
         scen_w = curves.weights.mean(axis=0, keepdims=True)  # (1, C, L)
         groups = [np.arange(curves.n_samples)]
-        carry = curves.subset(slice(0, 1))
+        one = curves.subset(slice(0, 1))
         carry = ResponseCurves(
-            carry.channels,
-            scen_w,
-            carry.saturation,
-            carry.params,
-            carry.beta,
-            carry.history,
-            carry.current,
+            one.channels, scen_w, one.saturation, one.params, one.beta, one.history, one.current
         ).adstock(np.zeros((t_len, c_len)))  # (1, T, C)
     else:
         rng = np.random.default_rng(problem.seed)
@@ -501,7 +495,7 @@ def _infeasible_message(problem: AllocationProblem) -> str:
         f"minimum ROAS {r.min_roas:g} on '{c}'" for c, r in problem.channels.items() if r.min_roas
     ]
     what = ", ".join(rules) if rules else "the caps and bounds"
-    mode = problem.budget_mode.value
+    mode = BudgetMode(problem.budget_mode).value
     return (
         f"No plan meets {what} with a budget of {problem.budget:,.0f} EUR ({mode}); the response "
         "curves cannot earn that much at this spend. Lower the ROAS/CPA requirement, lower the "

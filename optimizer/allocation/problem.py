@@ -202,7 +202,7 @@ class AllocationProblem:
 
     budget: float
     n_weeks: int
-    budget_mode: BudgetMode = BudgetMode.EXACT
+    budget_mode: BudgetMode | str = BudgetMode.EXACT
     start: date | None = None
     channels: Mapping[str, ChannelRule] = field(default_factory=dict)
     week_bounds: tuple[WeekBound, ...] = ()
@@ -211,7 +211,7 @@ class AllocationProblem:
     min_roas: float | None = None
     max_cpa: float | None = None
     orders_per_revenue: float | None = None
-    objective: Objective = Objective.REVENUE
+    objective: Objective | str = Objective.REVENUE
     margin_rate: float = 1.0
     variable_cost_rate: float = 0.0
     risk: Risk = field(default_factory=Risk)
@@ -240,7 +240,7 @@ class AllocationProblem:
         if self.objective is not Objective.REVENUE and self.margin_rate == 1.0:
             # a margin of 100 % is almost surely a forgotten option, not a real business
             raise ConfigError(
-                f"objective '{self.objective.value}' needs a margin rate below 1 "
+                f"objective '{Objective(self.objective).value}' needs a margin rate below 1 "
                 "(e.g. --margin-rate 0.4)."
             )
         if self.max_cpa is not None and not self.orders_per_revenue:
@@ -443,7 +443,10 @@ def resolve(problem: AllocationProblem, channels: tuple[str, ...], current: np.n
             "raise the budget or lower a minimum"
         )
     cap_each = np.minimum(tot_hi, hi.sum(axis=0))
-    if problem.budget_mode is BudgetMode.EXACT and cap_each.sum() < problem.budget - 1e-6:
+    if (
+        BudgetMode(problem.budget_mode) is BudgetMode.EXACT
+        and cap_each.sum() < problem.budget - 1e-6
+    ):
         problems.append(
             f"channel maximums sum to {_eur(cap_each.sum())} < budget {_eur(problem.budget)} "
             "to spend exactly; lower the budget, raise a maximum or use budget mode up_to"
@@ -455,7 +458,7 @@ def resolve(problem: AllocationProblem, channels: tuple[str, ...], current: np.n
                 f"{_eur(week_cap[t])}; raise the cap or lower a minimum"
             )
             break
-    if problem.budget_mode is BudgetMode.EXACT and np.isfinite(week_cap).all():
+    if BudgetMode(problem.budget_mode) is BudgetMode.EXACT and np.isfinite(week_cap).all():
         room = np.minimum(week_cap, hi.sum(axis=1)).sum()
         if room < problem.budget - 1e-6:
             problems.append(
@@ -484,7 +487,7 @@ def resolve(problem: AllocationProblem, channels: tuple[str, ...], current: np.n
         tot_lo=tot_lo,
         tot_hi=tot_hi,
         budget=float(problem.budget),
-        exact=problem.budget_mode is BudgetMode.EXACT,
+        exact=BudgetMode(problem.budget_mode) is BudgetMode.EXACT,
         week_cap=week_cap,
         month_groups=tuple(months),
         roas_rules=tuple(roas),

@@ -33,7 +33,7 @@ from optimizer.allocation.explain import binding_constraints
 from optimizer.allocation.lp import linearized_bound, solve_lp
 from optimizer.allocation.nonlinear import MAX_VARIABLES, solve_nonlinear
 from optimizer.allocation.polytope import LinearRows, linear_rows
-from optimizer.allocation.problem import AllocationProblem, Resolved, resolve
+from optimizer.allocation.problem import AllocationProblem, Objective, Resolved, resolve
 from optimizer.allocation.result import AllocationResult, Status
 from optimizer.errors import ConfigError, InfeasibleError
 from optimizer.mmm.curves import ResponseCurves
@@ -279,7 +279,7 @@ def _allocate(
     solver_name = f"{lp.solver}-{'milp' if lp.mip else 'lp'}" + ("+slsqp" if nl else "")
     return AllocationResult(
         status=status,
-        objective=problem.objective.value,
+        objective=Objective(problem.objective).value,
         risk=problem.risk.label,
         value=value,
         upper_bound=upper,
