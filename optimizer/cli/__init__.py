@@ -34,12 +34,10 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from optimizer.cli import data as data_cmds
+    from optimizer.cli import allocate, data, mmm, pricing, scenario
 
-    data_cmds.register(cli)
-    from optimizer.cli import allocate as allocate_cmds; allocate_cmds.register(cli)  # noqa: E702, I001
-    from optimizer.cli import pricing as pricing_cmds; pricing_cmds.register(cli)  # noqa: E702
-    from optimizer.cli import mmm as mmm_cmds; mmm_cmds.register(cli)  # noqa: E702
+    for module in (data, mmm, allocate, pricing, scenario):
+        module.register(cli)
 
 
 _register()

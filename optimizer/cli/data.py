@@ -84,16 +84,65 @@ def demo_data_cmd(out: Path, seed: int, weeks: int) -> None:
     "data",
     type=click.Path(path_type=Path),
     default=None,
-    help="Dataset folder (default: the bundled scenarios/demo).",
+    help="Dataset folder to validate (default: the bundled scenarios/demo).",
 )
-def demo_cmd(data: Path | None) -> None:
-    """Run the main job on the bundled demo store."""
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder for the runs and the comparison (default: scenarios/runs).",
+)
+@click.option("--validate-only", is_flag=True, help="Only validate and summarize the data.")
+def demo_cmd(data: Path | None, out: Path | None, validate_only: bool) -> None:
+    """Run the main job on the bundled demo store.
+
+    Validates the data, fits the models (cached in scenarios/.cache after the first run), runs
+    every scenario shipped in scenarios/, compares them and prints the report paths.
+    """
     folder = data or bundled_demo_folder()
     t0 = time.perf_counter()
-    click.echo(f"Validating the demo store in {folder} ...")
+
+    def say(msg: str) -> None:
+        click.echo(f"[{time.perf_counter() - t0:6.1f} s] {msg}")
+
+    say(f"validating the demo store in {folder}")
     ds = load_dataset(folder)
     click.echo(summarize(ds))
-    click.echo(f"Done in {time.perf_counter() - t0:.1f} s.")
+    if validate_only:
+        return
+    from optimizer.scenario import run_and_write
+    from optimizer.scenario.compare import compare_runs, write_comparison
+
+    scen_dir = folder.parent
+    files = sorted(p for p in scen_dir.glob("*.toml") if not p.name.startswith("_"))
+    if not files:
+        raise DataError(f"{scen_dir}: no scenario files (*.toml) to run.")
+    runs_dir = out or scen_dir / "runs"
+    rows = []
+    for f in files:
+        say(f"scenario {f.name}")
+        run_out = runs_dir / f.stem
+        run, summ = run_and_write(f, run_out, force=True, progress=lambda m: say("  " + m))
+        k = summ["kpis"]
+        rows.append((summ["scenario"], k["contribution"], k["media_spend"], k["roas"], run))
+    say("comparing the scenarios")
+    comp = write_comparison(compare_runs([r[4] for r in rows]), runs_dir / "comparison", force=True)
+    click.echo("")
+    click.echo(
+        f"{'scenario':<22}{'contribution (P10-P90)':>34}{'vs current':>14}{'media':>12}{'ROAS':>7}"
+    )
+    for name, c, m, r, _ in rows:
+        rng = f"{c['plan']['mean']:,.0f} ({c['plan']['p10']:,.0f}-{c['plan']['p90']:,.0f})"
+        click.echo(
+            f"{name:<22}{rng:>34}{c['delta']['mean']:>+14,.0f}"
+            f"{m['plan']['mean']:>12,.0f}{r['plan']['mean']:>7.2f}"
+        )
+    click.echo("")
+    for name, *_rest, run in rows:
+        click.echo(f"report  {name:<22} {run / 'report.html'}")
+    click.echo(f"compare {'all scenarios':<22} {comp / 'comparison.html'}")
+    say("done (EUR; contribution = net revenue - COGS - logistics - media)")
 
 
 def register(cli: click.Group) -> None:

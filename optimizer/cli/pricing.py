@@ -98,17 +98,15 @@ def pricing_group() -> None:
 )
 @click.option(
     "--method",
-    type=click.Choice(["nuts", "advi"]),
+    type=click.Choice(["nuts", "laplace"]),
     default="nuts",
     show_default=True,
-    help="nuts: MCMC (nutpie); advi: fast approximation.",
+    help="nuts: full MCMC (nutpie); laplace: fast approximation for very large catalogs "
+    "(intervals slightly too narrow).",
 )
-@click.option("--draws", default=500, show_default=True, type=click.IntRange(50, 10_000))
+@click.option("--draws", default=1000, show_default=True, type=click.IntRange(50, 10_000))
 @click.option("--tune", default=500, show_default=True, type=click.IntRange(50, 10_000))
 @click.option("--chains", default=2, show_default=True, type=click.IntRange(1, 8))
-@click.option(
-    "--advi-iterations", default=30_000, show_default=True, type=click.IntRange(100, 1_000_000)
-)
 @click.option(
     "--max-weeks",
     default=None,
@@ -124,7 +122,6 @@ def fit_cmd(
     draws: int,
     tune: int,
     chains: int,
-    advi_iterations: int,
     max_weeks: int | None,
     seed: int,
 ) -> None:
@@ -140,7 +137,6 @@ def fit_cmd(
         draws=draws,
         tune=tune,
         chains=chains,
-        advi_iterations=advi_iterations,
         max_weeks=max_weeks,
         seed=seed,
     )

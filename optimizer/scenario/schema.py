@@ -63,21 +63,25 @@ class ModelSection(StrictModel):
     """``[model]``: media-mix model settings and cache."""
 
     cache: str = ".cache/mmm"
-    draws: int = Field(500, ge=50, le=20000)
-    tune: int = Field(500, ge=50, le=20000)
+    draws: int = Field(1000, ge=50, le=20000)
+    tune: int = Field(1000, ge=50, le=20000)
     chains: int = Field(4, ge=1, le=16)
-    holdout_weeks: int = Field(0, ge=0, le=52)
+    holdout_weeks: int = Field(8, ge=0, le=52)
     use_lift_tests: bool = True
     allow_failed: bool = False
     roas_priors: dict[str, tuple[float, float]] = Field(default_factory=dict)
 
 
 class ElasticitySection(StrictModel):
-    """``[elasticity]``: price-elasticity model settings and cache."""
+    """``[elasticity]``: price-elasticity model settings and cache.
+
+    ``mode = "fast"`` uses the Laplace approximation (seconds, slightly narrow intervals) for
+    very large catalogs; ``"bayes"`` samples the full posterior with NUTS.
+    """
 
     cache: str = ".cache/elasticity"
     mode: Literal["bayes", "fast"] = "bayes"
-    draws: int = Field(500, ge=50, le=20000)
+    draws: int = Field(1000, ge=50, le=20000)
     tune: int = Field(500, ge=50, le=20000)
     chains: int = Field(2, ge=1, le=16)
 

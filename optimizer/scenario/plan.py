@@ -1,0 +1,327 @@
+"""The joint media + price plan under shared stock and capacity.
+
+Three plans are built for every scenario:
+
+* **current**: recent run-rate media every week, current prices;
+* **separate**: media optimized first (valuing incremental revenue at the store's margin at
+  current prices, blind to capacity), then prices optimized for that media plan under stock and
+  capacity — what two teams working apart would do;
+* **joint**: block-coordinate ascent from the separate plan. Given prices, the media step values
+  each week's incremental revenue at the margin those prices earn, discounted by the week's
+  capacity shadow price from the pricing step (a euro of demand in a week the warehouse is full
+  is worth less, or nothing); given media, the price step re-optimizes prices under stock and
+  capacity. A step is kept only if the posterior-mean contribution of the plan (evaluated with
+  stock-outs and capacity rationing) improves, so the joint plan is never worse than the
+  separate one under the model.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from optimizer.allocation import AllocationProblem, AllocationResult, Risk, allocate
+from optimizer.pricing import PriceRules, PricingProblem, PricingResult, optimize_prices
+from optimizer.scenario.demand import Shipments, StoreDemand
+from optimizer.scenario.pnl import PnL, compute_pnl
+
+__all__ = ["JointSettings", "PlanEvaluation", "Plans", "evaluate_plan", "plan_joint"]
+
+
+@dataclass(frozen=True, eq=False)
+class PlanEvaluation:
+    """A plan and its outcome under the model.
+
+    Attributes
+    ----------
+    name : str
+        ``current``, ``separate`` or ``joint``.
+    media : numpy.ndarray
+        Spend per week and channel, shape (T, C), EUR.
+    prices : numpy.ndarray
+        Price incl. VAT per SKU, shape (K,), EUR.
+    shipments : Shipments
+        Units per sample, week and SKU.
+    pnl : PnL
+        P&L per posterior sample.
+    media_revenue : numpy.ndarray
+        Incremental revenue of the media plan per sample (EUR, at history prices), shape (S,).
+    """
+
+    name: str
+    media: np.ndarray
+    prices: np.ndarray
+    shipments: Shipments
+    pnl: PnL
+    media_revenue: np.ndarray
+
+    @property
+    def contribution(self) -> float:
+        """Posterior-mean contribution after media, EUR."""
+        return float(self.pnl.lines["contribution"].mean())
+
+
+@dataclass(frozen=True)
+class JointSettings:
+    """How the plans are searched.
+
+    Attributes
+    ----------
+    optimize_media, optimize_prices : bool
+        Whether media / prices may change (else they stay at the current plan).
+    joint : bool
+        Whether to run the joint ascent after the separate plan.
+    max_rounds : int
+        Joint ascent rounds (each = one media step and one price step).
+    tolerance : float
+        Relative improvement under which the ascent stops.
+    """
+
+    optimize_media: bool = True
+    optimize_prices: bool = True
+    joint: bool = True
+    max_rounds: int = 4
+    tolerance: float = 1e-4
+
+
+@dataclass(frozen=True, eq=False)
+class Plans:
+    """The three plans of a scenario and how they were found."""
+
+    current: PlanEvaluation
+    separate: PlanEvaluation
+    joint: PlanEvaluation
+    allocation: AllocationResult | None
+    pricing: PricingResult | None
+    rounds: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def evaluate_plan(
+    demand: StoreDemand, name: str, media: np.ndarray, prices: np.ndarray
+) -> PlanEvaluation:
+    """Ship and account a plan under the model (every posterior sample)."""
+    sh = demand.ship(media, prices)
+    f = demand.catalog.frame
+    pnl = compute_pnl(
+        sh.shipped,
+        price_incl_vat=np.asarray(prices, float),
+        vat_rate=f["vat_rate"].to_numpy(float),
+        unit_cost=f["unit_cost"].to_numpy(float),
+        return_rate=f["return_rate"].to_numpy(float),
+        logistics_units=f["logistics_units"].to_numpy(float),
+        cost_per_unit=demand.cost_per_unit,
+        media=media,
+        channels=demand.curves.channels,
+    )
+    rev = demand.curves.weekly(media).sum(axis=(1, 2))
+    return PlanEvaluation(name, np.asarray(media, float), np.asarray(prices, float), sh, pnl, rev)
+
+
+def _rates(demand: StoreDemand, prices: np.ndarray) -> tuple[float, float, float, float]:
+    """Value of one EUR of media revenue at these prices: (margin, logistics, load, units).
+
+    Returns, per EUR of the media-mix model's revenue (one EUR raises the demand multiplier by
+    ``1 / D_ref``): contribution margin before logistics (net of returns, excl. VAT), logistics
+    cost, logistics units and units, all for an average week.
+    """
+    f = demand.catalog.frame
+    u = demand.weekly_units(prices).mean(axis=0)  # (K,)
+    p = np.asarray(prices, float)
+    excl = p / (1.0 + f["vat_rate"].to_numpy(float))
+    rr = f["return_rate"].to_numpy(float)
+    cost = f["unit_cost"].to_numpy(float)
+    lu = f["logistics_units"].to_numpy(float)
+    margin = float(u @ ((excl - cost) * (1.0 - rr))) / demand.d_ref
+    load = float(u @ lu) / demand.d_ref
+    logistics = load * float(np.mean(demand.cost_per_unit))
+    return margin, logistics, load, float(u.sum()) / demand.d_ref
+
+
+def _allocation_problem(
+    base: AllocationProblem, demand: StoreDemand, prices: np.ndarray, weights: np.ndarray | None
+) -> AllocationProblem:
+    from dataclasses import replace
+
+    margin, logistics, _, _ = _rates(demand, prices)
+    margin = float(np.clip(margin, 1e-6, 1.0))
+    logistics = float(np.clip(logistics, 0.0, margin * 0.999))
+    kwargs: dict[str, Any] = {"margin_rate": margin, "variable_cost_rate": logistics}
+    if weights is not None:
+        kwargs["week_weights"] = tuple(float(w) for w in weights)
+    return replace(base, **kwargs)
+
+
+def _pricing_problem(
+    base: PricingProblem, demand: StoreDemand, media: np.ndarray
+) -> PricingProblem:
+    return base.with_(demand_multiplier=demand.mean_multiplier(media))
+
+
+def _capacity_weights(
+    demand: StoreDemand, prices: np.ndarray, pricing: PricingResult | None
+) -> np.ndarray:
+    """Per-week value of media revenue relative to an unconstrained week, in [0, 1].
+
+    A week whose capacity binds carries a shadow price ``lam_t`` (EUR per logistics unit) from
+    the price step; one EUR of media revenue there earns ``margin - logistics - lam_t * load``.
+    """
+    margin, logistics, load, _ = _rates(demand, prices)
+    n_t = len(demand.weeks)
+    lam = np.zeros(n_t)
+    if pricing is not None:
+        for name, value in pricing.multipliers.items():
+            if name.startswith("capacity_week_"):
+                t = int(name.rsplit("_", 1)[1]) - 1
+                if 0 <= t < n_t:
+                    lam[t] = max(float(value), 0.0)
+    net = margin - logistics
+    if net <= 0:
+        return np.zeros(n_t)
+    return np.clip((net - lam * load) / net, 0.0, 1.0)
+
+
+def plan_joint(
+    demand: StoreDemand,
+    allocation: AllocationProblem,
+    pricing: PricingProblem,
+    settings: JointSettings = JointSettings(),
+    *,
+    progress: Any = None,
+) -> Plans:
+    """Build the current, separate and joint plans.
+
+    Parameters
+    ----------
+    demand : StoreDemand
+        Posterior store demand over the horizon.
+    allocation : AllocationProblem
+        Budget, rules, objective and risk of the media plan; its margin and cost rates are
+        replaced by those the prices imply.
+    pricing : PricingProblem
+        Catalog, elasticities, capacity, rules; its demand multiplier is replaced by the media
+        plan's.
+    settings : JointSettings
+        What may change and how long to search.
+    progress : callable, optional
+        Called with a short message at each step.
+
+    Returns
+    -------
+    Plans
+    """
+    t0 = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    p0 = demand.catalog.frame["price_incl_vat"].to_numpy(float)
+    media0 = demand.current_media()
+    current = evaluate_plan(demand, "current", media0, p0)
+
+    # --- separate: media first (blind to capacity), then prices --------------------------------
+    alloc_res: AllocationResult | None = None
+    media_sep = media0
+    if settings.optimize_media:
+        say("allocating the media budget (separate plan)")
+        alloc_res = allocate(demand.curves, _allocation_problem(allocation, demand, p0, None))
+        media_sep = alloc_res.plan.to_numpy(float)
+    price_res: PricingResult | None = None
+    prices_sep = p0
+    if settings.optimize_prices:
+        say("optimizing prices for that media plan (separate plan)")
+        price_res = optimize_prices(_pricing_problem(pricing, demand, media_sep))
+        prices_sep = _new_prices(price_res, demand)
+    separate = evaluate_plan(demand, "separate", media_sep, prices_sep)
+
+    # --- joint: coordinate ascent from the separate plan ----------------------------------------
+    best, best_alloc, best_price = separate, alloc_res, price_res
+    rounds: list[dict[str, Any]] = []
+    if settings.joint and settings.optimize_media:
+        for r in range(settings.max_rounds):
+            weights = _capacity_weights(demand, best.prices, best_price)
+            say(f"joint plan, round {r + 1}: media step")
+            a = allocate(
+                demand.curves, _allocation_problem(allocation, demand, best.prices, weights)
+            )
+            media = a.plan.to_numpy(float)
+            prices = best.prices
+            pr = best_price
+            if settings.optimize_prices:
+                say(f"joint plan, round {r + 1}: price step")
+                pr = optimize_prices(_pricing_problem(pricing, demand, media))
+                prices = _new_prices(pr, demand)
+            cand = evaluate_plan(demand, "joint", media, prices)
+            gain = cand.contribution - best.contribution
+            rounds.append(
+                {
+                    "round": r + 1,
+                    "contribution": cand.contribution,
+                    "gain": gain,
+                    "kept": bool(gain > settings.tolerance * abs(best.contribution)),
+                    "capacity_weights": [round(float(w), 4) for w in weights],
+                }
+            )
+            if gain <= settings.tolerance * abs(best.contribution):
+                break
+            best, best_alloc, best_price = cand, a, pr
+    joint = PlanEvaluation(
+        "joint", best.media, best.prices, best.shipments, best.pnl, best.media_revenue
+    )
+    return Plans(
+        current=current,
+        separate=separate,
+        joint=joint,
+        allocation=best_alloc,
+        pricing=best_price,
+        rounds=rounds,
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def allocation_problem_at(
+    base: AllocationProblem,
+    demand: StoreDemand,
+    prices: np.ndarray,
+    pricing: PricingResult | None,
+) -> AllocationProblem:
+    """The media problem valued at a price list, with its capacity weights (for frontiers)."""
+    return _allocation_problem(base, demand, prices, _capacity_weights(demand, prices, pricing))
+
+
+def _new_prices(result: PricingResult, demand: StoreDemand) -> np.ndarray:
+    p = result.prices.set_index("sku") if "sku" in result.prices.columns else result.prices
+    return p.loc[demand.catalog.skus, "new_price_incl_vat"].to_numpy(float)
+
+
+def default_problems(
+    demand: StoreDemand,
+    *,
+    budget: float,
+    rules: PriceRules,
+    allocation_kwargs: dict[str, Any] | None = None,
+    pricing_kwargs: dict[str, Any] | None = None,
+    risk: Risk | None = None,
+) -> tuple[AllocationProblem, PricingProblem]:
+    """Problems with the store's defaults, for notebooks and tests."""
+    a = AllocationProblem(
+        budget=budget,
+        n_weeks=len(demand.weeks),
+        start=pd.Timestamp(demand.weeks[0]).date(),
+        objective="contribution",
+        margin_rate=0.5,
+        variable_cost_rate=0.0,
+        risk=risk or Risk(),
+        **(allocation_kwargs or {}),
+    )
+    p = PricingProblem(
+        catalog=demand.catalog,
+        elasticities=demand.elasticities,
+        capacity=demand.capacity,
+        rules=rules,
+        logistics_cost=float(np.mean(demand.cost_per_unit)),
+        net_of_returns=True,
+        **(pricing_kwargs or {}),
+    )
+    return a, p
