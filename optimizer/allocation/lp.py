@@ -27,17 +27,15 @@ from dataclasses import dataclass
 import numpy as np
 import pulp
 
-from optimizer.allocation.evaluate import sat_and_slope
 from optimizer.allocation.polytope import LinearRows
 from optimizer.allocation.problem import AllocationProblem, BudgetMode
+from optimizer.allocation.pwl import concave_hull, focus_level, local_pieces, pieces_of
 from optimizer.errors import ConfigError, InfeasibleError
 from optimizer.mmm.curves import ResponseCurves
 
 __all__ = ["SOLVERS", "LPSolution", "linearized_bound", "solve_lp"]
 
 SOLVERS = ("highs", "cbc")
-_CANDIDATES = 400  # fine grid per curve for breakpoint placement and error measurement
-_SUB = 24  # sub-grid points per piece when measuring the chord error
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,182 +77,6 @@ def _make_solver(name: str, time_limit: float, gap: float) -> pulp.LpSolver:
     if name == "cbc":
         return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap, threads=1)
     raise ConfigError(f"LP solver '{name}' is unknown; use one of {', '.join(SOLVERS)}.")
-
-
-def _curve(kind: str, a: np.ndarray, p: np.ndarray, beta: np.ndarray) -> np.ndarray:
-    """Mean over the given samples of ``beta * sat(a)``; ``p`` (K, 2), ``beta`` (K,)."""
-    v, _ = sat_and_slope(kind, a[None, :], p[:, 0:1], p[:, 1:2])
-    return (beta[:, None] * v).mean(axis=0)
-
-
-def _breakpoints(grid: np.ndarray, f: np.ndarray, n: int) -> np.ndarray:
-    """Pick ``n + 1`` breakpoints (indices into ``grid``) greedily where the chord error peaks."""
-    idx = [0, len(grid) - 1]
-    for _ in range(n - 1):
-        b = np.asarray(sorted(idx))
-        err = np.abs(f - np.interp(grid, grid[b], f[b]))
-        j = int(np.argmax(err))
-        if err[j] <= 1e-12 * (1.0 + abs(f).max()) or j in idx:
-            break
-        idx.append(j)
-    return np.asarray(sorted(idx))
-
-
-def _lower_envelope(
-    m: np.ndarray, q: np.ndarray, top: float, lo: float = 0.0
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """``min_i (m_i a + q_i)`` on [lo, top] for slopes ``m`` in decreasing order.
-
-    Returns breakpoints (from ``lo`` to ``top``), the slope of each piece and the value at ``lo``.
-    """
-    order = np.argsort(-np.asarray(m), kind="stable")  # the minimum does not depend on order
-    m, q = np.asarray(m)[order], np.asarray(q)[order]
-    hull: list[tuple[float, float]] = []
-    for mi, qi in zip(m.tolist(), q.tolist(), strict=True):
-        if hull and mi >= hull[-1][0] - 1e-18:  # same slope: keep the lower line
-            if qi < hull[-1][1]:
-                hull.pop()
-            else:
-                continue
-        while len(hull) >= 2:
-            (m1, q1), (m2, q2) = hull[-2], hull[-1]
-            if (qi - q1) / (m1 - mi) <= (q2 - q1) / (m1 - m2):
-                hull.pop()
-            else:
-                break
-        hull.append((mi, qi))
-    xs = [
-        (hull[i + 1][1] - hull[i][1]) / (hull[i][0] - hull[i + 1][0]) for i in range(len(hull) - 1)
-    ]
-    first = next((i for i, x in enumerate(xs) if x > lo), len(xs))
-    pts, slopes = [lo], []
-    for i in range(first, len(hull)):
-        end = xs[i] if i < len(xs) else np.inf
-        slopes.append(hull[i][0])
-        if end >= top:
-            break
-        pts.append(end)
-    pts.append(top)
-    return np.asarray(pts), np.asarray(slopes), hull[first][0] * lo + hull[first][1]
-
-
-def _pieces(
-    kind: str, p: np.ndarray, beta: np.ndarray, top: float, focus: float, n: int
-) -> tuple[np.ndarray, np.ndarray, float, float]:
-    """Breakpoints, slopes, value at 0 and over-estimation shift of one curve on [0, top].
-
-    The ``n`` pieces are placed on [0, focus] and beyond ``focus`` follows the tangent at
-    ``focus``. For a concave curve the pieces are the lower envelope of the chord lines each
-    raised by its own chord error (an over-estimator: no shift needed); for an S-shaped curve
-    they are the chords and the shift is the largest chord error.
-    """
-    top = max(top, 1.0)
-    focus = min(max(focus, 1.0), top)
-    grid = np.unique(
-        np.concatenate(
-            [np.linspace(0.0, focus, _CANDIDATES), focus * np.geomspace(1e-12, 1.0, _CANDIDATES)]
-        )
-    )
-    f = _curve(kind, grid, p, beta)
-    b = grid[_breakpoints(grid, f, n)]
-    fb = _curve(kind, b, p, beta)
-    slopes = np.diff(fb) / np.diff(b)
-    # how far the curve rises above each chord, measured on a sub-grid of every piece
-    u = np.linspace(0.0, 1.0, _SUB)
-    pts = b[:-1, None] + np.diff(b)[:, None] * u[None, :]
-    above = _curve(kind, pts.ravel(), p, beta).reshape(pts.shape) - (
-        fb[:-1, None] + slopes[:, None] * (pts - b[:-1, None])
-    )
-    # sampled maxima fall short of the true ones by a tiny amount: a small safety margin
-    err = np.maximum(above.max(axis=1), 0.0) * 1.02 + 1e-5 * float(np.abs(fb).max())
-    tangent = None
-    if top > focus * (1 + 1e-9):
-        _, d = sat_and_slope(kind, np.array([focus])[None, :], p[:, 0:1], p[:, 1:2])
-        tangent = float((beta[:, None] * d).mean())
-    # the sample-mean curve is concave past the largest inflection point of its samples
-    if kind == "hill":
-        sl_ = p[:, 1]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            infl = np.where(sl_ > 1.0, p[:, 0] * ((sl_ - 1.0) / (sl_ + 1.0)) ** (1.0 / sl_), 0.0)
-        a_conc = float(infl.max())
-    else:
-        a_conc = 0.0
-    m_top = min(int(np.searchsorted(b, a_conc - 1e-12)), len(b) - 2)  # first concave piece
-    # concave part: lower envelope of the chord lines raised by their own errors (plus the
-    # tangent tail); convex part: the chords plus their largest error
-    mm = slopes[m_top:].copy()
-    q = fb[m_top:-1] - slopes[m_top:] * b[m_top:-1] + err[m_top:]
-    if tangent is not None:
-        mm = np.append(mm, min(tangent, mm[-1]))
-        q = np.append(q, fb[-1] - mm[-1] * focus)
-    bp, sl, start = _lower_envelope(mm, q, top, lo=float(b[m_top]))
-    if m_top == 0:
-        return bp, sl, start, 0.0
-    # join: raise the last convex piece to end at the envelope's value (still above the curve)
-    head_b = b[: m_top + 1]
-    head_f = fb[: m_top + 1].copy()
-    head_f[-1] = start
-    b_all = np.concatenate([head_b, bp[1:]])
-    s_all = np.concatenate([np.diff(head_f) / np.diff(head_b), sl])
-    return b_all, s_all, 0.0, float(max(err[:m_top].max(), 0.0))
-
-
-def _concave_hull(b: np.ndarray, slopes: np.ndarray, start: float) -> tuple[np.ndarray, np.ndarray]:
-    """Least concave majorant of a piecewise-linear curve (breakpoints and slopes)."""
-    v = start + np.concatenate([[0.0], np.cumsum(slopes * np.diff(b))])
-    hull: list[int] = []
-    for i in range(len(b)):
-        while len(hull) >= 2:
-            i0, i1 = hull[-2], hull[-1]
-            # drop i1 when it lies on or below the segment i0 -> i
-            if (v[i1] - v[i0]) * (b[i] - b[i0]) <= (v[i] - v[i0]) * (b[i1] - b[i0]):
-                hull.pop()
-            else:
-                break
-        hull.append(i)
-    h = np.asarray(hull)
-    return b[h], np.diff(v[h]) / np.diff(b[h])
-
-
-def _focus(kind: str, p: np.ndarray, level: float) -> float:
-    """Adstocked spend past which a curve is nearly flat (20 half-saturations), EUR per week."""
-    scale = float(np.median(p[:, 0])) if kind == "hill" else float(1.0 / np.median(p[:, 0]))
-    return max(20.0 * scale, 3.0 * level)
-
-
-_LOCAL = np.array([-0.3, -0.15, -0.07, -0.03, -0.01, 0.0, 0.01, 0.03, 0.07, 0.15, 0.3])
-
-
-def _local_pieces(
-    kind: str,
-    p: np.ndarray,
-    beta: np.ndarray,
-    base: np.ndarray,
-    base_slopes: np.ndarray,
-    centers: np.ndarray | None,
-    t_len: int,
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Piece lengths and chord slopes per week.
-
-    The shared breakpoints ``base``, plus points within +-30 % of ``centers[t]`` (adstocked spend
-    of a previous plan) when given.
-    """
-    if centers is None:
-        return [(np.diff(base), base_slopes)] * t_len
-    pts = []
-    for t in range(t_len):
-        q = np.unique(np.clip(np.concatenate([base, centers[t] * (1.0 + _LOCAL)]), 0.0, base[-1]))
-        # drop near-duplicate points: tiny pieces only make the LP degenerate
-        keep = np.concatenate([[True], np.diff(q) > 1e-6 * max(base[-1], 1.0)])
-        keep[-1] = True
-        pts.append(q[keep])
-    sizes = np.cumsum([0] + [len(q) for q in pts])
-    f = _curve(kind, np.concatenate(pts), p, beta)
-    out = []
-    for t, q in enumerate(pts):
-        ft = f[sizes[t] : sizes[t + 1]]
-        out.append((np.diff(q), np.diff(ft) / np.diff(q)))
-    return out
 
 
 def _adstock_terms(weights: np.ndarray, t: int) -> list[tuple[int, float]]:
@@ -363,16 +185,16 @@ def solve_lp(
             )
             top = float((carry[k, :, c] + top_plan).max())
             level = max(float(curves.history[:, c].max(initial=0.0)), float(curves.current[c]))
-            focus = _focus(kind, curves.params[members, c], level)
-            b, slopes, start, shift = _pieces(
+            focus = focus_level(kind, curves.params[members, c], level)
+            b, slopes, start, shift = pieces_of(
                 kind, curves.params[members, c], curves.beta[members, c], top, focus, pieces
             )
             if len(groups) > 1 and np.any(np.diff(slopes) > 0):
                 # scenario models (quantile, CVaR): S-curves by their concave envelope, so that
                 # no binaries multiply with the scenarios; SLSQP then works on the exact curves
-                b, slopes = _concave_hull(b, slopes, start)
+                b, slopes = concave_hull(b, slopes, start)
             shift_total += shift * t_len / len(groups)
-            per_week = _local_pieces(
+            per_week = local_pieces(
                 kind,
                 curves.params[members, c],
                 curves.beta[members, c],

@@ -166,7 +166,8 @@ def test_lp_method_skips_slsqp_and_cbc_agrees():
 
 @pytest.mark.parametrize("slope", [0.6, 1.0, 1.5, 2.5])
 def test_pwl_over_estimator_lies_above_the_sample_mean_curve(slope):
-    from optimizer.allocation.lp import _curve, _pieces
+    from optimizer.allocation.pwl import curve as _curve
+    from optimizer.allocation.pwl import pieces_of as _pieces
 
     rng = np.random.default_rng(3)
     p = np.column_stack([rng.uniform(3_000, 9_000, 40), np.full(40, slope)])
