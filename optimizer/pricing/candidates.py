@@ -13,7 +13,8 @@ import pandas as pd
 
 from optimizer.errors import InfeasibleError
 from optimizer.pricing.evaluate import sell_through, unit_economics
-from optimizer.pricing.problem import Objective, PricingProblem
+from optimizer.pricing.problem import CapacityMode, Objective, PricingProblem
+from optimizer.pricing.rationing import overflow_penalty
 from optimizer.pricing.rules import Ladder, build_ladder
 
 __all__ = ["Candidates", "build_candidates"]
@@ -44,6 +45,12 @@ class Candidates:
         Current prices incl. VAT (EUR).
     changes_row : bool
         Whether the cap on price changes is a coupling row.
+    penalty : numpy.ndarray or None
+        Per coupling row, the objective lost per unit of the row above its right-hand side
+        (EUR per logistics unit) for soft rows, ``inf`` for hard rows; ``None`` when every row
+        is hard (``capacity_mode="hard"``).
+    week_penalty : numpy.ndarray or None
+        Overflow penalty per horizon week (EUR per logistics unit), ``"ration"`` mode only.
     """
 
     ladder: Ladder
@@ -58,6 +65,8 @@ class Candidates:
     mar_u: np.ndarray
     p0: np.ndarray
     changes_row: bool
+    penalty: np.ndarray | None = None
+    week_penalty: np.ndarray | None = None
 
 
 def _skus(index: pd.Index, where: np.ndarray, limit: int = 5) -> str:
@@ -149,8 +158,16 @@ def build_candidates(problem: PricingProblem) -> Candidates:
         valid &= ~is_change
         values = np.where(valid, values, -np.inf)
     cap = problem.capacity
-    _check_capacity(load, valid, cap, idx)
-    weeks = _binding_weeks(load, valid, cap)
+    ration = problem.capacity_mode is CapacityMode.RATION
+    week_pen = overflow_penalty(problem) if ration else None
+    if week_pen is None:
+        _check_capacity(load, valid, cap, idx)
+        weeks = _binding_weeks(load, valid, cap)
+    else:
+        # soft rows: a week that can overflow is kept even when a tighter week "implies" it
+        # (its penalty still counts); a week with a zero penalty never constrains anything
+        worst = np.where(valid[..., None], load, 0.0).max(axis=1).sum(axis=0)
+        weeks = [int(t) for t in np.flatnonzero((worst > cap * (1 + 1e-12)) & (week_pen > 0))]
     w_list = [np.where(valid[..., None], load[:, :, weeks], 0.0)]
     rhs = list(cap[weeks])
     names = [f"capacity_week_{t + 1}" for t in weeks]
@@ -162,6 +179,10 @@ def build_candidates(problem: PricingProblem) -> Candidates:
         names.append("max_changes")
     weights = np.concatenate(w_list, axis=-1)
     b = np.asarray(rhs, float)
+    penalty = None
+    if week_pen is not None:
+        penalty = np.full(len(b), np.inf)
+        penalty[: len(weeks)] = week_pen[weeks]
 
     return Candidates(
         ladder=ladder,
@@ -176,4 +197,6 @@ def build_candidates(problem: PricingProblem) -> Candidates:
         mar_u=mar_u,
         p0=p0,
         changes_row=changes_row,
+        penalty=penalty,
+        week_penalty=week_pen,
     )

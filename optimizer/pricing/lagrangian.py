@@ -243,6 +243,7 @@ def solve_lagrangian(
     *,
     tol: float = 1e-3,
     max_iter: int = 400,
+    penalty: np.ndarray | None = None,
 ) -> LagrangianSolution:
     """Solve the multiple-choice problem by Lagrangian relaxation.
 
@@ -259,6 +260,9 @@ def solve_lagrangian(
         Target relative gap; the subgradient stops once it is certified.
     max_iter : int
         Most subgradient iterations (several rows only).
+    penalty : numpy.ndarray or None
+        Soft rows: objective lost per unit above ``rhs`` (``inf`` = hard row), shape ``(m,)``;
+        see :mod:`optimizer.pricing.lagrangian_soft`. ``None``: every row is hard.
 
     Returns
     -------
@@ -266,6 +270,10 @@ def solve_lagrangian(
     """
     rhs = np.asarray(rhs, float)
     m = len(rhs)
+    if penalty is not None and m and np.isfinite(penalty).any():
+        from optimizer.pricing.lagrangian_soft import solve_soft
+
+        return solve_soft(values, weights, rhs, penalty, tol=tol, max_iter=max_iter)
     if m == 0:
         _, x = dual_value(values, weights, rhs, np.zeros(0))
         p = _objective(values, x)

@@ -1,7 +1,9 @@
 """Exact path: the pricing problem as a PuLP MILP (the only module of ``pricing`` importing PuLP).
 
 One binary per (SKU, candidate price), one "choose exactly one" row per SKU, one row per
-coupling constraint (weekly capacity, cap on price changes).
+coupling constraint (weekly capacity, cap on price changes). A soft row (``capacity_mode=
+"ration"``) gets a continuous overflow ``o_j >= 0`` on its left-hand side and ``-pi_j * o_j``
+in the objective.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ def solve_milp(
     gap_rel: float = 1e-6,
     time_limit: float = 120.0,
     solver: str = "cbc",
+    penalty: np.ndarray | None = None,
 ) -> MilpSolution:
     """Solve the one-price-per-SKU MILP.
 
@@ -78,6 +81,9 @@ def solve_milp(
         Seconds.
     solver : {"cbc", "highs"}
         Backend reached through PuLP.
+    penalty : numpy.ndarray or None
+        Objective lost per unit of a soft row above its ``rhs`` (``inf`` = hard row), shape
+        ``(m,)``; ``None``: every row is hard. ``objective`` is then the penalized objective.
 
     Returns
     -------
@@ -92,7 +98,11 @@ def solve_milp(
     v = values[rows, cols]
     # scale the objective so that CBC's absolute tolerances stay meaningful
     scale = float(np.abs(v).max()) or 1.0
-    prob += pulp.LpAffineExpression(list(zip(xs, (v / scale).tolist(), strict=True)))
+    soft = np.zeros(len(rhs), bool) if penalty is None else np.isfinite(penalty)
+    over = {int(j): pulp.LpVariable(f"o_{j}", lowBound=0) for j in np.flatnonzero(soft)}
+    terms = list(zip(xs, (v / scale).tolist(), strict=True))
+    terms += [(o, -float(penalty[j]) / scale) for j, o in over.items()]  # type: ignore[index]
+    prob += pulp.LpAffineExpression(terms)
     bounds = np.searchsorted(rows, np.arange(n + 1))
     for s in range(n):
         a, b = bounds[s], bounds[s + 1]
@@ -100,10 +110,10 @@ def solve_milp(
     for j in range(len(rhs)):
         w = weights[rows, cols, j]
         nz = np.flatnonzero(w)
-        prob += (
-            pulp.LpAffineExpression([(xs[i], float(w[i])) for i in nz]) <= float(rhs[j]),
-            f"row_{j}",
-        )
+        lhs = [(xs[i], float(w[i])) for i in nz]
+        if j in over:
+            lhs.append((over[j], -1.0))
+        prob += (pulp.LpAffineExpression(lhs) <= float(rhs[j]), f"row_{j}")
     t1 = time.perf_counter()
     status = prob.solve(_solver(solver, gap_rel, time_limit))
     t2 = time.perf_counter()
@@ -115,7 +125,12 @@ def solve_milp(
         if np.bincount(rows[picked], minlength=n).tolist() == [1] * n:
             choice = np.zeros(n, dtype=int)
             choice[rows[picked]] = cols[picked]
-    obj = float(values[np.arange(n), choice].sum()) if choice is not None else -np.inf
+    obj = -np.inf
+    if choice is not None:
+        obj = float(values[np.arange(n), choice].sum())
+        if soft.any():
+            load = weights[np.arange(n), choice].sum(axis=0)
+            obj -= float(penalty[soft] @ np.maximum(load[soft] - rhs[soft], 0.0))  # type: ignore[index]
     # CBC reports "Optimal" also when stopped at the time limit with a solution; only a
     # solve that ended before the limit proves the gap.
     proven = name == "Optimal" and (t2 - t1) < 0.98 * time_limit

@@ -19,7 +19,8 @@ from optimizer.pricing.candidates import build_candidates
 from optimizer.pricing.evaluate import sell_through, unit_economics
 from optimizer.pricing.lagrangian import dual_value, gap_of, solve_lagrangian
 from optimizer.pricing.milp import solve_milp
-from optimizer.pricing.problem import Method, PricingProblem
+from optimizer.pricing.problem import CapacityMode, Method, PricingProblem
+from optimizer.pricing.rationing import ration_factors
 from optimizer.pricing.result import PricingResult, PricingStatus
 from optimizer.pricing.rules import Ladder
 
@@ -35,6 +36,10 @@ def _input_hash(problem: PricingProblem) -> str:
     h.update(problem.capacity.tobytes())
     h.update(problem.multiplier.tobytes())
     h.update(repr(problem.rules).encode())
+    if problem.capacity_mode is CapacityMode.RATION:
+        h.update(b"ration")
+        if problem.overflow_penalty is not None:
+            h.update(np.asarray(problem.overflow_penalty, float).tobytes())
     return h.hexdigest()[:16]
 
 
@@ -80,8 +85,9 @@ def optimize_prices(problem: PricingProblem) -> PricingResult:
     ------
     InfeasibleError
         Rules leave a SKU without a price, stock cannot cover demand at any allowed price (with
-        ``allow_stockout=False``), capacity is short even at the highest prices, or more SKUs
-        must change price than ``max_changes`` allows. The message names SKUs, weeks and rules.
+        ``allow_stockout=False``), capacity is short even at the highest prices (``"hard"``
+        capacity mode only), or more SKUs must change price than ``max_changes`` allows. The
+        message names SKUs, weeks and rules.
 
     Notes
     -----
@@ -90,6 +96,12 @@ def optimize_prices(problem: PricingProblem) -> PricingResult:
     from stock week by week (``min(demand, stock)``), demand beyond stock is lost. Margin per
     unit sold is ``p / (1 + vat) - unit_cost - logistics_cost * logistics_units`` (times
     ``1 - return_rate`` on the product part when ``net_of_returns``).
+
+    With ``capacity_mode="ration"`` a week's load above capacity is not shipped and the
+    objective is charged ``overflow_penalty`` per logistics unit (see
+    :mod:`optimizer.pricing.rationing`); ``objective_value``, ``bound`` and ``gap`` refer to
+    that penalized objective, while the per-SKU table ships each overloaded week in proportion
+    (``rationed_units``) so that the shipped ``load`` never exceeds capacity.
     """
     t0 = time.perf_counter()
     c = build_candidates(problem)
@@ -105,7 +117,8 @@ def optimize_prices(problem: PricingProblem) -> PricingResult:
     tol = problem.gap_tolerance
     solver = "lagrangian"
     info: dict = {"version": __version__, "input_hash": _input_hash(problem)}
-    lag = solve_lagrangian(values, weights, b, tol=tol)
+    pen = c.penalty
+    lag = solve_lagrangian(values, weights, b, tol=tol, penalty=pen)
     choice, primal, bound = lag.choice, lag.primal, lag.bound
     info["lagrangian"] = {"iterations": lag.iterations, "gap": lag.gap}
     proven_gap = np.inf
@@ -121,6 +134,7 @@ def optimize_prices(problem: PricingProblem) -> PricingResult:
             b,
             gap_rel=min(tol, 1e-6) if problem.method is Method.MILP else tol,
             time_limit=problem.time_limit,
+            penalty=pen,
         )
         info["milp"] = {
             "status": ms.status,
@@ -152,7 +166,13 @@ def optimize_prices(problem: PricingProblem) -> PricingResult:
     _, free = dual_value(values, weights[..., :0], b[:0], np.zeros(0))
     new = ladder.prices[ar, choice]
     dem = demand[ar, choice].sum(axis=-1)
-    units = sold[ar, choice].sum(axis=-1)
+    lu = f["logistics_units"].to_numpy(float)
+    sold_c = sold[ar, choice]  # (n, T) served from stock
+    demand_load = lu @ sold_c
+    ration = problem.capacity_mode is CapacityMode.RATION
+    shipped = sold_c * ration_factors(demand_load, cap)[None, :] if ration else sold_c
+    served = sold_c.sum(axis=-1)
+    units = shipped.sum(axis=-1)
     rev_new, mar_new = rev_u[ar, choice] * units, mar_u[ar, choice] * units
     cur_dem = problem.elasticities.weekly_units(idx, p0[:, None], problem.units_quantile)
     cur_sold = sell_through(cur_dem * problem.multiplier[None, :], stock)
@@ -176,20 +196,20 @@ def optimize_prices(problem: PricingProblem) -> PricingResult:
             "change_pct": (new / p0 - 1) * 100,
             "expected_demand": dem,
             "expected_units": units,
-            "lost_units": dem - units,
+            "lost_units": dem - served,
+            "rationed_units": served - units,
             "stock": stock,
             "revenue_excl_vat": rev_new,
             "margin": mar_new,
             "current_expected_units": cur_sold.sum(axis=1),
             "current_margin": cur_sold.sum(axis=1) * cur_mar_u,
-            "binding_rule": _binding_rule(ladder, choice, free, valid, dem - units, changes_row),
+            "binding_rule": _binding_rule(ladder, choice, free, valid, dem - served, changes_row),
             "reference_price": np.where(reduced, ref, np.nan),
         },
         index=idx,
     )
     del cur_rev_u
-    lu = f["logistics_units"].to_numpy(float)
-    new_load = (sold[ar, choice] * lu[:, None]).sum(axis=0)
+    new_load = (shipped * lu[:, None]).sum(axis=0)
     cur_load = (cur_sold * lu[:, None]).sum(axis=0)
     mult = dict(zip(names, (float(x) for x in lag.multipliers), strict=False))
     info.update(
@@ -198,8 +218,11 @@ def optimize_prices(problem: PricingProblem) -> PricingResult:
             "coupling_rows": names,
             "units_quantile": problem.units_quantile,
             "method": problem.method.value,
+            "capacity_mode": problem.capacity_mode.value,
         }
     )
+    if c.week_penalty is not None:
+        info["overflow_penalty"] = [float(x) for x in c.week_penalty]
     return PricingResult(
         status=PricingStatus.OPTIMAL if gap <= tol else PricingStatus.FEASIBLE,
         prices=frame,
@@ -210,6 +233,9 @@ def optimize_prices(problem: PricingProblem) -> PricingResult:
         capacity=cap.copy(),
         load=new_load,
         current_load=cur_load,
+        demand_load=demand_load if ration else new_load,
+        overflow_penalty=c.week_penalty,
+        capacity_mode=problem.capacity_mode.value,
         multipliers=mult,
         solver=solver,
         seconds=time.perf_counter() - t0,

@@ -12,7 +12,7 @@ from optimizer.data.catalog import Catalog
 from optimizer.errors import ConfigError
 from optimizer.pricing.estimates import Elasticities
 
-__all__ = ["Method", "Objective", "PriceRules", "PricingProblem"]
+__all__ = ["CapacityMode", "Method", "Objective", "PriceRules", "PricingProblem"]
 
 
 class Objective(StrEnum):
@@ -20,6 +20,13 @@ class Objective(StrEnum):
 
     MARGIN = "margin"  #: contribution margin excl. VAT (see PricingProblem)
     REVENUE = "revenue"  #: revenue excl. VAT (keep a margin floor in the rules)
+
+
+class CapacityMode(StrEnum):
+    """How the weekly logistics capacity constrains the prices."""
+
+    HARD = "hard"  #: expected shipments of every week must fit the capacity
+    RATION = "ration"  #: demand above capacity is rationed (not shipped) at a penalty per unit
 
 
 class Method(StrEnum):
@@ -121,6 +128,17 @@ class PricingProblem:
         Relative optimality gap accepted as optimal (0.001 = 0.1 %).
     time_limit : float
         Seconds allowed to the MILP solver.
+    capacity_mode : {"hard", "ration"}
+        ``"hard"``: every week's expected shipments must fit its capacity (``InfeasibleError``
+        when even the highest allowed prices do not fit). ``"ration"``: a week's demand above
+        its capacity is not shipped (lost or deferred sales) and costs ``overflow_penalty``
+        per logistics unit; prices are no longer forced up for the whole horizon to fit one
+        peak week.
+    overflow_penalty : numpy.ndarray or None
+        EUR lost per logistics unit of demand that cannot ship, one value per horizon week
+        (``"ration"`` mode only). ``None``: the objective's value per logistics unit of the
+        current-price mix in that week, see
+        :func:`~optimizer.pricing.rationing.default_overflow_penalty`.
     """
 
     catalog: Catalog
@@ -136,6 +154,8 @@ class PricingProblem:
     method: Method = Method.AUTO
     gap_tolerance: float = 1e-3
     time_limit: float = 120.0
+    capacity_mode: str = "hard"
+    overflow_penalty: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         cap = np.atleast_1d(np.asarray(self.capacity, dtype=float))
@@ -160,6 +180,27 @@ class PricingProblem:
             raise ConfigError(f"gap_tolerance is {self.gap_tolerance}; use e.g. 0.001.")
         object.__setattr__(self, "objective", Objective(self.objective))
         object.__setattr__(self, "method", Method(self.method))
+        try:
+            mode = CapacityMode(self.capacity_mode)
+        except ValueError:
+            raise ConfigError(
+                f"capacity_mode is {self.capacity_mode!r}; use 'hard' or 'ration'."
+            ) from None
+        object.__setattr__(self, "capacity_mode", mode)
+        if self.overflow_penalty is not None:
+            if mode is CapacityMode.HARD:
+                raise ConfigError(
+                    "overflow_penalty is only used with capacity_mode='ration'; set "
+                    "capacity_mode='ration' or drop overflow_penalty."
+                )
+            pen = np.atleast_1d(np.asarray(self.overflow_penalty, dtype=float))
+            if pen.shape != cap.shape or not np.isfinite(pen).all() or (pen < 0).any():
+                raise ConfigError(
+                    f"overflow_penalty has shape {pen.shape} and values {pen!r} but capacity "
+                    f"covers {len(cap)} weeks; give one finite, non-negative EUR amount per "
+                    "logistics unit and horizon week."
+                )
+            object.__setattr__(self, "overflow_penalty", pen)
 
     @property
     def n_weeks(self) -> int:

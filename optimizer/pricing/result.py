@@ -22,6 +22,7 @@ PRICE_COLUMNS = (
     "expected_demand",
     "expected_units",
     "lost_units",
+    "rationed_units",
     "stock",
     "revenue_excl_vat",
     "margin",
@@ -50,7 +51,11 @@ class PricingResult:
     prices : pandas.DataFrame
         Per SKU (index ``sku``), columns :data:`PRICE_COLUMNS`: prices in EUR (incl./excl.
         VAT), ``change_pct`` (percent), units over the horizon (``expected_demand``,
-        ``expected_units`` sold = ``min(demand, stock)``, ``lost_units``), EUR excl. VAT
+        ``expected_units`` shipped = ``min(demand, stock)`` scaled down in proportion in
+        weeks over capacity (``"ration"`` mode), ``lost_units`` = demand above stock,
+        ``rationed_units`` = units in stock that could not ship for lack of capacity (0 in
+        ``"hard"`` mode); ``expected_demand = expected_units + lost_units +
+        rationed_units``), EUR excl. VAT
         (``revenue_excl_vat``, ``margin``), the same at the current price, ``binding_rule``
         (the rule or constraint that stops the price moving further, ``"none"`` when the
         price is the SKU's unconstrained optimum), ``reference_price`` (EUR incl. VAT, the
@@ -58,7 +63,10 @@ class PricingResult:
     objective : str
         ``"margin"`` or ``"revenue"``.
     objective_value : float
-        Objective of the new prices (EUR excl. VAT over the horizon).
+        Objective of the new prices (EUR excl. VAT over the horizon). In ``"ration"`` mode:
+        the objective of the demand served from stock minus ``overflow_penalty`` times the
+        overflow (the planning model the gap refers to); the ``margin`` column sums the
+        margin of the units actually shipped under proportional rationing of the new mix.
     bound : float
         Certified upper bound on the best achievable objective (EUR).
     gap : float
@@ -66,17 +74,26 @@ class PricingResult:
     capacity : numpy.ndarray
         Capacity per horizon week (logistics units).
     load : numpy.ndarray
-        Logistics units shipped per week at the new prices.
+        Logistics units shipped per week at the new prices, never above ``capacity``.
     current_load : numpy.ndarray
-        Same at the current prices (may exceed capacity).
+        Logistics units demanded (served from stock) per week at the current prices (may
+        exceed capacity).
     multipliers : dict of str to float
-        Shadow prices of the coupling constraints (EUR per logistics unit, per price change).
+        Shadow prices of the coupling constraints (EUR per logistics unit, per price change);
+        in ``"ration"`` mode each ``capacity_week_<t>`` lies in ``[0, overflow_penalty[t-1]]``.
     solver : str
         Path that produced the prices (``"lagrangian"``, ``"lagrangian+pulp-cbc"``, ...).
     seconds : float
         Wall time of the optimization.
     info : dict
         Package version, input hash, method details; JSON-ready.
+    demand_load : numpy.ndarray or None
+        Logistics units the new prices would ship per week without rationing (served from
+        stock); equals ``load`` in ``"hard"`` mode (``None``: same as ``load``).
+    overflow_penalty : numpy.ndarray or None
+        EUR per logistics unit of overflow per week (``"ration"`` mode), else ``None``.
+    capacity_mode : str
+        ``"hard"`` or ``"ration"``.
     """
 
     status: PricingStatus
@@ -92,6 +109,23 @@ class PricingResult:
     solver: str
     seconds: float
     info: dict[str, Any] = field(default_factory=dict)
+    demand_load: np.ndarray | None = None
+    overflow_penalty: np.ndarray | None = None
+    capacity_mode: str = "hard"
+
+    @property
+    def overflow(self) -> np.ndarray:
+        """Logistics units demanded but not shipped per week (rationed), ``>= 0``."""
+        if self.demand_load is None:
+            return np.zeros_like(self.load)
+        return np.clip(self.demand_load - self.load, 0.0, None)
+
+    @property
+    def rationed_units(self) -> float:
+        """Units in stock that could not ship for lack of capacity, over the horizon."""
+        if "rationed_units" not in self.prices:
+            return 0.0
+        return float(self.prices["rationed_units"].sum())
 
     @property
     def n_changes(self) -> int:
@@ -115,6 +149,11 @@ class PricingResult:
             "logistics_load": float(self.load.sum()),
             "peak_capacity_use": float((self.load / self.capacity).max()),
             "current_peak_capacity_use": float((self.current_load / self.capacity).max()),
+            "rationed_units": self.rationed_units,
+            "overflow_logistics_units": float(self.overflow.sum()),
+            "overflow_penalty_eur": float(
+                self.overflow @ self.overflow_penalty if self.overflow_penalty is not None else 0.0
+            ),
         }
 
     def summary(self) -> dict[str, Any]:
