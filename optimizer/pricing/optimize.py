@@ -218,7 +218,7 @@ def optimize_prices(problem: PricingProblem) -> PricingResult:
             "coupling_rows": names,
             "units_quantile": problem.units_quantile,
             "method": problem.method.value,
-            "capacity_mode": problem.capacity_mode.value,
+            "capacity_mode": str(problem.capacity_mode),
         }
     )
     if c.week_penalty is not None:
@@ -235,7 +235,7 @@ def optimize_prices(problem: PricingProblem) -> PricingResult:
         current_load=cur_load,
         demand_load=demand_load if ration else new_load,
         overflow_penalty=c.week_penalty,
-        capacity_mode=problem.capacity_mode.value,
+        capacity_mode=str(problem.capacity_mode),
         multipliers=mult,
         solver=solver,
         seconds=time.perf_counter() - t0,
