@@ -173,10 +173,14 @@ def solve_lp(
     n_bin = 0
     n_var = t_len * c_len
     shift_total = 0.0
+    ww = problem.weights_for(t_len)
+    week_w = np.ones(t_len) if ww is None else ww
     scen_rev: list[pulp.LpAffineExpression] = []
+    scen_val: list[pulp.LpAffineExpression] = []
     chan_rev = [pulp.LpAffineExpression() for _ in range(c_len)]
     for k, members in enumerate(groups):
         rev_k = pulp.LpAffineExpression()
+        val_k = pulp.LpAffineExpression()
         for c, kind in enumerate(curves.saturation):
             w = scen_w[k, c]
             # the largest adstock any week can reach under the bounds
@@ -193,7 +197,7 @@ def solve_lp(
                 # scenario models (quantile, CVaR): S-curves by their concave envelope, so that
                 # no binaries multiply with the scenarios; SLSQP then works on the exact curves
                 b, slopes = concave_hull(b, slopes, start)
-            shift_total += shift * t_len / len(groups)
+            shift_total += shift * float(week_w.sum()) / len(groups)
             per_week = local_pieces(
                 kind,
                 curves.params[members, c],
@@ -223,6 +227,7 @@ def solve_lp(
                     [(d[j], float(slopes[j])) for j in range(len(d))], constant=start_t
                 )
                 rev_k += r
+                val_k += r * float(week_w[t]) if ww is not None else r
                 if len(groups) == 1:
                     chan_rev[c] += r
                 else:
@@ -240,6 +245,7 @@ def solve_lp(
                     if tail:
                         model += pulp.lpSum(tail) <= float(lengths[m + 1 :].sum()) * y[m]
         scen_rev.append(rev_k)
+        scen_val.append(val_k)
 
     flat = [x[t][c] for t in range(t_len) for c in range(c_len)]
     spend = pulp.LpAffineExpression([(v, 1.0) for v in flat])
@@ -259,7 +265,7 @@ def solve_lp(
             ch_spend = pulp.lpSum(x[t][ci] for t in range(t_len))
             model += chan_rev[ci] >= rho * ch_spend, f"min_roas_{ci}"
 
-    values = [a_coef * r - b_coef * spend for r in scen_rev]
+    values = [a_coef * r - b_coef * spend for r in scen_val]
     if risk.kind == "mean":
         model += values[0]
     elif risk.kind == "cvar":

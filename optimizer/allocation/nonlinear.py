@@ -52,9 +52,10 @@ def value_and_gradient(
     """
     a, b = problem.value_coefficients
     spend = float(plan.sum())
-    values = a * curves.total(plan) - b * spend
+    ww = problem.weights_for(plan.shape[0])
+    values = a * curves.total(plan, ww) - b * spend
     w = risk_weights(values, problem.risk)
-    grad = a * np.tensordot(w, curves.gradient(plan), axes=1) - b
+    grad = a * np.tensordot(w, curves.gradient(plan, ww), axes=1) - b
     return risk_value(values, problem.risk), grad, values
 
 

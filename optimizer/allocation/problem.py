@@ -198,6 +198,11 @@ class AllocationProblem:
         Weeks after the horizon whose response (carry-over of the horizon's spend, with no new
         spend) also counts; 0 counts the horizon only, which starves long-adstock channels in
         the last weeks.
+    week_weights : tuple of float or None
+        Value of one EUR of incremental revenue in each horizon week, relative to a normal week
+        (length ``n_weeks``, each in [0, 1]; tail weeks count 1). The scenario step uses it to
+        discount weeks whose extra demand the warehouse could not ship. ``None``: all 1.
+        Revenue outcomes and ROAS rules stay unweighted; only the objective is weighted.
     """
 
     budget: float
@@ -217,6 +222,7 @@ class AllocationProblem:
     risk: Risk = field(default_factory=Risk)
     seed: int = 0
     tail_weeks: int = 0
+    week_weights: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "budget_mode", BudgetMode(self.budget_mode))
@@ -258,6 +264,14 @@ class AllocationProblem:
                 raise ConfigError(f"monthly cap {month} = {cap} EUR must be >= 0.")
         if self.monthly_caps and self.start is None:
             raise ConfigError("monthly caps need the horizon start date (start / --start).")
+        if self.week_weights is not None:
+            ww = tuple(float(w) for w in self.week_weights)
+            if len(ww) != self.n_weeks or not all(math.isfinite(w) and 0 <= w <= 1 for w in ww):
+                raise ConfigError(
+                    f"week_weights must give one value in [0, 1] per horizon week "
+                    f"({self.n_weeks}); got {len(ww)} values."
+                )
+            object.__setattr__(self, "week_weights", ww)
         for wb in self.week_bounds:
             if wb.week >= self.n_weeks:
                 raise ConfigError(
@@ -273,6 +287,14 @@ class AllocationProblem:
         if self.objective is Objective.MARGIN:
             return self.margin_rate, 1.0
         return self.margin_rate - self.variable_cost_rate, 1.0
+
+    def weights_for(self, t_len: int) -> np.ndarray | None:
+        """Week weights for a plan of ``t_len`` rows (horizon then tail weeks at 1), or None."""
+        if self.week_weights is None:
+            return None
+        w = np.ones(t_len)
+        w[: self.n_weeks] = self.week_weights
+        return w
 
     def with_budget(self, budget: float) -> AllocationProblem:
         """The same problem with another budget (for frontiers)."""

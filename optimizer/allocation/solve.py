@@ -78,7 +78,8 @@ def _feasible(
 
 def _value(curves: ResponseCurves, problem: AllocationProblem, plan: np.ndarray) -> float:
     a, b = problem.value_coefficients
-    return risk_value(a * curves.total(plan) - b * plan.sum(), problem.risk)
+    ww = problem.weights_for(plan.shape[0])
+    return risk_value(a * curves.total(plan, ww) - b * plan.sum(), problem.risk)
 
 
 def _envelope_bound(
@@ -95,10 +96,16 @@ def _envelope_bound(
     a, b = problem.value_coefficients
     env, slope = envelope_weekly_and_slope(curves, plan)
     grad_s = chain_gradient(curves, slope)  # (S, T, C)
-    values = a * env.sum(axis=(1, 2)) - b * plan.sum()
+    ww = problem.weights_for(plan.shape[0])
+    if ww is None:
+        values = a * env.sum(axis=(1, 2)) - b * plan.sum()
+        grad_v = grad_s
+    else:
+        values = a * np.einsum("stc,t->s", env, ww) - b * plan.sum()
+        grad_v = chain_gradient(curves, slope * ww[None, :, None])
     w = risk_weights(values, problem.risk)
     value0 = risk_value(values, problem.risk)
-    grad = (a * np.tensordot(w, grad_s, axes=1) - b).ravel()
+    grad = (a * np.tensordot(w, grad_v, axes=1) - b).ravel()
     cuts = []
     env_mean = env.mean(axis=0)
     grad_mean = grad_s.mean(axis=0)
@@ -290,8 +297,12 @@ def _allocate(
         revenue=summarize(rev_opt),
         current_revenue=summarize(rev_cur),
         revenue_lift=summarize(rev_opt - rev_cur),
-        objective_outcome=summarize(a * rev_opt - b * plan.sum()),
-        current_objective_outcome=summarize(a * rev_cur - b * current.sum()),
+        objective_outcome=summarize(
+            a * curves.total(plan, problem.weights_for(t_len)) - b * plan.sum()
+        ),
+        current_objective_outcome=summarize(
+            a * curves.total(current, problem.weights_for(t_len)) - b * current.sum()
+        ),
         channels=channels,
         binding=binding_constraints(plan, problem, res, rows, curves.channels, weekly),
         solver=solver_name,

@@ -148,15 +148,23 @@ class ResponseCurves:
             )
         return out
 
-    def total(self, plan: np.ndarray) -> np.ndarray:
-        """Total incremental revenue of a plan per posterior sample, shape (S,), EUR."""
-        return self.weekly(plan).sum(axis=(1, 2))
+    def total(self, plan: np.ndarray, week_weights: np.ndarray | None = None) -> np.ndarray:
+        """Total incremental revenue of a plan per posterior sample, shape (S,), EUR.
 
-    def gradient(self, plan: np.ndarray) -> np.ndarray:
+        ``week_weights`` (T,) values each week's revenue (e.g. the share of it the warehouse can
+        ship); ``None`` counts every week fully.
+        """
+        weekly = self.weekly(plan)
+        if week_weights is None:
+            return weekly.sum(axis=(1, 2))
+        return np.einsum("stc,t->s", weekly, np.asarray(week_weights, float))
+
+    def gradient(self, plan: np.ndarray, week_weights: np.ndarray | None = None) -> np.ndarray:
         """Derivative of :meth:`total` with respect to each plan cell, shape (S, T, C), EUR/EUR.
 
         Spend in week ``t`` raises adstock in weeks ``t..t+L-1`` of the plan (effects beyond the
-        plan's last week are not counted, as in :meth:`total`).
+        plan's last week are not counted, as in :meth:`total`); ``week_weights`` as in
+        :meth:`total`.
         """
         x = self.adstock(plan)
         t_len = plan.shape[0]
@@ -165,6 +173,8 @@ class ResponseCurves:
             dsat[:, :, c] = self.beta[:, None, c] * _sat_grad(
                 kind, x[:, :, c], self.params[:, None, c, 0], self.params[:, None, c, 1]
             )
+        if week_weights is not None:
+            dsat = dsat * np.asarray(week_weights, float)[None, :, None]
         grad = np.zeros_like(x)
         for lag in range(self.max_lag):
             if lag >= t_len:

@@ -75,8 +75,10 @@ def future_controls(history: MarketingHistory, weeks: pd.DatetimeIndex) -> pd.Da
     """Control values for future weeks.
 
     Calendar controls (``black_friday``, ``christmas``, ``soldes``) come from the French retail
-    calendar; any other control takes its value of the same week one year (52 weeks) earlier,
-    or its mean over the last 13 weeks when the history is too short.
+    calendar. Any other control (promotion share, price index...) is held at its historical
+    mean: the horizon's prices and promotions are decided by the pricing step, whose price
+    effects apply on top of this average week, so carrying last year's promotions into the
+    baseline would count them twice.
     """
     cols = list(history.controls.columns)
     out = pd.DataFrame(index=weeks, columns=cols, dtype=float)
@@ -84,14 +86,8 @@ def future_controls(history: MarketingHistory, weeks: pd.DatetimeIndex) -> pd.Da
     for c in cols:
         if c in CALENDAR_CONTROLS:
             out[c] = cal[c].to_numpy()
-            continue
-        series = history.controls[c]
-        recent = float(series.iloc[-13:].mean())
-        vals = []
-        for w in weeks:
-            back = w - pd.Timedelta(weeks=52)
-            vals.append(float(series.loc[back]) if back in series.index else recent)
-        out[c] = vals
+        else:
+            out[c] = float(history.controls[c].mean())
     return out
 
 
