@@ -219,6 +219,14 @@ def _capacity(value: str, weeks: int) -> tuple[np.ndarray, float]:
 @click.option(
     "--method", type=click.Choice(["auto", "lagrangian", "milp"]), default="auto", show_default=True
 )
+@click.option(
+    "--capacity-mode",
+    type=click.Choice(["hard", "ration"]),
+    default=None,
+    help="hard: every week's expected shipments must fit the capacity; ration: demand above "
+    "capacity is not shipped and costs the margin per logistics unit. Default: the rules "
+    "file's capacity_mode, else hard.",
+)
 @click.option("--out", required=True, type=click.Path(path_type=Path))
 def optimize_cmd(
     catalog_path: Path,
@@ -228,6 +236,7 @@ def optimize_cmd(
     rules_path: Path | None,
     sales_path: Path | None,
     method: str,
+    capacity_mode: str | None,
     out: Path,
 ) -> None:
     """Choose new prices; write prices.csv and summary.json."""
@@ -258,6 +267,7 @@ def optimize_cmd(
         reference_prices=refs,
         method=Method(method),
         gap_tolerance=cfg.gap_tolerance,
+        capacity_mode=capacity_mode or cfg.capacity_mode,
     )
     res = optimize_prices(problem)
     summary = res.summary()
@@ -275,7 +285,13 @@ def optimize_cmd(
         f"{summary['status']} ({res.solver}, gap {res.gap:.2e}, {res.seconds:.2f} s): "
         f"{res.n_changes} price changes, margin {t['margin']:,.0f} EUR vs "
         f"{t['current_margin']:,.0f} EUR at current prices, peak capacity use "
-        f"{t['peak_capacity_use']:.0%}. Written to {out}"
+        f"{t['peak_capacity_use']:.0%}"
+        + (
+            f", {t['rationed_units']:,.0f} units rationed (not shipped for lack of capacity)"
+            if res.capacity_mode == "ration"
+            else ""
+        )
+        + f". Written to {out}"
     )
 
 

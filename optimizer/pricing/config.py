@@ -13,6 +13,7 @@ Example ``rules.toml``::
     units_quantile = 0.5          # omit to plan on the posterior mean
     net_of_returns = false
     gap_tolerance = 0.001
+    capacity_mode = "hard"        # "ration": demand above a week's capacity is not shipped
 
     [min_advertised_price]        # EUR incl. VAT per SKU
     "MDF-004" = 49.99
@@ -47,6 +48,7 @@ class RulesFile(StrictModel):
     gap_tolerance: float = Field(1e-3, ge=0.0, lt=1.0)
     logistics_cost: float | None = Field(None, ge=0.0)
     min_advertised_price: dict[str, float] = {}
+    capacity_mode: Literal["hard", "ration"] = "hard"
 
     def to_rules(self) -> PriceRules:
         """The :class:`PriceRules` this file describes."""

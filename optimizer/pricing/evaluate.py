@@ -5,7 +5,9 @@ model (e.g. the demo store's true demand), so both count money the same way.
 
 Sales are ``min(demand, stock)``, consumed week by week: a SKU sells its weekly demand until
 its stock runs out; demand beyond the stock is lost (reported as ``lost_units``), it is never
-hidden by capping the expected units.
+hidden by capping the expected units. Given a weekly capacity, :func:`evaluate_prices` also
+rations each overloaded week in proportion (every SKU ships the same share; what does not ship
+is lost and stays in stock), as the store does.
 """
 
 from __future__ import annotations
@@ -87,13 +89,18 @@ class Evaluation:
     ----------
     frame : pandas.DataFrame
         Per SKU: ``price_incl_vat``, ``demand`` and ``units`` (sold) over the horizon,
-        ``lost_units``, ``revenue_excl_vat`` and ``margin`` (EUR).
+        ``lost_units`` (demand above stock), ``rationed_units`` (not shipped for lack of
+        capacity; 0 without a capacity), ``revenue_excl_vat`` and ``margin`` (EUR).
     load : numpy.ndarray
         Logistics units shipped per horizon week.
+    demand_load : numpy.ndarray or None
+        Logistics units that would ship per week without a capacity limit (``None`` when no
+        capacity was given: same as ``load``).
     """
 
     frame: pd.DataFrame
     load: np.ndarray
+    demand_load: np.ndarray | None = None
 
     @property
     def margin(self) -> float:
@@ -113,6 +120,7 @@ def evaluate_prices(
     *,
     logistics_cost: float = 0.0,
     net_of_returns: bool = False,
+    capacity: np.ndarray | None = None,
 ) -> Evaluation:
     """Sales, margin and logistics load of a price list under a demand model.
 
@@ -128,6 +136,11 @@ def evaluate_prices(
         EUR excl. VAT per logistics unit shipped.
     net_of_returns : bool
         See :func:`unit_economics`.
+    capacity : numpy.ndarray or None
+        Logistics units that can ship per week, shape ``(n_weeks,)``. Given: week by week,
+        demand is served from the stock left, then a week whose load exceeds capacity ships
+        every SKU in the same proportion; rationed units are lost sales and stay in stock.
+        ``None``: no capacity limit.
 
     Returns
     -------
@@ -135,7 +148,25 @@ def evaluate_prices(
     """
     f = catalog.frame
     p = prices.reindex(f.index).to_numpy(float)
-    sold = sell_through(np.asarray(weekly_demand, float), f["stock"].to_numpy(float))
+    wd = np.asarray(weekly_demand, float)
+    stock = f["stock"].to_numpy(float)
+    lu = f["logistics_units"].to_numpy(float)
+    rationed = np.zeros(len(f))
+    demand_load = None
+    if capacity is None:
+        sold = sell_through(wd, stock)
+    else:
+        cap = np.asarray(capacity, float)
+        sold = np.empty_like(wd)
+        left = stock.copy()
+        demand_load = np.empty(wd.shape[1])
+        for t in range(wd.shape[1]):
+            can = np.minimum(wd[:, t], left)
+            demand_load[t] = can @ lu
+            share = min(1.0, cap[t] / demand_load[t]) if demand_load[t] > 0 else 1.0
+            sold[:, t] = can * share
+            rationed += can - sold[:, t]
+            left -= sold[:, t]
     units = sold.sum(axis=1)
     rev, mar = unit_economics(
         catalog, p, logistics_cost=logistics_cost, net_of_returns=net_of_returns
@@ -146,11 +177,12 @@ def evaluate_prices(
             "price_incl_vat": p,
             "demand": demand,
             "units": units,
-            "lost_units": demand - units,
+            "lost_units": demand - units - rationed,
+            "rationed_units": rationed,
             "revenue_excl_vat": units * rev,
             "margin": units * mar,
         },
         index=f.index,
     )
-    load = (sold * f["logistics_units"].to_numpy(float)[:, None]).sum(axis=0)
-    return Evaluation(frame=frame, load=load)
+    load = (sold * lu[:, None]).sum(axis=0)
+    return Evaluation(frame=frame, load=load, demand_load=demand_load)

@@ -171,5 +171,12 @@ class PricingResult:
             "totals": self.totals(),
             "multipliers": self.multipliers,
             "binding_rules": self.prices["binding_rule"].value_counts().to_dict(),
+            "capacity_mode": self.capacity_mode,
+            "weekly": {
+                "capacity": [float(x) for x in self.capacity],
+                "shipped_load": [float(x) for x in self.load],
+                "overflow": [float(x) for x in self.overflow],
+                "current_load": [float(x) for x in self.current_load],
+            },
             **self.info,
         }

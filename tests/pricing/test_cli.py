@@ -127,3 +127,36 @@ def test_usage_error_exits_2(tmp_path):
 def test_missing_elasticities_folder(tiny_store, tmp_path):
     res = _optimize(tiny_store, tmp_path / "nothing", tmp_path / "out", "--capacity", "100")
     assert res.exit_code == 1 and "pricing fit" in res.output
+
+
+def test_capacity_mode_ration_ships_within_capacity(tiny_store, tiny_fit, tmp_path):
+    out = tmp_path / "out"
+    res = _optimize(tiny_store, tiny_fit, out, "--capacity", "1", "--capacity-mode", "ration")
+    assert res.exit_code == 0, res.output
+    assert "rationed" in res.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["capacity_mode"] == "ration"
+    assert max(summary["weekly"]["shipped_load"]) <= 1 + 1e-9
+    assert summary["totals"]["rationed_units"] > 0
+    pen = summary["overflow_penalty"]
+    for name, value in summary["multipliers"].items():
+        assert 0 <= value <= pen[int(name.rsplit("_", 1)[1]) - 1] + 1e-9
+    prices = pd.read_csv(out / "prices.csv")
+    assert (prices["rationed_units"] > 0).any()
+    # the rules file selects the mode too; the command line wins over it
+    rules = tmp_path / "rules.toml"
+    rules.write_text('capacity_mode = "ration"\n')
+    res = _optimize(tiny_store, tiny_fit, tmp_path / "o2", "--capacity", "1", "--rules", str(rules))
+    assert res.exit_code == 0, res.output
+    res = _optimize(
+        tiny_store,
+        tiny_fit,
+        tmp_path / "o3",
+        "--capacity",
+        "1",
+        "--rules",
+        str(rules),
+        "--capacity-mode",
+        "hard",
+    )
+    assert res.exit_code == 1 and "capacity" in res.output
