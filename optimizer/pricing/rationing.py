@@ -26,7 +26,7 @@ import numpy as np
 from optimizer.pricing.evaluate import sell_through, unit_economics
 from optimizer.pricing.problem import Objective, PricingProblem
 
-__all__ = ["default_overflow_penalty", "overflow_penalty", "ration_factors"]
+__all__ = ["default_overflow_penalty", "mix_penalty", "overflow_penalty", "ration_factors"]
 
 
 def default_overflow_penalty(problem: PricingProblem) -> np.ndarray:
@@ -40,14 +40,32 @@ def default_overflow_penalty(problem: PricingProblem) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
+        :func:`mix_penalty` at the current prices, EUR per logistics unit, ``(n_weeks,)``.
+    """
+    return mix_penalty(problem, problem.catalog.frame["price_incl_vat"].to_numpy(float))
+
+
+def mix_penalty(problem: PricingProblem, prices: np.ndarray) -> np.ndarray:
+    """Value per logistics unit of the mix sold at given prices, per horizon week.
+
+    Parameters
+    ----------
+    problem : PricingProblem
+        Catalog, demand estimates, demand multiplier, objective and unit economics.
+    prices : numpy.ndarray
+        Price incl. VAT per catalog SKU (EUR), catalog order.
+
+    Returns
+    -------
+    numpy.ndarray
         ``pi_t = sum_s units[s, t] * value[s] / sum_s units[s, t] * logistics_units[s]``, EUR
-        per logistics unit, shape ``(n_weeks,)``; ``units`` are the expected sales at the
-        current prices (served from stock), ``value`` the objective per unit (margin net of
+        per logistics unit, shape ``(n_weeks,)``; ``units`` are the expected sales at
+        ``prices`` (served from stock), ``value`` the objective per unit (margin net of
         returns and of the logistics cost when set, or revenue for the revenue objective).
         Clipped at 0; 0 in a week with no expected shipments.
     """
     f = problem.catalog.frame
-    p0 = f["price_incl_vat"].to_numpy(float)
+    p0 = np.asarray(prices, float)
     weekly = problem.elasticities.weekly_units(f.index, p0[:, None], problem.units_quantile)
     sold = sell_through(weekly * problem.multiplier[None, :], f["stock"].to_numpy(float))
     rev_u, mar_u = unit_economics(
