@@ -56,12 +56,14 @@ CONTROLS = ("promo_share", "black_friday", "christmas", "soldes")
 # channel truth: geometric adstock (alpha, max lag), Hill saturation (half-saturation K in EUR
 # of adstocked weekly spend, slope), target ROAS over the history (incl. VAT revenue / spend).
 _CHANNEL_TRUTH: dict[str, dict[str, float]] = {
-    "seo": {"alpha": 0.80, "max_lag": 12, "K": 5000.0, "slope": 1.0, "roas": 3.2},
-    "sea": {"alpha": 0.20, "max_lag": 6, "K": 9000.0, "slope": 1.0, "roas": 2.4},
-    "social": {"alpha": 0.50, "max_lag": 8, "K": 6000.0, "slope": 2.0, "roas": 1.6},
-    "affiliation": {"alpha": 0.10, "max_lag": 4, "K": 7000.0, "slope": 1.0, "roas": 2.8},
-    "retail_media": {"alpha": 0.30, "max_lag": 6, "K": 4500.0, "slope": 1.5, "roas": 2.0},
+    "seo": {"alpha": 0.80, "max_lag": 12, "K": 2500.0, "slope": 1.0, "roas": 6.0},
+    "sea": {"alpha": 0.20, "max_lag": 6, "K": 4500.0, "slope": 1.0, "roas": 4.0},
+    "social": {"alpha": 0.50, "max_lag": 8, "K": 3000.0, "slope": 2.0, "roas": 2.6},
+    "affiliation": {"alpha": 0.10, "max_lag": 4, "K": 3500.0, "slope": 1.0, "roas": 4.5},
+    "retail_media": {"alpha": 0.30, "max_lag": 6, "K": 2250.0, "slope": 1.5, "roas": 3.5},
 }
+# media spend is about 8 % of revenue, a typical marketing-to-sales ratio for online retail
+SPEND_SCALE = 0.5
 
 # category: (n_skus, price range incl. VAT, cost share of price excl. VAT, mean elasticity,
 # VAT rate, logistics units per item)
@@ -409,7 +411,7 @@ def _spend_paths(
         },
         index=weeks,
     )
-    return spend.round(2)
+    return (spend * SPEND_SCALE).round(2)
 
 
 def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> DemoStore:

@@ -129,7 +129,7 @@ def summary(result: ScenarioResult, opu: float | None) -> dict[str, Any]:
     channels = {}
     alloc = plans.allocation
     mroas = (
-        alloc.channels.set_index("channel")["marginal_roas"]
+        alloc.channels["marginal_roas"]
         if alloc is not None and "marginal_roas" in alloc.channels.columns
         else None
     )
