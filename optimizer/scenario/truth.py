@@ -13,8 +13,8 @@ import pandas as pd
 
 from optimizer.data.demo import GroundTruth
 from optimizer.scenario.demand import ship
-from optimizer.scenario.pnl import PnL, compute_pnl
 from optimizer.scenario.plan import PlanEvaluation
+from optimizer.scenario.pnl import PnL, compute_pnl
 
 if TYPE_CHECKING:
     from optimizer.scenario.runner import ScenarioResult
