@@ -111,21 +111,38 @@ def improve_soft(
     return x
 
 
+def _fixable(values: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Rows that the lightest allowed option of every SKU can meet."""
+    lightest = np.where(np.isfinite(values)[..., None], w, np.inf).min(axis=1).sum(axis=0)
+    return lightest <= b * (1 + _FEAS)
+
+
 def _primal_candidates(
-    values: np.ndarray, w: np.ndarray, b: np.ndarray, upper: np.ndarray, x: np.ndarray
+    values: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray,
+    upper: np.ndarray,
+    x: np.ndarray,
+    fixable: np.ndarray,
+    with_repair: bool = True,
 ) -> list[np.ndarray]:
     """Improved primal choices from a relaxed one.
 
-    The choice kept as is (soft rows may overflow) and repaired as if every row were hard
-    (best when the penalties are large), both improved with :func:`improve_soft`.
+    The choice kept as is (soft rows may overflow) and repaired as if every row that can be
+    met were hard (best when the penalties are large), both improved with
+    :func:`improve_soft`. The repair is the costly part (up to 100 rounds over all SKUs); it is
+    skipped when ``with_repair`` is false and the relaxed choice meets the hard rows.
     """
     hard = ~np.isfinite(upper)
     out = []
     if _hard_ok(w, b, hard, x):
         out.append(improve_soft(values, w, b, upper, x))
-    xr = repair(values, w, b, x)
+    if out and not with_repair:
+        return out
+    wf, bf = w[..., fixable], b[fixable]
+    xr = repair(values, wf, bf, x) if fixable.any() else None
     if xr is not None:
-        out.append(improve_soft(values, w, b, upper, improve(values, w, b, xr)))
+        out.append(improve_soft(values, w, b, upper, improve(values, wf, bf, xr)))
     elif hard.any():
         xh = repair(values, w[..., hard], b[hard], x)
         if xh is not None:
@@ -168,6 +185,7 @@ def _subgradient_soft(
 ) -> tuple:
     m = len(b)
     hard = ~np.isfinite(upper)
+    fixable = _fixable(values, w, b)
     lam = np.zeros(m)
     best_bound, best_lam = np.inf, lam.copy()
     best_x, best_primal = None, -np.inf
@@ -182,14 +200,19 @@ def _subgradient_soft(
             stall += 1
             if stall >= 8:
                 theta, stall = theta / 2, 0
+        cands = [x] if _hard_ok(w, b, hard, x) else []
         if it % 4 == 1 or it <= 5:
-            cands = _primal_candidates(values, w, b, upper, x)
-        else:
-            cands = [x] if _hard_ok(w, b, hard, x) else []
+            cands = _primal_candidates(values, w, b, upper, x, fixable, with_repair=False)
         for xr in cands:
             p = penalized_value(values, w, b, upper, xr)
             if p > best_primal:
                 best_primal, best_x = p, xr
+        uncertified = best_x is None or gap_of(best_bound, best_primal) > tol / 2
+        if it % 20 == 0 and uncertified:  # the costly repair, only while it may help
+            for xr in _primal_candidates(values, w, b, upper, x, fixable):
+                p = penalized_value(values, w, b, upper, xr)
+                if p > best_primal:
+                    best_primal, best_x = p, xr
         if best_x is not None and gap_of(best_bound, best_primal) <= tol / 2:
             break
         sub = b - _load(w, x)  # gradient of g wrt lam
@@ -205,7 +228,9 @@ def _subgradient_soft(
         if theta < 1e-6:
             break
     # the relaxed choice at the best multipliers, improved once more
-    for xb in _primal_candidates(values, w, b, upper, dual_value(values, w, b, best_lam)[1]):
+    x_best_lam = dual_value(values, w, b, best_lam)[1]
+    uncertified = best_x is None or gap_of(best_bound, best_primal) > tol / 2
+    for xb in _primal_candidates(values, w, b, upper, x_best_lam, fixable, uncertified):
         p = penalized_value(values, w, b, upper, xb)
         if p > best_primal:
             best_primal, best_x = p, xb
@@ -256,7 +281,8 @@ def solve_soft(
         return LagrangianSolution(x0, g0, g0, np.zeros(m), 1)
     if m == 1:
         xs, bound, lam, evals = _bisect_soft(values, w, b, float(upper[0]))
-        xs = [y for x in xs for y in _primal_candidates(values, w, b, upper, x)]
+        fixable = _fixable(values, w, b)
+        xs = [y for x in xs for y in _primal_candidates(values, w, b, upper, x, fixable)]
         vals = [penalized_value(values, w, b, upper, x) for x in xs]
         i = int(np.argmax(vals))
         return LagrangianSolution(xs[i], vals[i], bound, lam / rhs, evals)

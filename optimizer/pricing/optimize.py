@@ -210,6 +210,8 @@ def optimize_prices(problem: PricingProblem) -> PricingResult:
     )
     del cur_rev_u
     new_load = (shipped * lu[:, None]).sum(axis=0)
+    if ration:  # exactly min(demand load, capacity), without rounding above capacity
+        new_load = np.minimum(new_load, cap)
     cur_load = (cur_sold * lu[:, None]).sum(axis=0)
     mult = dict(zip(names, (float(x) for x in lag.multipliers), strict=False))
     info.update(
