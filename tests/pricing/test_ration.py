@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -17,6 +19,9 @@ from optimizer.pricing import (
 )
 from optimizer.pricing.config import RulesFile
 from optimizer.pricing.evaluate import unit_economics
+from optimizer.pricing.lagrangian import solve_lagrangian
+from optimizer.pricing.lagrangian_soft import penalized_value
+from optimizer.pricing.milp import solve_milp
 from optimizer.pricing.rationing import default_overflow_penalty
 from tests.pricing.test_optimize import _check_result, _problem
 
@@ -175,3 +180,33 @@ def test_hard_mode_result_has_no_overflow():
     assert res.capacity_mode == "hard" and res.overflow_penalty is None
     assert (res.overflow == 0).all() and res.rationed_units == 0
     assert (res.prices["rationed_units"] == 0).all()
+
+
+def test_soft_lagrangian_matches_brute_force_on_small_knapsacks():
+    rng = np.random.default_rng(1)
+    for _ in range(30):
+        n, k, m = 5, 3, int(rng.integers(1, 4))
+        v = rng.uniform(0, 10, (n, k))
+        w = rng.uniform(0, 5, (n, k, m))
+        b = w.min(axis=1).sum(axis=0) + rng.uniform(-2, 6, m)  # some rows cannot be met
+        b = np.maximum(b, 0.5)
+        pen = rng.uniform(0.2, 5, m)
+        if m == 3:
+            pen[2] = np.inf  # one hard row
+            b[2] = w[:, :, 2].min(axis=1).sum() + 3.0
+        combos = np.array(list(itertools.product(range(k), repeat=n)))
+        ar = np.arange(n)
+        load = w[ar, combos].sum(axis=1)  # (k**n, m)
+        soft = np.isfinite(pen)
+        ok = (load[:, ~soft] <= b[~soft] + 1e-12).all(axis=1)
+        obj = v[ar, combos].sum(axis=1) - np.maximum(load[:, soft] - b[soft], 0) @ pen[soft]
+        best = obj[ok].max()
+        sol = solve_lagrangian(v, w, b, tol=1e-9, max_iter=300, penalty=pen)
+        assert sol.bound >= best - 1e-9
+        assert sol.choice is not None
+        assert sol.primal == pytest.approx(penalized_value(v, w, b, pen, sol.choice))
+        assert sol.primal <= best + 1e-9
+        assert (sol.multipliers <= pen * (1 + 1e-9) + 1e-12).all()
+        assert (sol.multipliers >= 0).all()
+        ms = solve_milp(v, w, b, penalty=pen)
+        assert ms.objective == pytest.approx(best, abs=1e-6)
