@@ -72,10 +72,10 @@ def cached(
     folder = root / f"{kind}-{cache_key(payload)}"
     if (folder / _DONE).is_file():
         return load(folder), folder, True
-    obj = fit()
+    fitted = fit()
     tmp = Path(tempfile.mkdtemp(prefix=f".{kind}-", dir=root))
     try:
-        save(obj, tmp)
+        save(fitted, tmp)
         (tmp / "cache_payload.json").write_text(
             json.dumps(payload, sort_keys=True, indent=1, default=str), encoding="utf-8"
         )
@@ -86,4 +86,6 @@ def cached(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return obj, folder, False
+    # read back what was stored, so that a fresh fit and a cached one give the same numbers
+    # bit for bit (stored posteriors may round differently from the in-memory ones)
+    return load(folder), folder, False

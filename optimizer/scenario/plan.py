@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.allocation import AllocationProblem, AllocationResult, Risk, allocate
+from optimizer.errors import InfeasibleError
 from optimizer.pricing import PriceRules, PricingProblem, PricingResult, optimize_prices
 from optimizer.scenario.demand import Shipments, StoreDemand
 from optimizer.scenario.pnl import PnL, compute_pnl
@@ -245,27 +246,42 @@ def plan_joint(
             a = allocate(
                 demand.curves, _allocation_problem(allocation, demand, best.prices, weights)
             )
-            media = a.plan.to_numpy(float)
-            prices = best.prices
-            pr = best_price
-            if settings.optimize_prices:
-                say(f"joint plan, round {r + 1}: price step")
-                pr = optimize_prices(_pricing_problem(pricing, demand, media))
-                prices = _new_prices(pr, demand)
-            cand = evaluate_plan(demand, "joint", media, prices)
-            gain = cand.contribution - best.contribution
+            target = a.plan.to_numpy(float)
+            # the capacity weights linearize rationing: moving all the spend out of a full week
+            # can overshoot, so try shorter steps along the segment (plans stay feasible: the
+            # feasible set is convex)
+            round_best: PlanEvaluation | None = None
+            round_price = best_price
+            for step in (1.0, 0.5, 0.25):
+                media = best.media + step * (target - best.media)
+                prices, pr = best.prices, best_price
+                if settings.optimize_prices:
+                    try:
+                        pr = optimize_prices(_pricing_problem(pricing, demand, media))
+                    except InfeasibleError:  # hard capacity the new media plan overfills
+                        continue
+                    prices = _new_prices(pr, demand)
+                cand = evaluate_plan(demand, "joint", media, prices)
+                if round_best is None or cand.contribution > round_best.contribution:
+                    round_best, round_price, round_step = cand, pr, step
+            if round_best is None:
+                rounds.append({"round": r + 1, "kept": False, "note": "no feasible price step"})
+                break
+            gain = round_best.contribution - best.contribution
+            kept = bool(gain > settings.tolerance * abs(best.contribution))
             rounds.append(
                 {
                     "round": r + 1,
-                    "contribution": cand.contribution,
-                    "gain": gain,
-                    "kept": bool(gain > settings.tolerance * abs(best.contribution)),
+                    "step": round_step,
+                    "contribution": round(round_best.contribution, 2),
+                    "gain": round(gain, 2),
+                    "kept": kept,
                     "capacity_weights": [round(float(w), 4) for w in weights],
                 }
             )
-            if gain <= settings.tolerance * abs(best.contribution):
+            if not kept:
                 break
-            best, best_alloc, best_price = cand, a, pr
+            best, best_alloc, best_price = round_best, a, round_price
     joint = PlanEvaluation(
         "joint", best.media, best.prices, best.shipments, best.pnl, best.media_revenue
     )

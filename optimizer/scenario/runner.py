@@ -303,6 +303,7 @@ def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> Sce
         units_quantile=pr.units_quantile,
         reference_prices=reference_prices(ds.sales, ds.catalog),
         gap_tolerance=pr.gap_tolerance,
+        capacity_mode=pr.capacity_mode,
     )
     t = time.perf_counter()
     plans: Plans = plan_joint(

@@ -110,9 +110,15 @@ class MediaSection(ConstraintsFile):
 
 
 class PricingSection(RulesFile):
-    """``[pricing]``: price rules (see ``optimizer pricing optimize --rules``)."""
+    """``[pricing]``: price rules (see ``optimizer pricing optimize --rules``).
+
+    In a scenario, demand a week's warehouse capacity cannot ship is rationed by default
+    (``capacity_mode = "ration"``): it is not shipped and its margin is lost, instead of forcing
+    every price of the horizon up to fit one peak week.
+    """
 
     enabled: bool = True
+    capacity_mode: Literal["hard", "ration"] = "ration"
 
 
 class LogisticsSection(StrictModel):
