@@ -18,6 +18,7 @@ body{font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;margin
 max-width:1100px;color:#1d2733;line-height:1.45;padding:0 1rem}
 h1{color:#1F3B57;border-bottom:3px solid #1F3B57;padding-bottom:.3rem}
 h2{color:#1F3B57;margin-top:2.2rem;border-bottom:1px solid #c9d3dd}
+.scroll{overflow-x:auto}
 table{border-collapse:collapse;margin:.8rem 0;font-size:.9rem}
 th,td{border:1px solid #d5dde5;padding:.3rem .6rem;text-align:right}
 th{background:#1F3B57;color:#fff} td:first-child,th:first-child{text-align:left}
@@ -61,7 +62,10 @@ def table_html(frame: pd.DataFrame, *, index: bool = False) -> str:
         "<tr>" + "".join(f"<td>{_fmt(v)}</td>" for v in row) + "</tr>"
         for row in t.itertuples(index=False)
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return (
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody>'
+        "</table></div>"
+    )
 
 
 @dataclass
