@@ -110,6 +110,10 @@ def _need(ds: Dataset, spec: ScenarioSpec) -> None:
         )
 
 
+def _save_mmm(model: MMM, folder: Path) -> None:
+    save_model(model, folder / "model", overwrite=True)
+
+
 def _fit_mmm(
     spec: ScenarioSpec, ds: Dataset, digests: dict[str, str], say: Progress
 ) -> tuple[MMM, Path, bool]:
@@ -120,7 +124,7 @@ def _fit_mmm(
     if priors is not None:
         priors.check(history.channels)
     lift = ds.lift_tests if m.use_lift_tests else None
-    settings = {
+    settings: dict[str, Any] = {
         "draws": m.draws,
         "tune": m.tune,
         "chains": m.chains,
@@ -149,7 +153,7 @@ def _fit_mmm(
         "mmm",
         payload,
         fit,
-        lambda obj, d: save_model(obj, d / "model", overwrite=True),
+        lambda obj, d: _save_mmm(obj, d),
         lambda d: load_model(d / "model"),
     )
     if hit:

@@ -140,12 +140,12 @@ class ScenarioFile(StrictModel):
     joint: bool = True
     allow_outside_paths: bool = False
     data: DataSection
-    model: ModelSection = Field(default_factory=ModelSection)
-    elasticity: ElasticitySection = Field(default_factory=ElasticitySection)
-    horizon: HorizonSection = Field(default_factory=HorizonSection)
-    media: MediaSection = Field(default_factory=MediaSection)
-    pricing: PricingSection = Field(default_factory=PricingSection)
-    logistics: LogisticsSection = Field(default_factory=LogisticsSection)
+    model: ModelSection = Field(default_factory=lambda: ModelSection())
+    elasticity: ElasticitySection = Field(default_factory=lambda: ElasticitySection())
+    horizon: HorizonSection = Field(default_factory=lambda: HorizonSection())
+    media: MediaSection = Field(default_factory=lambda: MediaSection())
+    pricing: PricingSection = Field(default_factory=lambda: PricingSection())
+    logistics: LogisticsSection = Field(default_factory=lambda: LogisticsSection())
 
 
 @dataclass(frozen=True, eq=False)
