@@ -27,9 +27,9 @@ import pytensor.tensor as pt
 
 from optimizer.errors import ConfigError
 from optimizer.mmm.design import Design
+from optimizer.mmm.extension import adstock_names, get_adstock
 from optimizer.mmm.priors import Priors
 from optimizer.mmm.transforms import (
-    ADSTOCKS,
     adstock_pt,
     delayed_weights_pt,
     geometric_weights_pt,
@@ -57,7 +57,8 @@ class ModelOptions:
     Attributes
     ----------
     adstock : str
-        ``geometric``, ``delayed`` or ``weibull``.
+        ``geometric``, ``delayed``, ``weibull`` or a family registered with
+        :func:`~optimizer.mmm.extension.register_adstock`.
     saturation : str
         ``hill`` or ``logistic``.
     max_lag : int
@@ -75,9 +76,11 @@ class ModelOptions:
     likelihood: str = "normal"
 
     def __post_init__(self) -> None:
-        if self.adstock not in ADSTOCKS:
+        if self.adstock not in adstock_names():
             raise ConfigError(
-                f"adstock '{self.adstock}' is unknown; use one of {', '.join(ADSTOCKS)}."
+                f"adstock '{self.adstock}' is unknown; use one of {', '.join(adstock_names())}, "
+                "or register a custom family with optimizer.mmm.register_adstock(...) first "
+                "(also before load_model reads a model that uses it)."
             )
         if self.saturation not in SATURATION_KINDS:
             raise ConfigError(
@@ -95,6 +98,10 @@ class ModelOptions:
 
 def _weights(opts: ModelOptions, alpha_ab: np.ndarray) -> pt.TensorVariable:
     c = alpha_ab.shape[0]
+    custom = get_adstock(opts.adstock)
+    if custom is not None:
+        values = {name: prior.variable(name) for name, prior in custom.params.items()}
+        return custom.lag_weights_pt(values, opts.max_lag)
     if opts.adstock == "weibull":
         shape = pm.Gamma("ad_shape", mu=1.5, sigma=0.75, dims="channel")
         scale = pm.Gamma("ad_scale", mu=2.0, sigma=1.5, dims="channel")

@@ -26,6 +26,7 @@ from optimizer.errors import ConfigError, ConvergenceError, NotFittedError
 from optimizer.mmm.curves import ResponseCurves
 from optimizer.mmm.design import Design, build_design, data_hash
 from optimizer.mmm.diagnostics import PPC_SEED, GateThresholds, run_gate
+from optimizer.mmm.extension import get_adstock
 from optimizer.mmm.graph import ModelOptions, build_model
 from optimizer.mmm.posterior import PosteriorSamples
 from optimizer.mmm.priors import Priors
@@ -42,7 +43,8 @@ class MMM:
     priors : Priors, optional
         Per-channel ROAS and carry-over priors (defaults by channel name).
     adstock : str
-        ``geometric`` (default), ``delayed`` or ``weibull``.
+        ``geometric`` (default), ``delayed``, ``weibull``, or the name of a custom family
+        registered with :func:`~optimizer.mmm.extension.register_adstock`.
     saturation : str
         ``hill`` (default) or ``logistic``.
     max_lag : int
@@ -237,9 +239,13 @@ class MMM:
     def free_variables(self) -> list[str]:
         """Names of the sampled parameters checked by the gate."""
         names = ["level_gap", "coef", "roas", "sigma"]
-        names += {"weibull": ["ad_shape", "ad_scale"], "delayed": ["alpha", "theta"]}.get(
-            self.adstock, ["alpha"]
-        )
+        custom = get_adstock(self.adstock)
+        if custom is not None:
+            names += list(custom.params)
+        else:
+            names += {"weibull": ["ad_shape", "ad_scale"], "delayed": ["alpha", "theta"]}.get(
+                self.adstock, ["alpha"]
+            )
         names += ["half", "slope"] if self.saturation == "hill" else ["lam"]
         return names
 

@@ -13,6 +13,7 @@ import arviz as az
 import numpy as np
 
 from optimizer.mmm.design import Design
+from optimizer.mmm.extension import get_adstock
 from optimizer.mmm.graph import ModelOptions
 from optimizer.mmm.transforms import (
     delayed_weights,
@@ -83,7 +84,10 @@ class PosteriorSamples:
             v = post[name].to_numpy()
             return v.reshape(v.shape[0] * v.shape[1], *v.shape[2:])
 
-        if opts.adstock == "weibull":
+        custom = get_adstock(opts.adstock)
+        if custom is not None:
+            w = custom.lag_weights({k: flat(k) for k in custom.params}, opts.max_lag)
+        elif opts.adstock == "weibull":
             w = weibull_weights(flat("ad_shape"), flat("ad_scale"), opts.max_lag)
         elif opts.adstock == "delayed":
             w = delayed_weights(flat("alpha"), flat("theta"), opts.max_lag)
