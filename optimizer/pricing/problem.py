@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -12,7 +13,22 @@ from optimizer.data.catalog import Catalog
 from optimizer.errors import ConfigError
 from optimizer.pricing.estimates import Elasticities
 
-__all__ = ["CapacityMode", "Method", "Objective", "PriceRules", "PricingProblem"]
+__all__ = ["CapacityMode", "CustomRule", "Method", "Objective", "PriceRules", "PricingProblem"]
+
+#: Names of the built-in rules (a custom rule may not reuse them).
+BUILTIN_RULES = (
+    "legal_floor",
+    "margin_floor",
+    "min_price",
+    "max_price",
+    "min_advertised_price",
+    "max_change",
+    "endings",
+    "max_changes",
+    "stock",
+    "capacity",
+    "none",
+)
 
 
 class Objective(StrEnum):
@@ -38,6 +54,54 @@ class Method(StrEnum):
 
 
 @dataclass(frozen=True)
+class CustomRule:
+    """A per-SKU price rule written in code: which candidate prices each SKU may take.
+
+    Attributes
+    ----------
+    name : str
+        Name reported as the SKU's ``binding_rule`` and in error messages (e.g. ``"kvi_no_rise"``).
+    allowed : callable
+        ``allowed(catalog_frame, prices) -> mask``. ``catalog_frame`` is ``Catalog.frame``
+        (index ``sku``, columns ``category``, ``price_incl_vat``, ``unit_cost``, ``vat_rate``,
+        ``stock``, ...); ``prices`` is the candidate ladder incl. VAT (EUR), shape
+        ``(n_skus, K)`` in catalog order, NaN-padded; ``mask`` is a boolean array of the same
+        shape, true where the price is allowed (padding is ignored).
+
+    Notes
+    -----
+    The rule removes candidates after the built-in rules have built the ladder: it can only
+    remove prices, never add any, so it can never raise the optimum. The current price it
+    removes must change (as for a built-in rule). A SKU left without any price raises
+    ``InfeasibleError`` naming the rule. The name (with the function's qualified name) is what
+    the result's input hash records.
+    """
+
+    name: str
+    allowed: Callable[[pd.DataFrame, np.ndarray], np.ndarray]
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.name.replace("_", "").isalnum():
+            raise ConfigError(
+                f"custom rule name {self.name!r}: use letters, digits and '_' (e.g. 'kvi_no_rise')."
+            )
+        if self.name in BUILTIN_RULES:
+            raise ConfigError(
+                f"custom rule name {self.name!r} is the name of a built-in rule; choose another."
+            )
+        if not callable(self.allowed):
+            raise ConfigError(
+                f"custom rule {self.name!r}: allowed must be a function "
+                "(catalog_frame, prices) -> boolean mask."
+            )
+
+    def __repr__(self) -> str:
+        fn = self.allowed
+        where = f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', type(fn).__name__)}"
+        return f"CustomRule({self.name!r}, {where})"
+
+
+@dataclass(frozen=True)
 class PriceRules:
     """Business and legal price rules, applied per SKU.
 
@@ -60,6 +124,9 @@ class PriceRules:
     allow_stockout : bool
         True: sales are ``min(demand, stock)`` and demand beyond stock is lost (reported).
         False: a price whose expected demand over the horizon exceeds the stock is excluded.
+    custom : tuple of CustomRule
+        Extra per-SKU rules written in code, applied after the built-in ones (see
+        :class:`CustomRule`).
 
     Notes
     -----
@@ -74,8 +141,18 @@ class PriceRules:
     min_advertised_price: dict[str, float] = field(default_factory=dict)
     max_changes: int | None = None
     allow_stockout: bool = True
+    custom: tuple[CustomRule, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "custom", tuple(self.custom))
+        for rule in self.custom:
+            if not isinstance(rule, CustomRule):
+                raise ConfigError(
+                    f"custom rules must be CustomRule(name, allowed), got {type(rule).__name__}."
+                )
+        names = [r.name for r in self.custom]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"custom rule names must be unique, got {names}.")
         if not 0 <= self.max_change < 1:
             raise ConfigError(
                 f"max_change is {self.max_change}; give a fraction in [0, 1), e.g. 0.15."

@@ -7,7 +7,8 @@ Every candidate price of a SKU satisfies, on the VAT-inclusive price ``p`` (EUR)
 * ``min_price <= p <= max_price`` (catalog) and ``p >= min_advertised_price`` (rules);
 * ``|p / current - 1| <= max_change``;
 * ``p`` ends in one of the allowed endings (``x,99``, ``x,90``), except the current price,
-  which stays a candidate ("no change") when it meets every other rule.
+  which stays a candidate ("no change") when it meets every other rule;
+* every custom rule (:class:`~optimizer.pricing.problem.CustomRule`) allows ``p``.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import pandas as pd
 
 from optimizer.data.catalog import Catalog
 from optimizer.data.sales import SalesHistory
-from optimizer.errors import InfeasibleError
-from optimizer.pricing.problem import PriceRules
+from optimizer.errors import ConfigError, InfeasibleError
+from optimizer.pricing.problem import CustomRule, PriceRules
 
 __all__ = ["Ladder", "build_ladder", "reference_prices"]
 
@@ -187,6 +188,8 @@ def build_ladder(catalog: Catalog, rules: PriceRules) -> Ladder:
             + "; ".join(lines)
             + ". Widen max_change or the min/max prices, or allow more endings."
         )
+    for rule in rules.custom:
+        grid = _apply_custom(rule, catalog, grid, lo, hi, lo_rule, hi_rule)
     hit = np.isclose(grid, p0[:, None], rtol=0, atol=1e-6) & cur_ok[:, None]
     current = np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
     return Ladder(
@@ -198,6 +201,60 @@ def build_ladder(catalog: Catalog, rules: PriceRules) -> Ladder:
         lower=lo,
         upper=hi,
     )
+
+
+def _apply_custom(
+    rule: CustomRule,
+    catalog: Catalog,
+    grid: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    lo_rule: np.ndarray,
+    hi_rule: np.ndarray,
+) -> np.ndarray:
+    """Remove the candidates ``rule`` forbids; record it where it moves the ladder's ends.
+
+    ``lo``/``hi``/``lo_rule``/``hi_rule`` are updated in place so that a SKU stopped at the end
+    of its ladder reports the custom rule as binding.
+    """
+    valid = ~np.isnan(grid)
+    try:
+        mask = rule.allowed(catalog.frame, grid.copy())
+    except Exception as exc:
+        raise ConfigError(
+            f"custom price rule {rule.name!r} failed: {type(exc).__name__}: {exc}."
+        ) from exc
+    mask = np.asarray(mask)
+    if mask.shape != grid.shape:
+        raise ConfigError(
+            f"custom price rule {rule.name!r} returned shape {mask.shape}; it must return one "
+            f"boolean per candidate price, shape {grid.shape} (SKUs x candidates)."
+        )
+    keep = valid & mask.astype(bool)
+    empty = valid.any(axis=1) & ~keep.any(axis=1)
+    if empty.any():
+        skus = catalog.frame.index
+        i = np.flatnonzero(empty)
+        lines = [
+            f"SKU {skus[j]!r}: candidates {', '.join(f'{p:.2f}' for p in grid[j][valid[j]])} EUR"
+            for j in i[:5]
+        ]
+        more = f" (and {len(i) - 5} more SKUs)" if len(i) > 5 else ""
+        raise InfeasibleError(
+            f"custom price rule {rule.name!r} removes every allowed price of {len(i)} SKU(s): "
+            + "; ".join(lines)
+            + more
+            + ". Relax the custom rule or the built-in rules (max_change, endings) that built "
+            "these candidates."
+        )
+    new = np.where(keep, grid, np.nan)
+    old_top, new_top = np.nanmax(grid, axis=1), np.nanmax(new, axis=1)
+    old_low, new_low = np.nanmin(grid, axis=1), np.nanmin(new, axis=1)
+    cut_top, cut_low = new_top < old_top - _TOL, new_low > old_low + _TOL
+    hi_rule[cut_top], hi[cut_top] = rule.name, new_top[cut_top]
+    lo_rule[cut_low], lo[cut_low] = rule.name, new_low[cut_low]
+    new = np.sort(new, axis=1)  # NaN last
+    return new[:, ~np.isnan(new).all(axis=0)]
 
 
 def reference_prices(
