@@ -20,10 +20,10 @@ demo: $(STAMP)
 	$(BIN)/optimizer demo
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 test-all: $(STAMP) browser
-	$(BIN)/python -m pytest -n 2 -m "slow or not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "slow or not slow" $(PYTEST_ARGS)
 
 browser:
 	bash scripts/ensure-chromium.sh

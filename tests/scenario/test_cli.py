@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from optimizer.cli import cli
 
 from .conftest import SMALL, make_scenario
+
+pytestmark = pytest.mark.xdist_group("scenario")
 
 
 def run(*args):
@@ -54,7 +57,7 @@ def test_unknown_channel_exit_1(tmp_path):
     assert "unknown channel 'tv'" in r.output
 
 
-def test_budget_below_minimums_exit_1(scenario_dir, tmp_path):
+def test_budget_below_minimums_exit_1(scenario_dir, small_run, tmp_path):
     import shutil
 
     shutil.copytree(scenario_dir / ".cache", tmp_path / ".cache")

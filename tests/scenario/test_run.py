@@ -12,6 +12,8 @@ from optimizer.scenario import load_scenario, run_and_write, run_scenario
 from optimizer.scenario.output import RUN_FILES
 from tests.report.browser import ARTIFACTS, open_in_browser
 
+pytestmark = pytest.mark.xdist_group("scenario")
+
 
 def test_run_writes_every_file(small_run):
     assert sorted(p.name for p in small_run.iterdir()) == sorted(RUN_FILES)
