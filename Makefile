@@ -28,6 +28,18 @@ test-all: $(STAMP) browser
 browser:
 	bash scripts/ensure-chromium.sh
 
+# Benchmarks vs PyMC-Marketing & co. (tens of minutes; BENCH_QUICK=1 for a smoke run that
+# leaves docs/benchmarks.md alone). Installs the optional `bench` extra into the same venv.
+BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	rm -f $(VENV)/.bench-*
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	BENCH_QUICK=$(BENCH_QUICK) $(BIN)/python bench/run_all.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check optimizer tests bench notebooks
 	$(BIN)/ruff format --check optimizer tests bench

@@ -1,0 +1,201 @@
+"""Shared helpers for the benchmark scripts (machine/versions, JSON, truth curves).
+
+Not part of the product: the benchmarks import this module by path (``bench/`` is not a
+package). Curves built from the generator's truth are copied here from the allocation test
+helpers so that the benchmarks never import ``tests``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+# a quick smoke run never overwrites the full results that docs/benchmarks.md is built from
+RESULTS = ROOT / "bench" / "results" / ("quick" if QUICK else "")
+
+PACKAGES = (
+    "optimizer",
+    "pymc",
+    "pytensor",
+    "nutpie",
+    "numba",
+    "arviz",
+    "numpy",
+    "pandas",
+    "scipy",
+    "pulp",
+    "highspy",
+    "pymc-marketing",
+)
+
+
+def versions() -> dict[str, str | None]:
+    """Installed versions of the packages the benchmarks exercise (None if absent)."""
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for p in PACKAGES:
+        try:
+            out[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            out[p] = None
+    return out
+
+
+def cpu_model() -> str:
+    """CPU model name from /proc/cpuinfo (Linux), else platform.processor()."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine() -> dict[str, Any]:
+    """Machine description recorded with every result file."""
+    mem = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = round(int(line.split()[1]) / 1024**2, 1)
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu_model(),
+        "memory_gib": mem,
+        "platform": platform.platform(),
+        "load_avg": list(os.getloadavg()),
+    }
+
+
+def git_commit() -> str | None:
+    """Current commit of the repository (None outside git)."""
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def meta(command: str, **extra: Any) -> dict[str, Any]:
+    """Header of a result file: date, command, machine, versions, commit, quick flag."""
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": command,
+        "quick": QUICK,
+        "machine": machine(),
+        "versions": versions(),
+        "commit": git_commit(),
+        **extra,
+    }
+
+
+def write_result(name: str, payload: dict[str, Any]) -> Path:
+    """Write ``bench/results/<name>.json`` (NaN/inf become null)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(_clean(payload), indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {path.relative_to(ROOT)}", flush=True)
+    return path
+
+
+def _clean(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _clean(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_clean(v) for v in x]
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and not np.isfinite(x):
+        return None
+    return x
+
+
+def median(xs: list[float]) -> float:
+    """Median of a non-empty list."""
+    return float(statistics.median(xs))
+
+
+def command_line() -> str:
+    """The command that started this script, relative to the repository."""
+    script = Path(sys.argv[0]).resolve()
+    try:
+        script_s = str(script.relative_to(ROOT))
+    except ValueError:
+        script_s = str(script)
+    return " ".join([".venv/bin/python", script_s, *sys.argv[1:]])
+
+
+def truth_curves(truth: Any, recent_weeks: int = 13) -> Any:
+    """ResponseCurves (one sample) of the generator's true adstock + Hill response.
+
+    The truth's media effect is demand at reference prices (EUR per week); a price multiplier
+    of 1 is assumed, so the response is incremental revenue at reference prices.
+    """
+    from optimizer.mmm.curves import ResponseCurves
+
+    names = tuple(truth.channels)
+    lags = max(t.max_lag for t in truth.channels.values())
+    weights = np.zeros((1, len(names), lags))
+    params = np.zeros((1, len(names), 2))
+    beta = np.zeros((1, len(names)))
+    for c, name in enumerate(names):
+        t = truth.channels[name]
+        w = t.alpha ** np.arange(t.max_lag)
+        weights[0, c, : t.max_lag] = w / w.sum()
+        params[0, c] = (t.half_saturation, t.slope)
+        beta[0, c] = t.beta
+    hist = truth.history_spend[list(names)].to_numpy(float)
+    current = hist[-recent_weeks:].mean(axis=0)
+    return ResponseCurves(names, weights, ("hill",) * len(names), params, beta, hist, current)
+
+
+def synthetic_curves(
+    n_channels: int = 3,
+    n_samples: int = 20,
+    lags: int = 3,
+    slope: float | None = None,
+    seed: int = 0,
+    hetero_weights: bool = False,
+) -> Any:
+    """Random Hill curves with geometric adstock; ``slope`` None draws concave (<= 1) slopes."""
+    from optimizer.mmm.curves import ResponseCurves
+
+    rng = np.random.default_rng(seed)
+    names = tuple(f"ch{i}" for i in range(n_channels))
+    alpha = rng.uniform(0.0, 0.6, n_channels)
+    w = alpha[:, None] ** np.arange(lags)[None, :]
+    w = w / w.sum(axis=1, keepdims=True)
+    weights = np.repeat(w[None], n_samples, axis=0)
+    if hetero_weights:
+        a_s = np.clip(alpha[None, :] + 0.1 * rng.standard_normal((n_samples, n_channels)), 0, 0.9)
+        weights = a_s[:, :, None] ** np.arange(lags)[None, None, :]
+        weights = weights / weights.sum(axis=2, keepdims=True)
+    k = rng.uniform(2_000, 10_000, n_channels)
+    s = rng.uniform(0.6, 1.0, n_channels) if slope is None else np.full(n_channels, slope)
+    b = rng.uniform(20_000, 60_000, n_channels)
+    params = np.zeros((n_samples, n_channels, 2))
+    params[:, :, 0] = k[None] * np.exp(0.1 * rng.standard_normal((n_samples, n_channels)))
+    params[:, :, 1] = s[None]
+    beta = b[None] * np.exp(0.1 * rng.standard_normal((n_samples, n_channels)))
+    current = rng.uniform(2_000, 8_000, n_channels)
+    hist = np.tile(current, (lags + 2, 1))
+    return ResponseCurves(names, weights, ("hill",) * n_channels, params, beta, hist, current)
