@@ -217,7 +217,7 @@ def decision_quality(
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--datasets", default="demo" if QUICK else ",".join(BUILDERS))
-    ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--repeats", type=int, default=1 if QUICK else 2)
     ap.add_argument("--chains", type=int, default=2)
     ap.add_argument("--draws", type=int, default=150 if QUICK else 500)
     ap.add_argument("--tune", type=int, default=150 if QUICK else 500)
