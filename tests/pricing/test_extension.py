@@ -72,7 +72,8 @@ def test_optimizer_respects_the_rule_and_reports_it():
     p0 = cat.frame["price_incl_vat"]
     new = ruled.prices["new_price_incl_vat"]
     assert (new[kvi] <= p0[kvi] + 1e-9).all()
-    assert (free.prices.loc[kvi, "new_price_incl_vat"] > p0[kvi]).all()  # the rule is what stopped them
+    # without the rule they would rise: the rule is what stopped them
+    assert (free.prices.loc[kvi, "new_price_incl_vat"] > p0[kvi]).all()
     assert set(ruled.prices.loc[kvi, "binding_rule"]) == {"kvi_no_rise"}
     # removing candidates can only lower the optimum
     assert ruled.objective_value <= free.objective_value + 1e-6
