@@ -47,14 +47,16 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pymc as pm
-import pytensor.tensor as pt
 
 from optimizer.errors import ConfigError
-from optimizer.mmm.transforms import ADSTOCKS
+
+if TYPE_CHECKING:
+    import pytensor.tensor as pt
+
+# PyMC / pytensor are imported where they are used, so that importing optimizer.mmm stays light
 
 __all__ = [
     "PRIOR_DISTRIBUTIONS",
@@ -149,10 +151,14 @@ class ParamPrior:
             )
 
     def _dist(self) -> Any:
+        import pymc as pm
+
         return getattr(pm, self.distribution)
 
     def draw(self, n: int, seed: int = 0) -> np.ndarray:
         """``n`` independent draws from the prior (numpy, shape ``(n,)``)."""
+        import pymc as pm
+
         return np.asarray(
             pm.draw(self._dist().dist(**self.kwargs, shape=n), random_seed=seed), float
         )
@@ -235,6 +241,8 @@ class AdstockFamily:
         self, values: Mapping[str, pt.TensorVariable], max_lag: int
     ) -> pt.TensorVariable:
         """Pytensor version of :meth:`lag_weights` (parameters of shape ``(C,)`` -> ``(C, L)``)."""
+        import pytensor.tensor as pt
+
         fn = self.weights_pt or self.weights
         vals = {k: pt.as_tensor_variable(values[k])[..., None] for k in self.params}
         ref = next(iter(vals.values()))
@@ -266,6 +274,8 @@ class AdstockFamily:
                 f"{np.round(raw, 4).tolist()}. Check the formula or narrow the priors."
             )
         w_np = raw / raw.sum(axis=-1, keepdims=True)
+        import pytensor.tensor as pt
+
         try:
             w_pt = self.lag_weights_pt(
                 {k: pt.as_tensor_variable(v) for k, v in draws.items()}, _CHECK_LAGS
@@ -315,6 +325,8 @@ def register_adstock(family: AdstockFamily, *, replace: bool = False) -> Adstock
         The name is a built-in family or already registered (without ``replace``), or the
         family fails its check.
     """
+    from optimizer.mmm.transforms import ADSTOCKS
+
     if family.name in ADSTOCKS:
         raise ConfigError(
             f"adstock '{family.name}' is built in; give the custom family another name."
@@ -341,4 +353,6 @@ def get_adstock(name: str) -> AdstockFamily | None:
 
 def adstock_names() -> tuple[str, ...]:
     """Built-in adstock families, then the registered custom ones."""
+    from optimizer.mmm.transforms import ADSTOCKS
+
     return ADSTOCKS + tuple(sorted(_REGISTRY))
