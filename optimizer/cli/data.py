@@ -94,11 +94,14 @@ def demo_data_cmd(out: Path, seed: int, weeks: int) -> None:
     help="Folder for the runs and the comparison (default: scenarios/runs).",
 )
 @click.option("--validate-only", is_flag=True, help="Only validate and summarize the data.")
-def demo_cmd(data: Path | None, out: Path | None, validate_only: bool) -> None:
+@click.option("--rerun", is_flag=True, help="Recompute runs even when they are up to date.")
+def demo_cmd(data: Path | None, out: Path | None, validate_only: bool, rerun: bool) -> None:
     """Run the main job on the bundled demo store.
 
     Validates the data, fits the models (cached in scenarios/.cache after the first run), runs
-    every scenario shipped in scenarios/, compares them and prints the report paths.
+    every scenario shipped in scenarios/, compares them and prints the report paths. A run whose
+    scenario text, input files and package version are unchanged is reused (``--rerun`` to
+    recompute it).
     """
     folder = data or bundled_demo_folder()
     t0 = time.perf_counter()
@@ -111,7 +114,7 @@ def demo_cmd(data: Path | None, out: Path | None, validate_only: bool) -> None:
     click.echo(summarize(ds))
     if validate_only:
         return
-    from optimizer.scenario import run_and_write
+    from optimizer.scenario import load_scenario, run_and_write, up_to_date
     from optimizer.scenario.compare import compare_runs, write_comparison
 
     scen_dir = folder.parent
@@ -123,7 +126,12 @@ def demo_cmd(data: Path | None, out: Path | None, validate_only: bool) -> None:
     for f in files:
         say(f"scenario {f.name}")
         run_out = runs_dir / f.stem
-        run, summ = run_and_write(f, run_out, force=True, progress=lambda m: say("  " + m))
+        summ = None if rerun else up_to_date(load_scenario(f), run_out)
+        if summ is not None:
+            say(f"  up to date, reused {run_out}")
+            run = run_out
+        else:
+            run, summ = run_and_write(f, run_out, force=True, progress=lambda m: say("  " + m))
         k = summ["kpis"]
         rows.append((summ["scenario"], k["contribution"], k["media_spend"], k["roas"], run))
     say("comparing the scenarios")

@@ -5,18 +5,22 @@ effects (PyMC, sampled with nutpie), calibrated with lift tests, gated by diagno
 results are in EUR and :class:`ResponseCurves` (numpy only) is what allocation consumes.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from optimizer.mmm.curves import ResponseCurves
-from optimizer.mmm.diagnostics import Diagnostics, GateThresholds
-from optimizer.mmm.extension import (
-    AdstockFamily,
-    ParamPrior,
-    adstock_names,
-    register_adstock,
-    unregister_adstock,
-)
-from optimizer.mmm.model import MMM
-from optimizer.mmm.persistence import load_model, save_model
 from optimizer.mmm.priors import ChannelPrior, LogNormalPrior, Priors, roas_prior
+
+if TYPE_CHECKING:
+    from optimizer.mmm.diagnostics import Diagnostics, GateThresholds
+    from optimizer.mmm.extension import (
+        AdstockFamily,
+        ParamPrior,
+        adstock_names,
+        register_adstock,
+        unregister_adstock,
+    )
+    from optimizer.mmm.model import MMM
+    from optimizer.mmm.persistence import load_model, save_model
 
 __all__ = [
     "MMM",
@@ -35,3 +39,25 @@ __all__ = [
     "save_model",
     "unregister_adstock",
 ]
+
+# heavy (PyMC) modules load on first use, so that numpy-only parts stay light
+_LAZY = {
+    "AdstockFamily": "optimizer.mmm.extension",
+    "ParamPrior": "optimizer.mmm.extension",
+    "adstock_names": "optimizer.mmm.extension",
+    "register_adstock": "optimizer.mmm.extension",
+    "unregister_adstock": "optimizer.mmm.extension",
+    "Diagnostics": "optimizer.mmm.diagnostics",
+    "GateThresholds": "optimizer.mmm.diagnostics",
+    "MMM": "optimizer.mmm.model",
+    "load_model": "optimizer.mmm.persistence",
+    "save_model": "optimizer.mmm.persistence",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,7 +5,8 @@ Data flow: ``SalesHistory`` + ``Catalog`` -> :class:`ElasticityModel` -> :class:
 -> :class:`PricingResult`.
 """
 
-from optimizer.pricing.elasticity import ElasticityModel
+from typing import TYPE_CHECKING, Any
+
 from optimizer.pricing.estimates import Elasticities
 from optimizer.pricing.evaluate import Evaluation, evaluate_prices, sell_through
 from optimizer.pricing.optimize import optimize_prices
@@ -19,6 +20,9 @@ from optimizer.pricing.problem import (
 )
 from optimizer.pricing.result import PricingResult, PricingStatus
 from optimizer.pricing.rules import Ladder, build_ladder, reference_prices
+
+if TYPE_CHECKING:
+    from optimizer.pricing.elasticity import ElasticityModel
 
 __all__ = [
     "CapacityMode",
@@ -39,3 +43,16 @@ __all__ = [
     "reference_prices",
     "sell_through",
 ]
+
+# heavy (PyMC) modules load on first use, so that numpy-only parts stay light
+_LAZY = {
+    "ElasticityModel": "optimizer.pricing.elasticity",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

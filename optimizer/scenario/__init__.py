@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from optimizer.scenario.compare import compare_runs, write_comparison
-from optimizer.scenario.runner import ScenarioResult, run_scenario
 from optimizer.scenario.schema import ScenarioFile, ScenarioSpec, load_scenario, parse_scenario
+
+if TYPE_CHECKING:
+    from optimizer.scenario.runner import ScenarioResult, run_scenario
 
 __all__ = [
     "ScenarioFile",
@@ -19,8 +21,47 @@ __all__ = [
     "parse_scenario",
     "run_and_write",
     "run_scenario",
+    "up_to_date",
     "write_comparison",
 ]
+
+
+def up_to_date(spec: ScenarioSpec, out: str | Path) -> dict[str, Any] | None:
+    """The summary of an existing run of ``spec`` if nothing it depends on changed, else None.
+
+    A run is up to date when its ``run.json`` records the same package version, the same
+    scenario text and the same SHA-256 of every input file: the fits and the optimization are
+    deterministic given those, so recomputing would write the same numbers.
+    """
+    import json
+
+    from optimizer._version import __version__
+    from optimizer.data.dataset import load_dataset
+    from optimizer.scenario.cache import file_digest
+    from optimizer.scenario.output import RUN_FILES
+
+    out = Path(out)
+    if not all((out / name).is_file() for name in RUN_FILES):
+        return None
+    try:
+        run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+        folder = spec.resolve(spec.file.data.dataset, "[data].dataset")
+        ds = load_dataset(folder)
+    except (OSError, ValueError):
+        return None
+    if run.get("version") != __version__ or run.get("scenario_sha256") != spec.digest:
+        return None
+    recorded = run.get("inputs_sha256", {})
+    assert ds.spec is not None
+    names = {"dataset.toml": "dataset.toml"}
+    for key in ("marketing", "catalog", "sales", "logistics", "lift_tests"):
+        section = getattr(ds.spec, key)
+        if section is not None:
+            names[key] = section.file
+    current = {k: file_digest(folder / v) for k, v in names.items()}
+    if current != recorded:
+        return None
+    return dict(json.loads((out / "summary.json").read_text(encoding="utf-8")))
 
 
 def run_and_write(
@@ -39,6 +80,7 @@ def run_and_write(
 
     from optimizer.errors import ConfigError
     from optimizer.scenario.output import write_run
+    from optimizer.scenario.runner import run_scenario
 
     spec = scenario if isinstance(scenario, ScenarioSpec) else load_scenario(scenario)
     out = Path(out)
@@ -49,3 +91,12 @@ def run_and_write(
     result = run_scenario(spec, progress=progress)
     folder = write_run(result, out, force=force)
     return folder, json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+
+
+def __getattr__(name: str) -> Any:
+    # the runner needs PyMC: load it on first use so that validating files stays fast
+    if name in ("ScenarioResult", "run_scenario"):
+        from optimizer.scenario import runner
+
+        return getattr(runner, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
