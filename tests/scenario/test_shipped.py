@@ -18,7 +18,6 @@ from optimizer.data.demo import GroundTruth
 from optimizer.scenario import load_scenario, run_scenario
 from optimizer.scenario.output import write_run
 from optimizer.scenario.truth import truth_report
-
 from tests.conftest import DEMO, REPO
 
 pytestmark = pytest.mark.xdist_group("scenario")
@@ -82,8 +81,5 @@ def test_shipped_scenario_runs(shipped_dir, name):
         spec.file.media.budget_mode == "up_to" and plans.joint.media.sum() <= summary["budget"] + 1
     )
     # under the demo's ground truth the recommended plan beats the current one
-    report = truth_report(
-        result,
-        __import__("optimizer.data.demo", fromlist=["x"]).GroundTruth.load(shipped_dir / "demo"),
-    )
+    report = truth_report(result, GroundTruth.load(shipped_dir / "demo"))
     assert report.loc["joint", "contribution_truth"] > report.loc["current", "contribution_truth"]
