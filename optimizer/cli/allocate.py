@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import json
 import shutil
 import tempfile
@@ -47,25 +46,15 @@ def load_curves(model: Path | None, curves: Path | None, allow_failed: bool) -> 
     assert model is not None
     if not model.is_dir():
         raise ConfigError(f"{model}: model folder not found. Fit one with 'optimizer mmm fit'.")
-    import optimizer.mmm as mmm
-
-    loader = getattr(mmm, "load_response_curves", None)
-    if loader is not None:
-        if "allow_failed" in inspect.signature(loader).parameters:
-            return loader(model, allow_failed=allow_failed)
-        _check_gate(model, allow_failed)
-        return loader(model)
-    load_model = getattr(mmm, "load_model", None)
-    if (model / "curves.json").is_file() or load_model is None:
-        if not (model / "curves.json").is_file():
-            raise ConfigError(
-                f"{model}: this version cannot read model folders; export the curves with "
-                "ResponseCurves.to_dict() and pass --curves FILE.json."
-            )
+    if (model / "curves.json").is_file():  # exported curves with their diagnostics
         _check_gate(model, allow_failed)
         return _read_curves_json(model / "curves.json")
-    # a fitted MMM folder: the model's own gate refuses a failed fit (ConvergenceError)
-    return load_model(model).response_curves(allow_failed=allow_failed)
+    from optimizer.mmm import load_model
+
+    # `optimizer mmm fit --out DIR` keeps the fitted model in DIR/model
+    folder = model / "model" if (model / "model").is_dir() else model
+    # the model's own gate refuses a failed fit (ConvergenceError) unless allowed
+    return load_model(folder).response_curves(allow_failed=allow_failed)
 
 
 def _check_gate(model: Path, allow_failed: bool) -> None:
