@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
+from optimizer.atomic import atomic_folder
 from optimizer.errors import ConfigError, ConvergenceError
 
 __all__ = ["register"]
@@ -196,9 +195,7 @@ def allocate_cmd(
     if multipliers:
         table, _ = frontier(curves, problem, multipliers, method=method)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_folder(out, overwrite=True) as tmp:
         result.plan.round(2).to_csv(tmp / "plan.csv", index_label="week")
         summary = result.to_dict()
         summary["budget"] = budget
@@ -215,12 +212,6 @@ def allocate_cmd(
             json.dumps(summary, indent=2, default=str), encoding="utf-8"
         )
         plot_plan(result.plan, tmp / "plan.png")
-        if out.exists():
-            out.rmdir()
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     _echo_summary(result, out)
 
 

@@ -7,39 +7,15 @@ never leaves a half-written output folder.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 import numpy as np
 
+from optimizer.atomic import atomic_folder
 from optimizer.errors import ConfigError
 
 __all__ = ["register"]
-
-
-@contextmanager
-def _atomic_dir(out: Path) -> Iterator[Path]:
-    """Yield a temporary folder that replaces ``out`` on success and vanishes on error."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        yield tmp
-        old = None
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-        tmp.rename(out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _plot_elasticities(frame, path: Path) -> None:
@@ -151,7 +127,7 @@ def fit_cmd(
         "sales": str(sales_path),
         "catalog": str(catalog_path),
     }
-    with _atomic_dir(out) as tmp:
+    with atomic_folder(out.resolve(), overwrite=True) as tmp:
         est.save(tmp)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=1) + "\n", "utf-8")
         _plot_elasticities(f, tmp / "elasticities.png")
@@ -275,7 +251,7 @@ def optimize_cmd(
         "sales history, 30 days" if refs is not None else ("current price (no --sales given)")
     )
     table = res.prices.reset_index()
-    with _atomic_dir(out) as tmp:
+    with atomic_folder(out.resolve(), overwrite=True) as tmp:
         table.to_csv(tmp / "prices.csv", index=False, lineterminator="\n", float_format="%.6g")
         (tmp / "summary.json").write_text(
             json.dumps(summary, indent=1, default=float) + "\n", "utf-8"

@@ -15,18 +15,16 @@ one did.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import arviz as az
 
 from optimizer._version import __version__
+from optimizer.atomic import atomic_folder
 from optimizer.data.lift_tests import load_lift_tests, write_lift_tests
 from optimizer.data.marketing import load_marketing, write_marketing
-from optimizer.errors import ConfigError, DataError
+from optimizer.errors import DataError
 from optimizer.mmm.design import build_design, data_hash
 from optimizer.mmm.diagnostics import GateThresholds
 from optimizer.mmm.model import MMM
@@ -47,26 +45,8 @@ def write_folder_atomically(folder: Path, fill: Any, overwrite: bool = False) ->
     A crash leaves either the old folder or the new one, never a half-written one.
     """
     folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise ConfigError(f"{folder} exists and is a file; choose another output folder.")
-    if folder.exists() and any(folder.iterdir()) and not overwrite:
-        raise ConfigError(
-            f"{folder} exists and is not empty; choose another folder or overwrite it."
-        )
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with atomic_folder(folder, overwrite=overwrite) as tmp:
         fill(tmp)
-        if folder.exists():
-            old = folder.with_name(f".{folder.name}.old.{os.getpid()}")
-            os.replace(folder, old)
-            os.replace(tmp, folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return folder
 
 

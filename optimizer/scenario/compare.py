@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from optimizer.atomic import atomic_folder
 from optimizer.errors import ConfigError
 
 __all__ = ["compare_runs", "load_run_summary", "write_comparison"]
@@ -104,11 +102,7 @@ def write_comparison(table: pd.DataFrame, out: str | Path, *, force: bool = Fals
     from optimizer.report.html import HtmlReport
 
     out = Path(out)
-    if out.exists() and not force:
-        raise ConfigError(f"{out} already exists; choose another --out or pass --force.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_folder(out, overwrite=force) as staging:
         table.to_csv(staging / "comparison.csv", index=False, lineterminator="\n")
         wide = table.pivot(index="label", columns="scenario", values="plan_mean")
         wide = wide.reindex(
@@ -144,10 +138,4 @@ def write_comparison(table: pd.DataFrame, out: str | Path, *, force: bool = Fals
                 SheetSpec("KPIs", table),
             ],
         )
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return out

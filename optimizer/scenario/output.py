@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from optimizer.errors import ConfigError
+from optimizer.atomic import atomic_folder
 from optimizer.scenario.kpis import (
     media_plan_table,
     orders_per_unit,
@@ -120,16 +117,7 @@ def write_run(result: ScenarioResult, out: str | Path, *, force: bool = False) -
     """
     from optimizer.report.scenario import render_html, render_xlsx
 
-    out = Path(out)
-    if out.exists() and not force:
-        raise ConfigError(
-            f"{out} already exists; choose another --out or pass --force to replace it."
-        )
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"{out} is a file; choose a folder for --out.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_folder(out, overwrite=force) as staging:
         summ = summary(result, orders_per_unit(result))
         tables = build_tables(result, summ)
         run = {
@@ -145,15 +133,4 @@ def write_run(result: ScenarioResult, out: str | Path, *, force: bool = False) -
         render_html(staging / "report.html", summ, tables, run)
         render_xlsx(staging / "report.xlsx", summ, tables)
         (staging / "run.json").write_text(_json(run), encoding="utf-8")
-        os.chmod(staging, 0o755)
-        if out.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.replace(out, trash / "run")
-            os.replace(staging, out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out
+    return Path(out)
