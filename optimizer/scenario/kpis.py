@@ -128,17 +128,19 @@ def summary(result: ScenarioResult, opu: float | None) -> dict[str, Any]:
         }
     channels = {}
     alloc = plans.allocation
-    mroas = (
-        alloc.channels["marginal_roas"]
-        if alloc is not None and "marginal_roas" in alloc.channels.columns
-        else None
-    )
+    # marginal ROAS of the reported plan (not of the last allocation target): spend-weighted
+    # derivative of the horizon's incremental revenue, posterior mean, EUR per EUR
+    plan = plans.joint.media
+    grad = d.curves.gradient(plan).mean(axis=0)  # (T, C)
+    spend_c = plan.sum(axis=0)
+    share = np.where(spend_c > 0, plan / np.where(spend_c > 0, spend_c, 1.0), 1.0 / len(plan))
+    mroas = (grad * share).sum(axis=0)
     for j, c in enumerate(d.curves.channels):
         channels[c] = {
-            "spend": _r(plans.joint.media[:, j].sum(), False),
+            "spend": _r(plan[:, j].sum(), False),
             "current_spend": _r(plans.current.media[:, j].sum(), False),
             "separate_spend": _r(plans.separate.media[:, j].sum(), False),
-            "marginal_roas": None if mroas is None else _r(float(mroas.get(c, np.nan)), True),
+            "marginal_roas": _r(float(mroas[j]), True),
         }
     pr = plans.pricing
     sep_c = plans.separate.pnl.lines["contribution"]
