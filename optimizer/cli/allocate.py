@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from optimizer.atomic import atomic_folder
-from optimizer.errors import ConfigError, ConvergenceError
+from optimizer.errors import ConfigError, ConvergenceError, InfeasibleError
 
 __all__ = ["register"]
 
@@ -190,7 +190,13 @@ def allocate_cmd(
         tail_weeks=tail_weeks,
         **extra,
     )
-    result = allocate(curves, problem, method=method)
+    try:
+        result = allocate(curves, problem, method=method)
+    except InfeasibleError as exc:
+        if constraints is None:
+            raise
+        # name the file whose rules conflict (with the budget they conflict with)
+        raise InfeasibleError(f"{constraints.name} (budget {budget:,.0f} EUR): {exc}") from None
     table = None
     if multipliers:
         table, _ = frontier(curves, problem, multipliers, method=method)

@@ -16,6 +16,7 @@ from optimizer.data.io import format_rows
 from optimizer.errors import DataError, did_you_mean
 
 __all__ = [
+    "ABSURD_VALUE",
     "check_columns",
     "check_weekly",
     "parse_bool",
@@ -76,6 +77,11 @@ def _bad(frame: pd.DataFrame, col: str, mask: np.ndarray, what: str, fix: str) -
     return DataError(f"{src}, column '{col}', {format_rows(list(lines))}: {what}{shown}; {fix}.")
 
 
+#: Any number beyond this (in absolute value) is a typing or unit error, whatever the column:
+#: no French e-commerce store spends, sells, stocks or ships 10^12 of anything in a week.
+ABSURD_VALUE = 1e12
+
+
 def parse_number(
     frame: pd.DataFrame,
     col: str,
@@ -132,6 +138,15 @@ def parse_number(
     if np.isinf(values).any():
         raise _bad(frame, col, np.isinf(values), "infinite value", "write a finite number")
     u = f" {unit}" if unit else ""
+    absurd = finite & (np.abs(values) > ABSURD_VALUE)
+    if absurd.any():
+        raise _bad(
+            frame,
+            col,
+            absurd,
+            "absurd value",
+            f"values must be within +/-{ABSURD_VALUE:g}{u}; check for a unit or typing error",
+        )
     if minimum is not None:
         low = finite & ((values <= minimum) if strict_minimum else (values < minimum))
         if low.any():
