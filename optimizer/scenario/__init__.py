@@ -29,15 +29,15 @@ __all__ = [
 def up_to_date(spec: ScenarioSpec, out: str | Path) -> dict[str, Any] | None:
     """The summary of an existing run of ``spec`` if nothing it depends on changed, else None.
 
-    A run is up to date when its ``run.json`` records the same package version, the same
-    scenario text and the same SHA-256 of every input file: the fits and the optimization are
-    deterministic given those, so recomputing would write the same numbers.
+    A run is up to date when its ``run.json`` records the same package version and code, the
+    same scenario text and the same SHA-256 of every input file: the fits and the optimization
+    are deterministic given those, so recomputing would write the same numbers.
     """
     import json
 
     from optimizer._version import __version__
     from optimizer.data.dataset import load_dataset
-    from optimizer.scenario.cache import file_digest
+    from optimizer.scenario.cache import code_digest, file_digest
     from optimizer.scenario.output import RUN_FILES
 
     out = Path(out)
@@ -50,6 +50,8 @@ def up_to_date(spec: ScenarioSpec, out: str | Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     if run.get("version") != __version__ or run.get("scenario_sha256") != spec.digest:
+        return None
+    if run.get("code_sha256") != code_digest():
         return None
     recorded = run.get("inputs_sha256", {})
     assert ds.spec is not None

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["cache_key", "cached", "file_digest"]
+__all__ = ["cache_key", "cached", "code_digest", "file_digest"]
 
 T = TypeVar("T")
 _DONE = "CACHE_COMPLETE"
@@ -29,6 +29,23 @@ def file_digest(path: str | Path) -> str:
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
+    return h.hexdigest()
+
+
+def code_digest(*parts: str) -> str:
+    """SHA-256 of the package's Python sources (changes with any code change, not only releases).
+
+    Parameters
+    ----------
+    *parts : str
+        Sub-packages to hash (e.g. ``"mmm"``, ``"data"``); none: the whole package.
+    """
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    folders = [root / p for p in parts] if parts else [root]
+    for path in sorted(f for folder in folders for f in folder.rglob("*.py")):
+        h.update(str(path.relative_to(root)).encode("utf-8"))
+        h.update(path.read_bytes())
     return h.hexdigest()
 
 

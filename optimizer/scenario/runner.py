@@ -21,7 +21,7 @@ from optimizer.mmm import MMM, Priors, load_model, save_model
 from optimizer.pricing import Elasticities, ElasticityModel, PricingProblem
 from optimizer.pricing import Objective as PricingObjective
 from optimizer.pricing.rules import reference_prices
-from optimizer.scenario.cache import cached, file_digest
+from optimizer.scenario.cache import cached, code_digest, file_digest
 from optimizer.scenario.demand import StoreDemand
 from optimizer.scenario.plan import JointSettings, Plans, plan_joint
 from optimizer.scenario.schema import ScenarioSpec
@@ -134,6 +134,7 @@ def _fit_mmm(
     payload = {
         "kind": "mmm",
         "version": __version__,
+        "code": code_digest("mmm", "data"),
         "marketing": digests["marketing"],
         "lift_tests": digests.get("lift_tests") if lift is not None else None,
         "roas_priors": {k: list(v) for k, v in sorted(m.roas_priors.items())},
@@ -170,6 +171,7 @@ def _fit_elasticities(
     payload = {
         "kind": "elasticity",
         "version": __version__,
+        "code": code_digest("pricing", "data"),
         "sales": digests["sales"],
         "catalog": digests["catalog"],
         "method": method,
@@ -353,6 +355,7 @@ def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> Sce
         frontier=frontier,
         provenance={
             "version": __version__,
+            "code_sha256": code_digest(),
             "seed": f.seed,
             "scenario_sha256": spec.digest,
             "inputs_sha256": digests,
