@@ -186,6 +186,11 @@ def _scenarios() -> None:
     _scenario("no_data_section.toml", ok.replace('[data]\ndataset = "data"\n', ""))
     _scenario("pricing_max_change.toml", ok + "\n[pricing]\nmax_change = 1.5\n")
     _scenario("capacity_scale_zero.toml", ok + "\n[logistics]\ncapacity_scale = 0\n")
+    # small sampler settings so that a regression (fitting before the path check) stays short
+    _scenario(
+        "cache_escape.toml",
+        ok + '\n[model]\ncache = "../escape_cache"\ndraws = 50\ntune = 50\nchains = 1\n',
+    )
 
 
 def _tomls() -> None:
