@@ -9,6 +9,8 @@ allocation uses closed-form response curves.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -41,6 +43,24 @@ def _curves(path: Path) -> Path:
     return path
 
 
+def _args(case: dict, subs: dict[str, str]) -> list[str]:
+    args = []
+    for a in case["args"]:
+        for k, v in subs.items():
+            a = a.replace(k, v)
+        args.append(a)
+    return args
+
+
+def _subs(tmp_path: Path) -> dict[str, str]:
+    return {
+        "{out}": str(tmp_path / "out"),
+        "{tmp}": str(tmp_path),
+        "{examples}": str(EXAMPLES),
+        "{curves}": str(_curves(tmp_path / "curves.json")),
+    }
+
+
 def test_corpus_is_broad() -> None:
     """At least 40 cases, every file type represented, unique ids."""
     ids = [c["id"] for c in CASES]
@@ -67,17 +87,7 @@ def test_bad_input_fails_cleanly(
 ) -> None:
     monkeypatch.chdir(HERE)
     out = tmp_path / "out"
-    subs = {
-        "{out}": str(out),
-        "{tmp}": str(tmp_path),
-        "{examples}": str(EXAMPLES),
-        "{curves}": str(_curves(tmp_path / "curves.json")),
-    }
-    args = []
-    for a in case["args"]:
-        for k, v in subs.items():
-            a = a.replace(k, v)
-        args.append(a)
+    args = _args(case, _subs(tmp_path))
     # the input files of the case (under this folder) must be named in the message
     named = [Path(a).name for a in args if not Path(a).is_absolute() and (HERE / a).is_file()]
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
@@ -87,3 +97,24 @@ def test_bad_input_fails_cleanly(
     for frag in [*named, *case["expect"]]:
         assert frag in text, f"{frag!r} not in:\n{text}"
     assert not out.exists(), f"{out} was written"
+
+
+SUBPROCESS = [c for c in CASES if c.get("subprocess")]
+
+
+@pytest.mark.parametrize("case", SUBPROCESS, ids=[c["id"] for c in SUBPROCESS])
+def test_bad_input_through_python_m(case: dict, tmp_path: Path) -> None:
+    """The real entry point (``python -m optimizer``): exit 1, message on stderr, no traceback."""
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "optimizer", *_args(case, _subs(tmp_path))],
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    for frag in case["expect"]:
+        assert frag in proc.stderr, f"{frag!r} not in:\n{proc.stderr}"
+    assert not out.exists()
