@@ -24,7 +24,7 @@ from optimizer.pricing.rules import reference_prices
 from optimizer.scenario.cache import cached, code_digest, file_digest
 from optimizer.scenario.demand import StoreDemand
 from optimizer.scenario.plan import JointSettings, Plans, plan_joint
-from optimizer.scenario.schema import ScenarioSpec
+from optimizer.scenario.schema import ScenarioSpec, check_channels
 
 __all__ = ["N_SAMPLES", "ScenarioResult", "future_controls", "run_scenario"]
 
@@ -232,6 +232,7 @@ def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> Sce
     ds = load_dataset(folder)
     _need(ds, spec)
     assert ds.marketing and ds.catalog and ds.sales and ds.logistics and ds.spec
+    check_channels(spec, ds.marketing.channels)  # before any fit: a typo costs no minutes
     files = {
         "marketing": ds.spec.marketing.file if ds.spec.marketing else None,
         "catalog": ds.spec.catalog.file if ds.spec.catalog else None,

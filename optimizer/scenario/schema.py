@@ -47,7 +47,7 @@ from pydantic import Field, model_validator
 
 from optimizer.allocation.constraints_file import ConstraintsFile
 from optimizer.config import StrictModel, load_toml, validate
-from optimizer.errors import ConfigError
+from optimizer.errors import ConfigError, did_you_mean
 from optimizer.pricing.config import RulesFile
 
 __all__ = ["ScenarioFile", "ScenarioSpec", "load_scenario", "parse_scenario"]
@@ -189,7 +189,7 @@ class ScenarioSpec:
         if not self.file.allow_outside_paths and not full.is_relative_to(self.root.resolve()):
             raise ConfigError(
                 f"{self.source}: {key} = {relative!r} points outside the scenario folder "
-                f"({self.root}); move the data inside it or set allow_outside_paths = true."
+                f"({self.root}); use a path inside it or set allow_outside_paths = true."
             )
         return full
 
@@ -249,4 +249,28 @@ def load_scenario(path: str | Path) -> ScenarioSpec:
             f"{path.name}: [data].dataset = {spec.data.dataset!r}: no dataset.toml in {ds}; "
             "point it to a dataset folder (see docs/data.md)."
         )
+    check_channels(out, _dataset_channels(ds))
     return out
+
+
+def _dataset_channels(folder: Path) -> tuple[str, ...] | None:
+    """Channels a dataset declares in its dataset.toml (None when it relies on defaults)."""
+    from optimizer.data.dataset import DatasetSpec
+
+    spec = validate(DatasetSpec, load_toml(folder / "dataset.toml"), "dataset.toml")
+    if spec.marketing is None or spec.marketing.channels is None:
+        return None
+    return tuple(spec.marketing.channels)
+
+
+def check_channels(spec: ScenarioSpec, channels: tuple[str, ...] | None) -> None:
+    """Refuse media rules on channels the data do not have (before any model is fitted)."""
+    if channels is None:
+        return
+    m = spec.file.media
+    for name in [*m.channels, *(wb.channel for wb in m.week_bounds)]:
+        if name not in channels:
+            raise ConfigError(
+                f"{spec.source}: [media.channels.{name}]: unknown channel '{name}'; the data "
+                f"have {', '.join(channels)}.{did_you_mean(name, channels)}"
+            )

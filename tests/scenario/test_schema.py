@@ -95,3 +95,17 @@ def test_parse_in_code(demo_dir):
         root=demo_dir.parent,
     )
     assert spec.file.horizon.weeks == 13 and spec.file.media.objective == "contribution"
+
+
+def test_unknown_channel_refused_at_validation(tmp_path, demo_dir):
+    import shutil
+
+    shutil.copytree(demo_dir, tmp_path / "demo")
+    p = tmp_path / "s.toml"
+    p.write_text(BASE + "[media.channels.socail]\nmax_change = 0.2\n")
+    with pytest.raises(ConfigError) as exc:
+        load_scenario(p)
+    assert str(exc.value) == (
+        "s.toml: [media.channels.socail]: unknown channel 'socail'; the data have seo, sea, "
+        "social, affiliation, retail_media. Did you mean 'social'?"
+    )
