@@ -145,27 +145,8 @@ def command_line() -> str:
 
 
 def truth_curves(truth: Any, recent_weeks: int = 13) -> Any:
-    """ResponseCurves (one sample) of the generator's true adstock + Hill response.
-
-    The truth's media effect is demand at reference prices (EUR per week); a price multiplier
-    of 1 is assumed, so the response is incremental revenue at reference prices.
-    """
-    from optimizer.mmm.curves import ResponseCurves
-
-    names = tuple(truth.channels)
-    lags = max(t.max_lag for t in truth.channels.values())
-    weights = np.zeros((1, len(names), lags))
-    params = np.zeros((1, len(names), 2))
-    beta = np.zeros((1, len(names)))
-    for c, name in enumerate(names):
-        t = truth.channels[name]
-        w = t.alpha ** np.arange(t.max_lag)
-        weights[0, c, : t.max_lag] = w / w.sum()
-        params[0, c] = (t.half_saturation, t.slope)
-        beta[0, c] = t.beta
-    hist = truth.history_spend[list(names)].to_numpy(float)
-    current = hist[-recent_weeks:].mean(axis=0)
-    return ResponseCurves(names, weights, ("hill",) * len(names), params, beta, hist, current)
+    """ResponseCurves (one sample) of the generator's true adstock + Hill response."""
+    return truth.response_curves(recent_weeks)
 
 
 def synthetic_curves(

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,9 @@ from optimizer.data.lift_tests import LiftTests, write_lift_tests
 from optimizer.data.logistics import Logistics, write_logistics
 from optimizer.data.marketing import DEFAULT_CHANNELS, MarketingHistory, write_marketing
 from optimizer.data.sales import SalesHistory, write_sales
+
+if TYPE_CHECKING:
+    from optimizer.mmm.curves import ResponseCurves
 
 __all__ = [
     "DEFAULT_SEED",
@@ -229,6 +232,29 @@ class GroundTruth:
         prices).
         """
         return float(self.media_contribution(plan).to_numpy().sum() * price_multiplier)
+
+    def response_curves(self, recent_weeks: int = 13) -> ResponseCurves:
+        """The true response as one-sample :class:`~optimizer.mmm.curves.ResponseCurves`.
+
+        Media effect is demand at reference prices (EUR per week): with a price multiplier of 1
+        it is incremental revenue. ``current`` is the mean spend of the last ``recent_weeks``.
+        """
+        from optimizer.mmm.curves import ResponseCurves
+
+        names = tuple(self.channels)
+        lags = max(t.max_lag for t in self.channels.values())
+        weights = np.zeros((1, len(names), lags))
+        params = np.zeros((1, len(names), 2))
+        beta = np.zeros((1, len(names)))
+        for c, name in enumerate(names):
+            t = self.channels[name]
+            w = t.alpha ** np.arange(t.max_lag)
+            weights[0, c, : t.max_lag] = w / w.sum()
+            params[0, c] = (t.half_saturation, t.slope)
+            beta[0, c] = t.beta
+        hist = self.history_spend[list(names)].to_numpy(float)
+        current = hist[-recent_weeks:].mean(axis=0)
+        return ResponseCurves(names, weights, ("hill",) * len(names), params, beta, hist, current)
 
     def run_rate_plan(self, n_weeks: int, recent_weeks: int = 13) -> pd.DataFrame:
         """The current plan: each channel's mean spend of the last ``recent_weeks``, per week."""

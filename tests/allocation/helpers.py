@@ -24,27 +24,23 @@ def truth_curves(
     The truth's media effect is in demand (EUR at reference prices); a price multiplier of 1 is
     assumed, so the response is incremental revenue at reference prices.
     """
-    names = tuple(truth.channels)
-    lags = max(t.max_lag for t in truth.channels.values())
+    one = truth.response_curves(recent_weeks)
     rng = np.random.default_rng(seed)
-    weights = np.zeros((n_samples, len(names), lags))
-    params = np.zeros((n_samples, len(names), 2))
-    beta = np.zeros((n_samples, len(names)))
-    for c, name in enumerate(names):
-        t = truth.channels[name]
-        w = t.alpha ** np.arange(t.max_lag)
-        weights[:, c, : t.max_lag] = w / w.sum()
+    c_len = len(one.channels)
+    weights = np.repeat(one.weights, n_samples, axis=0)
+    params = np.repeat(one.params, n_samples, axis=0)
+    beta = np.repeat(one.beta, n_samples, axis=0)
+    for c in range(c_len):
         mult = (
             np.exp(noise * rng.standard_normal((n_samples, 2)))
             if noise
             else np.ones((n_samples, 2))
         )
-        params[:, c, 0] = t.half_saturation * mult[:, 0]
-        params[:, c, 1] = t.slope
-        beta[:, c] = t.beta * mult[:, 1]
-    hist = truth.history_spend[list(names)].to_numpy(float)
-    current = hist[-recent_weeks:].mean(axis=0)
-    return ResponseCurves(names, weights, ("hill",) * len(names), params, beta, hist, current)
+        params[:, c, 0] *= mult[:, 0]
+        beta[:, c] *= mult[:, 1]
+    return ResponseCurves(
+        one.channels, weights, one.saturation, params, beta, one.history, one.current
+    )
 
 
 def synthetic_curves(
