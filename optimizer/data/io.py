@@ -7,12 +7,14 @@ Accepts ``,`` or ``;`` delimiters, UTF-8 with or without BOM (Excel's "CSV UTF-8
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import os
 import tempfile
+from array import array
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -43,26 +45,46 @@ def format_rows(line_numbers: Sequence[int] | np.ndarray) -> str:
     return f"row{'s' if len(nums) > 1 else ''} {shown}{more}"
 
 
-def _decode(raw: bytes, name: str) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+def _encoding(path: Path, name: str) -> str:
+    """The text encoding of a CSV file: ``utf-8-sig`` (BOM optional) or ``cp1252``.
+
+    The file is checked block by block, never held whole in memory.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
         raise DataError(
             f"{name}: the file is UTF-16 encoded (or binary); save it as 'CSV UTF-8' "
             "(comma or semicolon delimited) and try again."
         )
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # Excel's plain "CSV" export on a French Windows machine.
-        return raw.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            f"{name}: cannot decode byte {raw[exc.start : exc.start + 1]!r} at offset "
-            f"{exc.start}; the file is neither UTF-8 nor Windows-1252. Save it as 'CSV UTF-8'."
-        ) from None
+    bom = head.startswith(b"\xef\xbb\xbf")
+    for encoding in ("utf-8", "cp1252"):  # cp1252: Excel's plain "CSV" on a French Windows PC
+        decoder = codecs.getincrementaldecoder(encoding)()
+        offset = 3 if bom and encoding == "utf-8" else 0
+        try:
+            with open(path, "rb") as fh:
+                fh.seek(offset)
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    decoder.decode(block)
+                    offset += len(block)
+                tail = decoder.getstate()[0]  # bytes of an unfinished character at the end
+                offset -= len(tail)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            if encoding == "utf-8" and not bom:
+                continue
+            where = (
+                f"cannot decode byte {exc.object[exc.start : exc.start + 1]!r} at offset "
+                f"{offset + exc.start}"
+            )
+            kind = (
+                "starts with a UTF-8 BOM but is not UTF-8"
+                if bom
+                else "is neither UTF-8 nor Windows-1252"
+            )
+            raise DataError(f"{name}: {where}; the file {kind}. Save it as 'CSV UTF-8'.") from None
+        return "utf-8-sig" if encoding == "utf-8" else encoding
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _sniff_delimiter(header: str, name: str) -> str:
@@ -108,21 +130,46 @@ def read_table(path: str | Path, *, name: str | None = None) -> pd.DataFrame:
         raise DataError(f"{label}: file not found at '{path}'. Check the path.")
     if path.is_dir():
         raise DataError(f"{label}: '{path}' is a folder, not a CSV file.")
-    text = _decode(path.read_bytes(), label)
-    if not text.strip():
+    encoding = _encoding(path, label)
+    with open(path, encoding=encoding, newline="") as fh:
+        header = next((line for line in fh if line.strip()), None)
+        if header is None:
+            raise DataError(f"{label}: the file is empty; expected a header row and data rows.")
+        delim = _sniff_delimiter(header.rstrip("\r\n"), label)
+        fh.seek(0)
+        reader = csv.reader(fh, delimiter=delim)
+        try:
+            # reader.line_num is the physical line where a record ends (quoted newlines included)
+            columns = _header(reader, label)
+            line_numbers, cells, bad = _body(reader, len(columns))
+        except csv.Error as exc:
+            raise DataError(f"{label}: malformed CSV near line {reader.line_num}: {exc}.") from None
+    if not line_numbers:
+        raise DataError(f"{label}: the file has a header but no data rows.")
+    if bad:
+        first = bad[0][1]
+        raise DataError(
+            f"{label}: {format_rows([ln for ln, _ in bad])} have {first} fields but the header "
+            f"has {len(columns)}; check for a stray delimiter ('{delim}') or a missing value."
+        )
+    data = {}
+    for c in columns:  # convert column by column, releasing each list as it goes
+        data[c] = pd.Series(np.array(cells.pop(0), dtype=object), dtype=object)
+    frame = pd.DataFrame(data, columns=columns, copy=False)
+    frame.index = pd.Index(np.asarray(line_numbers, dtype=np.int64), name="line")
+    frame.attrs["decimal"] = "," if delim == ";" else "."
+    frame.attrs["source"] = label
+    return frame
+
+
+def _header(reader: Any, label: str) -> list[str]:
+    """The first non-blank record as column names, checked for blanks and duplicates."""
+    for row in reader:
+        if any(c.strip() for c in row):
+            columns = [c.strip() for c in row]
+            break
+    else:
         raise DataError(f"{label}: the file is empty; expected a header row and data rows.")
-    header = text.lstrip().splitlines()[0]
-    delim = _sniff_delimiter(header, label)
-    reader = csv.reader(io.StringIO(text), delimiter=delim)
-    try:
-        # reader.line_num is the physical line where a record ends (quoted newlines included)
-        lines = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
-    except csv.Error as exc:
-        raise DataError(f"{label}: malformed CSV near line {reader.line_num}: {exc}.") from None
-    if not lines:
-        raise DataError(f"{label}: the file is empty; expected a header row and data rows.")
-    _, head = lines[0]
-    columns = [c.strip() for c in head]
     if any(c == "" for c in columns):
         pos = columns.index("") + 1
         raise DataError(f"{label}: header column {pos} has no name; name every column.")
@@ -131,21 +178,32 @@ def read_table(path: str | Path, *, name: str | None = None) -> pd.DataFrame:
         raise DataError(
             f"{label}: column(s) {', '.join(map(repr, dupes))} appear twice in the header."
         )
-    body = lines[1:]
-    if not body:
-        raise DataError(f"{label}: the file has a header but no data rows.")
-    bad = [ln for ln, r in body if len(r) != len(columns)]
-    if bad:
-        first = next(r for ln, r in body if ln == bad[0])
-        raise DataError(
-            f"{label}: {format_rows(bad)} have {len(first)} fields but the header has "
-            f"{len(columns)}; check for a stray delimiter ('{delim}') or a missing value."
-        )
-    frame = pd.DataFrame([[c.strip() for c in r] for _, r in body], columns=columns, dtype=object)
-    frame.index = pd.Index([ln for ln, _ in body], name="line")
-    frame.attrs["decimal"] = "," if delim == ";" else "."
-    frame.attrs["source"] = label
-    return frame
+    return columns
+
+
+def _body(reader: Any, width: int) -> tuple[array, list[list[str]], list[tuple[int, int]]]:
+    """Data records column by column, stripped, blank records skipped.
+
+    Cells are interned per column (files repeat dates, SKUs, flags and prices on many rows), so
+    a 1M-row file costs about one pointer per cell rather than one string object per cell.
+    Records whose field count differs from ``width`` are returned as ``(line, fields)``.
+    """
+    line_numbers = array("q")
+    cells: list[list[str]] = [[] for _ in range(width)]
+    seen: list[dict[str, str]] = [{} for _ in range(width)]
+    bad: list[tuple[int, int]] = []
+    for row in reader:
+        if len(row) != width:
+            if any(c.strip() for c in row):
+                bad.append((reader.line_num, len(row)))
+            continue
+        stripped = [c.strip() for c in row]
+        if not any(stripped):
+            continue
+        line_numbers.append(reader.line_num)
+        for j, c in enumerate(stripped):
+            cells[j].append(seen[j].setdefault(c, c))
+    return line_numbers, cells, bad
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> None:

@@ -78,7 +78,7 @@ def load_lift_tests(
     check_columns(frame, ("channel", "start", "end", "spend_change", "incremental_revenue", "se"))
     ch = frame["channel"].astype(str).to_numpy()
     if channels is not None:
-        unknown = ~np.isin(ch, list(channels))
+        unknown = ~pd.Index(ch).isin(list(channels))
         if unknown.any():
             c = ch[unknown][0]
             raise DataError(
