@@ -18,12 +18,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import QUICK, ROOT, command_line, median, meta, write_result
 
+from optimizer.data.synthetic import write_scale_catalog, write_scale_sales
+
+WEEKS = 100
 CHILD = r"""
 import json, resource, sys, time
 import optimizer.data as d
@@ -45,51 +46,6 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"rows": n, "seconds": sec, "base_mib": base, "peak_mib": peak}))
 """
 
-CATEGORIES = (
-    "Mode femme",
-    "Mode homme",
-    "Maison",
-    "Beauté",
-    "Sport",
-    "Enfant",
-    "High-tech",
-    "Épicerie",
-)
-
-
-def write_catalog(path: Path, skus: int, rng: np.random.Generator) -> list[str]:
-    """Write a valid catalog of ``skus`` products; return their identifiers."""
-    ids = [f"SKU-{i:06d}" for i in range(skus)]
-    price = np.round(rng.uniform(5, 300, skus), 2)
-    cost = np.round(price / 1.2 * rng.uniform(0.2, 0.7, skus), 2)
-    stock = rng.integers(0, 500, skus)
-    cat = rng.integers(0, len(CATEGORIES), skus)
-    with path.open("w", encoding="utf-8") as fh:
-        fh.write("sku,category,price_incl_vat,vat_rate,unit_cost,stock,logistics_units\n")
-        for i in range(skus):
-            fh.write(f"{ids[i]},{CATEGORIES[cat[i]]},{price[i]},0.2,{cost[i]},{stock[i]},1\n")
-    return ids
-
-
-def write_sales(path: Path, ids: list[str], rows: int, rng: np.random.Generator) -> tuple[int, int]:
-    """Write ``rows`` weekly sales rows: ``rows // weeks`` SKUs over 100 consecutive weeks."""
-    weeks = 100
-    n_sku = rows // weeks
-    chosen = rng.choice(len(ids), n_sku, replace=False)
-    dates = np.datetime64("2023-01-02") + 7 * np.arange(weeks)
-    with path.open("w", encoding="utf-8") as fh:
-        fh.write("week,sku,price_paid,units,promo,in_stock\n")
-        for w in dates:
-            units = rng.poisson(3.0, n_sku)
-            price = np.round(rng.uniform(5, 300, n_sku), 2)
-            promo = rng.random(n_sku) < 0.1
-            day = str(w)
-            fh.writelines(
-                f"{day},{ids[j]},{price[k]},{units[k]},{int(promo[k])},1\n"
-                for k, j in enumerate(chosen)
-            )
-    return n_sku * weeks, n_sku
-
 
 def child(what: str, catalog: Path, sales: Path) -> dict[str, float]:
     """Load in a fresh interpreter and return its timing and memory figures."""
@@ -109,12 +65,11 @@ def main() -> None:
     ap.add_argument("--skus", type=int, default=10_000 if QUICK else 100_000)
     ap.add_argument("--repeats", type=int, default=1 if QUICK else 3)
     args = ap.parse_args()
-    rng = np.random.default_rng(0)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         cat_path, sales_path = Path(tmp) / "catalog.csv", Path(tmp) / "sales.csv"
-        ids = write_catalog(cat_path, args.skus, rng)
-        n_rows, n_sku = write_sales(sales_path, ids, args.rows, rng)
+        ids = write_scale_catalog(cat_path, args.skus, seed=0)
+        n_rows = write_scale_sales(sales_path, ids, args.rows, weeks=WEEKS, seed=1)
         sizes = {
             "catalog_mib": cat_path.stat().st_size / 2**20,
             "sales_mib": sales_path.stat().st_size / 2**20,
@@ -142,7 +97,9 @@ def main() -> None:
     write_result(
         "load_scale",
         {
-            "meta": meta(command_line(), repeats=args.repeats, sales_skus=n_sku, sales_weeks=100),
+            "meta": meta(
+                command_line(), repeats=args.repeats, sales_skus=n_rows // WEEKS, sales_weeks=WEEKS
+            ),
             "rows": rows,
         },
     )

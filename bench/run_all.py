@@ -22,6 +22,7 @@ STEPS = [
     ("allocation_speed", [PY, "bench/allocation_speed.py"]),
     ("pricing_scale", [PY, "bench/pricing_scale.py"]),
     ("e2e_demo", [PY, "bench/e2e_demo.py"]),
+    ("load_scale", [PY, "bench/load_scale.py"]),
 ]
 
 
