@@ -23,7 +23,9 @@ Decision quality (repeat 0 only): budget = run-rate (mean of the last 13 weeks) 
 Ours: ``allocate`` on the fitted posterior curves (300 samples, mean objective). Peer: its
 ``optimize_budget`` (run-rate weekly total per period, default bounds). Oracle: ``allocate`` on
 the true curves. Every plan is evaluated with ``GroundTruth.media_contribution`` (true carry-over
-from the history included): lift over the run-rate plan and share of the oracle's lift.
+from the history included): lift over the run-rate plan and share of the oracle's lift. The
+same is repeated with every channel's spend bounded to +/-30 % of its run-rate (the guard-rail
+the shipped scenarios use), for all three (oracle included), in ``bounded_plans``.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ import arviz as az
 from _common import QUICK, command_line, median, meta, truth_curves, write_result
 from mmm_datasets import BUILDERS, BenchDataset
 
-from optimizer.allocation import AllocationProblem, allocate
+from optimizer.allocation import AllocationProblem, ChannelRule, allocate
 from optimizer.mmm import MMM
 
 WEEKS = 13
@@ -151,33 +153,72 @@ def our_plan(
     }
 
 
+#: the product's recommended guard-rail (the shipped scenarios use it): each channel's horizon
+#: spend within +/-30 % of its run-rate
+BOUND = 0.3
+
+
 def decision_quality(
     ds: BenchDataset,
     ours: dict[str, Any],
     peer: dict[str, Any] | None,
     ours_lift: dict[str, Any] | None,
 ) -> dict:
+    """Plans of every tool judged on the truth, free and with +/-30 % channel bounds."""
     truth = ds.truth
     current = truth.run_rate_plan(WEEKS)
-    weekly_budget = float(current.iloc[0].sum())
-    budget = weekly_budget * WEEKS
+    weekly = {c: float(v) for c, v in current.iloc[0].items()}
+    weekly_budget = float(sum(weekly.values()))
     pm = float(np.mean(truth.price_multiplier[-13:]))
 
     def true_rev(plan: pd.DataFrame) -> float:
         return truth.media_revenue(plan, pm)
 
     base = true_rev(current)
-    problem = AllocationProblem(budget=budget, n_weeks=WEEKS)
+    out: dict[str, Any] = {
+        "budget_eur": weekly_budget * WEEKS,
+        "weeks": WEEKS,
+        "price_multiplier": pm,
+        "current_true_media_revenue": base,
+        "current_weekly_spend": weekly,
+        "bound": BOUND,
+    }
+    for setting in ("free", "bounded"):
+        weekly_bounds = (
+            {c: ((1 - BOUND) * w, (1 + BOUND) * w) for c, w in weekly.items()}
+            if setting == "bounded"
+            else None
+        )
+        rules = {
+            c: ChannelRule(min_total=lo * WEEKS, max_total=hi * WEEKS)
+            for c, (lo, hi) in (weekly_bounds or {}).items()
+        }
+        problem = AllocationProblem(budget=weekly_budget * WEEKS, n_weeks=WEEKS, channels=rules)
+        rows = _plans(ds, problem, weekly_bounds, ours, peer, ours_lift, true_rev, base)
+        if setting == "free":
+            out.update(rows)  # top level, as in earlier result files
+        else:
+            out["bounded_plans"] = rows
+    return out
+
+
+def _plans(
+    ds: BenchDataset,
+    problem: AllocationProblem,
+    weekly_bounds: dict[str, tuple[float, float]] | None,
+    ours: dict[str, Any],
+    peer: dict[str, Any] | None,
+    ours_lift: dict[str, Any] | None,
+    true_rev: Any,
+    base: float,
+) -> dict[str, Any]:
+    truth = ds.truth
+    current = truth.run_rate_plan(WEEKS)
     t0 = time.perf_counter()
     oracle = allocate(truth_curves(truth), problem)
     oracle_plan = plan_frame(truth, oracle.plan)
     oracle_lift = true_rev(oracle_plan) - base
     rows: dict[str, Any] = {
-        "budget_eur": budget,
-        "weeks": WEEKS,
-        "price_multiplier": pm,
-        "current_true_media_revenue": base,
-        "current_weekly_spend": {c: float(v) for c, v in current.iloc[0].items()},
         "oracle": {
             "true_lift": oracle_lift,
             "true_lift_pct": 100 * oracle_lift / base,
@@ -195,7 +236,8 @@ def decision_quality(
         import mmm_peer
 
         try:
-            pp = mmm_peer.peer_plan(peer, weekly_budget, current.index[0], WEEKS)
+            weekly_budget = float(current.iloc[0].sum())
+            pp = mmm_peer.peer_plan(peer, weekly_budget, current.index[0], WEEKS, weekly_bounds)
             plan = plan_frame(truth, pp["weekly_spend"])
             lift = true_rev(plan) - base
             rows["peer"] = {

@@ -106,13 +106,19 @@ def _is_transformed(name: str, free: list[str]) -> bool:
 
 
 def peer_plan(
-    fit: dict[str, Any], weekly_budget: float, start: pd.Timestamp, n_weeks: int
+    fit: dict[str, Any],
+    weekly_budget: float,
+    start: pd.Timestamp,
+    n_weeks: int,
+    weekly_bounds: dict[str, tuple[float, float]] | None = None,
 ) -> dict[str, Any]:
     """PyMC-Marketing's own budget optimizer: weekly spend per channel for ``n_weeks`` weeks.
 
     ``budget`` of its optimizer is the total per period (it repeats the per-channel budget over
-    the periods), so the run-rate weekly total is passed; default bounds [0, budget] per channel.
+    the periods), so the run-rate weekly total is passed; bounds are per channel and period
+    (``weekly_bounds``, EUR per week), by default [0, budget].
     """
+    import xarray as xr
     from pymc_marketing.mmm.multidimensional import MultiDimensionalBudgetOptimizerWrapper
 
     model = fit["model"]
@@ -123,7 +129,15 @@ def peer_plan(
         wrapper = MultiDimensionalBudgetOptimizerWrapper(
             model=model, start_date=str(start.date()), end_date=str(end.date())
         )
-        alloc, res = wrapper.optimize_budget(budget=weekly_budget)[:2]
+        bounds = None
+        if weekly_bounds is not None:
+            chans = list(weekly_bounds)
+            bounds = xr.DataArray(
+                [list(weekly_bounds[c]) for c in chans],
+                dims=("channel", "bound"),
+                coords={"channel": chans, "bound": ["lower", "upper"]},
+            )
+        alloc, res = wrapper.optimize_budget(budget=weekly_budget, budget_bounds=bounds)[:2]
     secs = time.perf_counter() - t0
     weekly = {
         str(c): float(v) for c, v in zip(alloc.coords["channel"].values, alloc.values, strict=True)

@@ -175,22 +175,18 @@ def mmm_section(lines: list[str], d: dict[str, Any] | None) -> list[str]:
     return missed
 
 
-def decision_section(lines: list[str], d: dict[str, Any] | None) -> list[str]:
+def _decision_table(lines: list[str], d: dict[str, Any], setting: str) -> list[str]:
     missed: list[str] = []
-    lines += ["## 2. Decision quality: budget plans judged on the true response", ""]
-    if d is None:
-        lines += ["Not run.", ""]
-        return missed
+    bounded = setting == "bounded"
     lines += [
-        "Budget = run-rate (mean weekly spend of the last 13 weeks) x 13 weeks after the "
-        "history, spent in full by every plan. Each plan is evaluated with the generator's true "
-        "adstock + Hill response (`GroundTruth.media_contribution`, carry-over from the history "
-        "included, at the mean price multiplier of the last 13 weeks). Lift = true media "
-        "revenue of the plan - that of the run-rate plan. Oracle = this project's allocator on "
-        "the true curves. Ours: `allocate` on the posterior curves of the seed-0 fit (300 "
-        "samples, mean objective). PyMC-Marketing: its own `optimize_budget` "
-        "(`MultiDimensionalBudgetOptimizerWrapper`, run-rate weekly total per period, default "
-        "bounds).",
+        (
+            "**With guard-rails**: every channel's 13-week spend within +/-30 % of its run-rate "
+            "(`ChannelRule(min_total, max_total)` for ours and the oracle, `budget_bounds` per "
+            "week for PyMC-Marketing), as in the shipped scenarios; shares are of the bounded "
+            "oracle's lift."
+            if bounded
+            else "**Free re-allocation** (only the budget is fixed):"
+        ),
         "",
         "| dataset | oracle lift | this project | share of oracle | this project + lift tests "
         f"| share | PyMC-Marketing | share | target >= {ORACLE_TARGET:.0%} |",
@@ -198,6 +194,8 @@ def decision_section(lines: list[str], d: dict[str, Any] | None) -> list[str]:
     ]
     for name, x in d["datasets"].items():
         q = x.get("decision")
+        if q and bounded:
+            q = q.get("bounded_plans")
         if not q:
             continue
         o = q["oracle"]
@@ -217,11 +215,38 @@ def decision_section(lines: list[str], d: dict[str, Any] | None) -> list[str]:
         share = q["ours"]["share_of_oracle"]
         ok = share >= ORACLE_TARGET
         if not ok:
-            missed.append(f"decision {name}: this project reaches {pct(share)} of the oracle lift")
+            missed.append(
+                f"decision {name}{' (+/-30 % bounds)' if bounded else ''}: this project "
+                f"reaches {pct(share)} of the oracle lift"
+            )
         lines.append(
             f"| {name} | {o['true_lift']:+,.0f} EUR ({o['true_lift_pct']:+.2f} %) | {a[0]} | "
             f"{a[1]} | {b[0]} | {b[1]} | {c[0]} | {c[1]} | {'met' if ok else 'missed'} |"
         )
+    lines.append("")
+    return missed
+
+
+def decision_section(lines: list[str], d: dict[str, Any] | None) -> list[str]:
+    missed: list[str] = []
+    lines += ["## 2. Decision quality: budget plans judged on the true response", ""]
+    if d is None:
+        lines += ["Not run.", ""]
+        return missed
+    lines += [
+        "Budget = run-rate (mean weekly spend of the last 13 weeks) x 13 weeks after the "
+        "history, spent in full by every plan. Each plan is evaluated with the generator's true "
+        "adstock + Hill response (`GroundTruth.media_contribution`, carry-over from the history "
+        "included, at the mean price multiplier of the last 13 weeks). Lift = true media "
+        "revenue of the plan - that of the run-rate plan. Oracle = this project's allocator on "
+        "the true curves. Ours: `allocate` on the posterior curves of the seed-0 fit (300 "
+        "samples, mean objective). PyMC-Marketing: its own `optimize_budget` "
+        "(`MultiDimensionalBudgetOptimizerWrapper`, run-rate weekly total per period, default "
+        "bounds).",
+        "",
+    ]
+    for setting in ("free", "bounded"):
+        missed += _decision_table(lines, d, setting)
     lines += ["", "Spend over the 13 weeks per channel (EUR):", ""]
     for name, x in d["datasets"].items():
         q = x.get("decision")
@@ -237,8 +262,13 @@ def decision_section(lines: list[str], d: dict[str, Any] | None) -> list[str]:
             ("ours", "this project"),
             ("ours_lift_tests", "this project + lift tests"),
             ("peer", "PyMC-Marketing"),
+            ("b:oracle", "oracle, +/-30 %"),
+            ("b:ours", "this project, +/-30 %"),
+            ("b:ours_lift_tests", "this project + lift tests, +/-30 %"),
+            ("b:peer", "PyMC-Marketing, +/-30 %"),
         ):
-            v = q.get(key)
+            src = q.get("bounded_plans", {}) if key.startswith("b:") else q
+            v = src.get(key.removeprefix("b:"))
             if v and "spend" in v:
                 lines.append(
                     f"| {label} | " + " | ".join(f"{v['spend'][c]:,.0f}" for c in chans) + " |"
