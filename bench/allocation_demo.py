@@ -24,7 +24,6 @@ sys.path.insert(0, str(ROOT))
 
 from optimizer.allocation import AllocationProblem, ChannelRule, Risk, allocate  # noqa: E402
 from optimizer.data.demo import GroundTruth  # noqa: E402
-from tests.allocation.helpers import truth_curves  # noqa: E402
 
 DEMO = ROOT / "scenarios" / "demo"
 
@@ -86,9 +85,9 @@ def main() -> None:
     args = ap.parse_args()
     truth = GroundTruth.load(DEMO)
     rows = [
-        evaluate("truth curves (S=1)", truth_curves(truth), truth, args.weeks),
+        evaluate("truth curves (S=1)", truth.response_curves(), truth, args.weeks),
     ]
-    noisy = truth_curves(truth, n_samples=200, noise=0.15, seed=1)
+    noisy = truth.response_curves(n_samples=200, noise=0.15, seed=1)
     for risk in ("mean", "p10", "cvar10"):
         rows.append(evaluate("truth +-15% noise (S=200)", noisy, truth, args.weeks, risk))
     fit_info = None

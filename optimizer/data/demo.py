@@ -233,25 +233,47 @@ class GroundTruth:
         """
         return float(self.media_contribution(plan).to_numpy().sum() * price_multiplier)
 
-    def response_curves(self, recent_weeks: int = 13) -> ResponseCurves:
-        """The true response as one-sample :class:`~optimizer.mmm.curves.ResponseCurves`.
+    def response_curves(
+        self, recent_weeks: int = 13, *, n_samples: int = 1, noise: float = 0.0, seed: int = 0
+    ) -> ResponseCurves:
+        """The true response as :class:`~optimizer.mmm.curves.ResponseCurves`.
 
         Media effect is demand at reference prices (EUR per week): with a price multiplier of 1
         it is incremental revenue. ``current`` is the mean spend of the last ``recent_weeks``.
+
+        Parameters
+        ----------
+        recent_weeks : int
+            Weeks averaged into the current run-rate.
+        n_samples : int
+            Samples of the returned curves (all equal to the truth when ``noise`` is 0).
+        noise : float
+            Log-normal scale of a multiplicative perturbation of each channel's
+            half-saturation and maximum effect, per sample: a stand-in for a posterior of known
+            spread around the truth (sensitivity studies, allocation benchmarks).
+        seed : int
+            Seed of the perturbation.
         """
         from optimizer.mmm.curves import ResponseCurves
 
         names = tuple(self.channels)
         lags = max(t.max_lag for t in self.channels.values())
-        weights = np.zeros((1, len(names), lags))
-        params = np.zeros((1, len(names), 2))
-        beta = np.zeros((1, len(names)))
+        weights = np.zeros((n_samples, len(names), lags))
+        params = np.zeros((n_samples, len(names), 2))
+        beta = np.zeros((n_samples, len(names)))
+        rng = np.random.default_rng(seed)
         for c, name in enumerate(names):
             t = self.channels[name]
             w = t.alpha ** np.arange(t.max_lag)
-            weights[0, c, : t.max_lag] = w / w.sum()
-            params[0, c] = (t.half_saturation, t.slope)
-            beta[0, c] = t.beta
+            weights[:, c, : t.max_lag] = w / w.sum()
+            mult = (
+                np.exp(noise * rng.standard_normal((n_samples, 2)))
+                if noise
+                else np.ones((n_samples, 2))
+            )
+            params[:, c] = (t.half_saturation, t.slope)
+            params[:, c, 0] *= mult[:, 0]
+            beta[:, c] = t.beta * mult[:, 1]
         hist = self.history_spend[list(names)].to_numpy(float)
         current = hist[-recent_weeks:].mean(axis=0)
         return ResponseCurves(names, weights, ("hill",) * len(names), params, beta, hist, current)

@@ -19,28 +19,12 @@ def truth_curves(
     seed: int = 0,
     recent_weeks: int = 13,
 ) -> ResponseCurves:
-    """ResponseCurves from the demo truth; ``noise`` > 0 perturbs beta/K to mimic a posterior.
+    """ResponseCurves from the demo truth; ``noise`` > 0 perturbs K/beta to mimic a posterior.
 
     The truth's media effect is in demand (EUR at reference prices); a price multiplier of 1 is
     assumed, so the response is incremental revenue at reference prices.
     """
-    one = truth.response_curves(recent_weeks)
-    rng = np.random.default_rng(seed)
-    c_len = len(one.channels)
-    weights = np.repeat(one.weights, n_samples, axis=0)
-    params = np.repeat(one.params, n_samples, axis=0)
-    beta = np.repeat(one.beta, n_samples, axis=0)
-    for c in range(c_len):
-        mult = (
-            np.exp(noise * rng.standard_normal((n_samples, 2)))
-            if noise
-            else np.ones((n_samples, 2))
-        )
-        params[:, c, 0] *= mult[:, 0]
-        beta[:, c] *= mult[:, 1]
-    return ResponseCurves(
-        one.channels, weights, one.saturation, params, beta, one.history, one.current
-    )
+    return truth.response_curves(recent_weeks, n_samples=n_samples, noise=noise, seed=seed)
 
 
 def synthetic_curves(
