@@ -1,11 +1,14 @@
 """Command-line interface: parse, call the library once, write, print.
 
 ``OptimizerError`` becomes exit code 1 with its message and no traceback; usage errors exit 2.
+SIGINT and SIGTERM stop a command cleanly (unfinished output and cache folders are removed,
+nothing half-written is published) with exit code 130 and 143 (128 + the signal number).
 Sub-command groups live in one module each (``optimizer/cli/<group>.py``).
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Any
 
@@ -13,6 +16,7 @@ import click
 
 from optimizer._version import __version__
 from optimizer.errors import OptimizerError
+from optimizer.interrupt import Interrupted, received, stop_on_signals
 
 __all__ = ["cli", "main"]
 
@@ -44,9 +48,18 @@ _register()
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point."""
-    try:
-        cli.main(args=argv, prog_name="optimizer", standalone_mode=True)
-    except KeyboardInterrupt:  # pragma: no cover - interactive only
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+    """Console-script entry point.
+
+    Exits 0 on success, 1 on an :class:`OptimizerError`, 2 on a usage error, 130 on SIGINT
+    (Ctrl-C) and 143 on SIGTERM; an interrupted command leaves no partial output.
+    """
+    with stop_on_signals():
+        try:
+            cli.main(args=argv, prog_name="optimizer", standalone_mode=True)
+        except (Interrupted, KeyboardInterrupt):
+            signum = received() or signal.SIGINT
+            click.echo(
+                f"Interrupted ({signal.Signals(signum).name}); no partial output was kept.",
+                err=True,
+            )
+            sys.exit(128 + signum)

@@ -12,6 +12,7 @@ import arviz as az
 import pymc as pm
 
 from optimizer.errors import ConfigError
+from optimizer.interrupt import require_all_draws
 
 __all__ = ["SAMPLERS", "SampleRun", "sample"]
 
@@ -66,6 +67,11 @@ def sample(
     -------
     SampleRun
         Posterior with ``sample_stats``, the sampler actually used, compile and sampling time.
+
+    Raises
+    ------
+    KeyboardInterrupt, optimizer.interrupt.Interrupted
+        Sampling was interrupted (the samplers themselves would return the draws made so far).
     """
     if sampler not in SAMPLERS:
         raise ConfigError(f"sampler '{sampler}' is unknown; use one of {', '.join(SAMPLERS)}.")
@@ -99,6 +105,7 @@ def sample(
                 # channels whose spend moves with the season): ~3x fewer gradient evaluations
                 low_rank_modified_mass_matrix=True,
             )
+            require_all_draws(idata.posterior.sizes, draws=draws, chains=chains, what="model")
             return SampleRun(idata, "nutpie", t1 - t0, time.perf_counter() - t1)
     with model, warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=UserWarning)
@@ -114,5 +121,6 @@ def sample(
             compute_convergence_checks=False,
             return_inferencedata=True,
         )
+    require_all_draws(idata.posterior.sizes, draws=draws, chains=chains, what="model")
     # PyMC compiles inside pm.sample: its compile time is counted as sampling time
     return SampleRun(idata, "pymc", 0.0, time.perf_counter() - t0)

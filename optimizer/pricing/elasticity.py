@@ -44,6 +44,7 @@ import pandas as pd
 from optimizer.data.catalog import Catalog
 from optimizer.data.sales import SalesHistory
 from optimizer.errors import ConvergenceError, DataError, NotFittedError
+from optimizer.interrupt import require_all_draws
 from optimizer.pricing.elasticity_laplace import fit_poisson, laplace_draws, pearson_dispersion
 from optimizer.pricing.estimates import Elasticities
 
@@ -360,6 +361,9 @@ class ElasticityModel:
             cores=min(self.chains, 2),
         )
         diag["sampling_seconds"] = time.perf_counter() - t
+        require_all_draws(
+            idata.posterior.sizes, draws=self.draws, chains=self.chains, what="elasticity model"
+        )
         post = idata.posterior
         # exact conditional draw of each SKU level: Gamma(shape_s, rate + exposure_s)
         rng = np.random.default_rng(self.seed + 1)

@@ -3,7 +3,8 @@
 A fit is stored in ``<cache root>/<kind>-<key>`` where ``key`` hashes the input data and the
 settings; a changed file or setting gives a new key, hence a refit. A folder is published by
 ``os.replace`` of a finished temporary folder, so an interrupted fit never leaves a folder that
-looks complete.
+looks complete; a folder without its ``CACHE_COMPLETE`` marker counts as absent and is refitted.
+Temporary folders left by a killed process are ignored, and swept once they are a day old.
 """
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+
+from optimizer.atomic import sweep_stale
+from optimizer.interrupt import check as check_interrupted
 
 __all__ = ["cache_key", "cached", "code_digest", "file_digest"]
 
@@ -86,10 +91,12 @@ def cached(
         The object, its folder and whether it came from the cache.
     """
     root.mkdir(parents=True, exist_ok=True)
+    sweep_stale(root, rf"\.{re.escape(kind)}-[a-z0-9_]{{8}}")
     folder = root / f"{kind}-{cache_key(payload)}"
     if (folder / _DONE).is_file():
         return load(folder), folder, True
     fitted = fit()
+    check_interrupted()  # a fit cut short by a swallowed interruption is never published
     tmp = Path(tempfile.mkdtemp(prefix=f".{kind}-", dir=root))
     try:
         save(fitted, tmp)
@@ -97,6 +104,7 @@ def cached(
             json.dumps(payload, sort_keys=True, indent=1, default=str), encoding="utf-8"
         )
         (tmp / _DONE).write_text("ok\n", encoding="utf-8")
+        check_interrupted()
         if folder.exists():  # a stale, incomplete entry
             shutil.rmtree(folder)
         os.replace(tmp, folder)

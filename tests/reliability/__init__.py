@@ -1,0 +1,1 @@
+"""Reliability: interrupted runs (SIGINT, SIGTERM, SIGKILL) leave no partial output."""
