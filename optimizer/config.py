@@ -22,7 +22,10 @@ M = TypeVar("M", bound=BaseModel)
 class StrictModel(BaseModel):
     """Base of every file-edge model: unknown keys are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # inf/nan are valid TOML floats but never a valid budget, cap, rate or price here
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
 
 def load_toml(path: str | Path) -> dict[str, Any]:
@@ -39,14 +42,20 @@ def load_toml(path: str | Path) -> dict[str, Any]:
         Parsed content.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: file not found. Check the path.")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path.name}: invalid TOML: {exc}. Fix the syntax.") from None
+        if not path.is_file():
+            raise ConfigError(f"{path}: file not found. Check the path.")
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:  # e.g. a name longer than the file system allows, no permission
+        raise ConfigError(
+            f"{path.name}: cannot read the file ({exc.strerror or exc}). Check the path."
+        ) from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path.name}: not UTF-8 text; save the file as UTF-8.") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: invalid TOML: {exc}. Fix the syntax.") from None
 
 
 def _key_path(loc: tuple[Any, ...]) -> str:
@@ -123,5 +132,6 @@ def validate(model: type[M], data: dict[str, Any], source: str) -> M:
                     lines.append(f"{where}: {msg}.")
                     continue
                 shown = f" (got {got!r})" if not isinstance(got, list) else ""
-                lines.append(f"{_key_path(loc)}: {err['msg']}{shown}.")
+                msg = str(err["msg"]).removeprefix("Value error, ").rstrip(".")
+                lines.append(f"{_key_path(loc)}: {msg}{shown}.")
         raise ConfigError(f"{source}: " + " ".join(lines)) from None

@@ -28,9 +28,9 @@ Example::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from optimizer.allocation.problem import ChannelRule, WeekBound
 from optimizer.config import StrictModel, load_toml, validate
@@ -67,13 +67,21 @@ class ConstraintsFile(StrictModel):
     schema_version: Literal[1] = 1
     budget_mode: Literal["exact", "up_to"] = "exact"
     weekly_cap: float | None = Field(None, gt=0)
-    monthly_caps: dict[str, float] = Field(default_factory=dict)
+    monthly_caps: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
     min_roas: float | None = Field(None, gt=0)
     max_cpa: float | None = Field(None, gt=0)
     orders_per_revenue: float | None = Field(None, gt=0)
     variable_cost_rate: float = Field(0.0, ge=0, lt=1)
     channels: dict[str, ChannelRuleModel] = Field(default_factory=dict)
     week_bounds: list[WeekBoundModel] = Field(default_factory=list)
+
+    @field_validator("monthly_caps")
+    @classmethod
+    def _months(cls, caps: dict[str, float]) -> dict[str, float]:
+        for month in caps:
+            if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
+                raise ValueError(f"monthly cap key '{month}' must be YYYY-MM, e.g. '2026-12'")
+        return caps
 
 
 def load_constraints(path: str | Path, channels: tuple[str, ...]) -> dict[str, Any]:

@@ -79,6 +79,17 @@ def _make_solver(name: str, time_limit: float, gap: float) -> pulp.LpSolver:
     raise ConfigError(f"LP solver '{name}' is unknown; use one of {', '.join(SOLVERS)}.")
 
 
+def _objective_value(model: pulp.LpProblem) -> float:
+    """The objective at the solution.
+
+    ``LpAffineExpression.value()`` is None when a variable of the objective has no value, which
+    CBC leaves for variables it never saw (e.g. every coefficient zero with zero week weights);
+    such a variable is at 0 in the solution, so it counts 0 here.
+    """
+    obj = model.objective
+    return float(obj.constant + sum((v.varValue or 0.0) * a for v, a in obj.items()))
+
+
 def _adstock_terms(weights: np.ndarray, t: int) -> list[tuple[int, float]]:
     """(plan week, weight) pairs feeding week ``t``'s adstock."""
     return [(t - lag, float(weights[lag])) for lag in range(min(len(weights), t + 1))]
@@ -295,7 +306,7 @@ def solve_lp(
     if status not in ("Optimal",) and model.objective.value() is None:
         raise InfeasibleError(f"The LP solver stopped with status '{status}' and no plan.")
     plan = np.array([[max(v.value() or 0.0, 0.0) for v in row] for row in x])
-    value = float(model.objective.value())
+    value = _objective_value(model)
     bound: float | None = None
     if risk.kind == "mean" and homogeneous and status == "Optimal" and around is None:
         # a MILP stops within mip_gap of its dual bound: widen by that tolerance
@@ -376,4 +387,4 @@ def linearized_bound(
     model.solve(_make_solver(solver, 60.0, 1e-9))
     if pulp.LpStatus[model.status] != "Optimal":
         return None
-    return float(value0 + model.objective.value() - gradient @ x0)
+    return float(value0 + _objective_value(model) - gradient @ x0)

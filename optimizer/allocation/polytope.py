@@ -77,9 +77,8 @@ def linear_rows(res: Resolved) -> LinearRows:
     for c in range(c_len):
         m = np.zeros((t_len, c_len))
         m[:, c] = 1.0
-        fixed = res.tot_lo[c] == res.tot_hi[c]
-        if fixed:
-            continue  # the per-week bounds already pin it
+        if (res.lo[:, c] == res.hi[:, c]).all():
+            continue  # a fixed channel: the per-week bounds already pin its total
         if res.tot_lo[c] > 0:
             add(f"channel {c} minimum", -m, -res.tot_lo[c])
         if np.isfinite(res.tot_hi[c]):

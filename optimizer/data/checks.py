@@ -88,6 +88,9 @@ def _bad(frame: pd.DataFrame, col: str, mask: np.ndarray, what: str, fix: str) -
     return DataError(f"{src}, column '{col}', {format_rows(list(lines))}: {what}{shown}; {fix}.")
 
 
+#: Dates outside these years are typing errors (and outside what the calendar code handles).
+MIN_YEAR, MAX_YEAR = 1900, 2199
+
 #: Any number beyond this (in absolute value) is a typing or unit error, whatever the column:
 #: no French e-commerce store spends, sells, stocks or ships 10^12 of anything in a week.
 ABSURD_VALUE = 1e12
@@ -209,6 +212,18 @@ def parse_dates(frame: pd.DataFrame, col: str) -> pd.DatetimeIndex:
     bad = np.asarray(dates.isna())[codes]
     if bad.any():
         raise _bad(frame, col, bad, "unparseable date", "write dates as YYYY-MM-DD (or DD/MM/YYYY)")
+    # "-2025-04-07" parses as the year -2025; such dates are typos, and the calendar code
+    # (Python dates) cannot even print them
+    years = np.asarray(dates.year)[codes]
+    odd = (years < MIN_YEAR) | (years > MAX_YEAR)
+    if odd.any():
+        raise _bad(
+            frame,
+            col,
+            odd,
+            "date out of range",
+            f"write dates between {MIN_YEAR} and {MAX_YEAR} as YYYY-MM-DD (or DD/MM/YYYY)",
+        )
     return dates.normalize().take(codes)
 
 

@@ -84,12 +84,22 @@ class Dataset:
 
 
 def _inside(root: Path, name: str, key: str) -> Path:
-    path = (root / name).resolve()
+    where = f"{DATASET_FILE}: [{key}].file = {name!r}"
+    try:
+        path = (root / name).resolve()
+        is_dir = path.is_dir()
+    except (OSError, RuntimeError, ValueError) as exc:  # NUL byte, name too long, symlink loop
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ConfigError(
+            f"{where} is not a usable path ({reason}); name a CSV file in the dataset folder."
+        ) from None
     if not path.is_relative_to(root.resolve()):
         raise ConfigError(
             f"{DATASET_FILE}: [{key}].file = {name!r} points outside the dataset folder; keep data "
             "files inside it."
         )
+    if is_dir:
+        raise ConfigError(f"{where} is a folder; name a CSV file in the dataset folder.")
     return path
 
 

@@ -22,7 +22,7 @@ Example ``rules.toml``::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -38,7 +38,7 @@ class RulesFile(StrictModel):
     schema_version: Literal[1] = 1
     objective: Literal["margin", "revenue"] = "margin"
     max_change: float = Field(0.15, ge=0.0, lt=1.0)
-    endings: list[float] = [0.99, 0.90]
+    endings: list[Annotated[float, Field(ge=0.0, lt=1.0)]] = [0.99, 0.90]
     n_points: int = Field(11, ge=2, le=101)
     margin_floor: float = Field(0.0, ge=0.0, lt=1.0)
     max_changes: int | None = Field(None, ge=0)
@@ -47,7 +47,7 @@ class RulesFile(StrictModel):
     net_of_returns: bool = False
     gap_tolerance: float = Field(1e-3, ge=0.0, lt=1.0)
     logistics_cost: float | None = Field(None, ge=0.0)
-    min_advertised_price: dict[str, float] = {}
+    min_advertised_price: dict[str, Annotated[float, Field(gt=0.0)]] = {}
     capacity_mode: Literal["hard", "ration"] = "hard"
 
     def to_rules(self) -> PriceRules:

@@ -43,7 +43,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from optimizer.allocation.constraints_file import ConstraintsFile
 from optimizer.config import StrictModel, load_toml, validate
@@ -102,6 +102,14 @@ class MediaSection(ConstraintsFile):
     objective: Literal["revenue", "margin", "contribution"] = "contribution"
     risk: str = "mean"
 
+    @field_validator("risk")
+    @classmethod
+    def _risk(cls, risk: str) -> str:
+        from optimizer.allocation.problem import Risk
+
+        Risk.parse(risk)  # ConfigError (a ValueError): "use mean, p10 or cvar10"
+        return risk
+
     @model_validator(mode="after")
     def _one_budget(self) -> MediaSection:
         if self.budget is not None and self.budget_change is not None:
@@ -147,6 +155,16 @@ class ScenarioFile(StrictModel):
     pricing: PricingSection = Field(default_factory=lambda: PricingSection())
     logistics: LogisticsSection = Field(default_factory=lambda: LogisticsSection())
 
+    @model_validator(mode="after")
+    def _weeks_in_horizon(self) -> ScenarioFile:
+        for wb in self.media.week_bounds:
+            if wb.week >= self.horizon.weeks:
+                raise ValueError(
+                    f"[[media.week_bounds]] for '{wb.channel}': week {wb.week} is past the "
+                    f"horizon of {self.horizon.weeks} weeks (weeks are numbered from 0)"
+                )
+        return self
+
 
 @dataclass(frozen=True, eq=False)
 class ScenarioSpec:
@@ -185,7 +203,13 @@ class ScenarioSpec:
             Key path for messages (e.g. ``[data].dataset``).
         """
         p = Path(relative)
-        full = (p if p.is_absolute() else self.root / p).resolve()
+        try:
+            full = (p if p.is_absolute() else self.root / p).resolve()
+        except (OSError, RuntimeError, ValueError) as exc:  # NUL byte, symlink loop
+            raise ConfigError(
+                f"{self.source}: {key} = {relative!r} is not a usable path "
+                f"({getattr(exc, 'strerror', None) or exc}); fix the path."
+            ) from None
         if not self.file.allow_outside_paths and not full.is_relative_to(self.root.resolve()):
             raise ConfigError(
                 f"{self.source}: {key} = {relative!r} points outside the scenario folder "
@@ -244,13 +268,20 @@ def load_scenario(path: str | Path) -> ScenarioSpec:
     spec = validate(ScenarioFile, data, path.name)
     out = ScenarioSpec(spec, path, path.parent, path.read_text(encoding="utf-8-sig"))
     ds = out.resolve(spec.data.dataset, "[data].dataset")
-    if not (ds / "dataset.toml").is_file():
+    if not _is_file(ds / "dataset.toml"):
         raise ConfigError(
             f"{path.name}: [data].dataset = {spec.data.dataset!r}: no dataset.toml in {ds}; "
             "point it to a dataset folder (see docs/data.md)."
         )
     check_channels(out, _dataset_channels(ds))
     return out
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name longer than the file system allows
+        return False
 
 
 def _dataset_channels(folder: Path) -> tuple[str, ...] | None:
