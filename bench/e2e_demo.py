@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, command_line, median, meta, write_result
+from _common import QUICK, ROOT, command_line, median, meta, write_result
 
 
 def run(cmd: list[str], env: dict[str, str], timeout: float) -> dict:
@@ -47,7 +47,7 @@ def run(cmd: list[str], env: dict[str, str], timeout: float) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeats-warm", type=int, default=1)
+    ap.add_argument("--repeats-warm", type=int, default=1 if QUICK else 3)
     ap.add_argument("--timeout", type=float, default=1500.0)
     args = ap.parse_args()
     exe = ROOT / ".venv" / "bin" / "optimizer"
