@@ -105,12 +105,32 @@ def cached(
         )
         (tmp / _DONE).write_text("ok\n", encoding="utf-8")
         check_interrupted()
-        if folder.exists():  # a stale, incomplete entry
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
+        _publish(tmp, folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     # read back what was stored, so that a fresh fit and a cached one give the same numbers
     # bit for bit (stored posteriors may round differently from the in-memory ones)
     return load(folder), folder, False
+
+
+def _publish(tmp: Path, folder: Path) -> None:
+    """Move a finished entry into place; if another run published the same key first, keep theirs.
+
+    Two runs of the same inputs may fit at once (two terminals, a CI matrix). The entry is
+    deterministic given its key, so whichever finishes first wins and the other discards its
+    copy; an incomplete folder (left by a killed run) is replaced.
+    """
+    if (folder / _DONE).is_file():
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
+    if folder.exists():  # a stale, incomplete entry
+        shutil.rmtree(folder, ignore_errors=True)
+    try:
+        os.replace(tmp, folder)
+    except OSError:
+        # another run published between our check and the rename (a non-empty target folder
+        # cannot be replaced): theirs is complete, ours is redundant
+        if not (folder / _DONE).is_file():
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)

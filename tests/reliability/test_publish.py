@@ -109,6 +109,23 @@ def test_cache_entry_without_marker_is_refitted(tmp_path: Path) -> None:
     assert (obj, hit, len(calls)) == ("fresh", True, 2)
 
 
+def test_concurrent_fit_of_the_same_key_keeps_the_first_published(tmp_path: Path) -> None:
+    """Another run publishes the same key while ours fits: theirs is kept, ours discarded."""
+
+    def other_run_fit() -> str:
+        return "theirs"
+
+    def fit() -> str:
+        # while we fit, another process finishes the same fit and publishes it
+        cached(tmp_path, "mmm", {"a": 1}, other_run_fit, _save, _load)
+        return "ours"
+
+    obj, folder, hit = cached(tmp_path, "mmm", {"a": 1}, fit, _save, _load)
+    assert (obj, hit) == ("theirs", False)
+    assert (folder / "CACHE_COMPLETE").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name]  # no temp folder left
+
+
 @pytest.mark.parametrize("where", ["fit", "save"])
 def test_interrupted_fit_or_save_publishes_nothing(tmp_path: Path, where: str) -> None:
     def fit() -> str:
