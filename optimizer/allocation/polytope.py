@@ -98,5 +98,5 @@ def linear_rows(res: Resolved) -> LinearRows:
         rhs=np.asarray(rhs),
         equality=np.asarray(eq, bool),
         lo=res.lo.ravel().copy(),
-        hi=res.finite_hi().ravel().copy(),
+        hi=np.maximum(res.finite_hi(), res.lo).ravel(),  # round-off must not cross the box
     )

@@ -497,6 +497,10 @@ def resolve(problem: AllocationProblem, channels: tuple[str, ...], current: np.n
             )
     if problems:
         raise InfeasibleError("Infeasible allocation: " + "; ".join(problems) + ".")
+    # bounds that cross by round-off only (within the tolerances above), e.g. a fixed channel's
+    # fixed / n_weeks against an equal week bound, would make the solvers refuse the box
+    hi = np.maximum(hi, lo)
+    tot_hi = np.maximum(tot_hi, tot_lo)
     if problem.tail_weeks:
         # weeks after the horizon: no spend, their response still counts
         pad = problem.tail_weeks

@@ -82,6 +82,53 @@ def _value(curves: ResponseCurves, problem: AllocationProblem, plan: np.ndarray)
     return risk_value(a * curves.total(plan, ww) - b * plan.sum(), problem.risk)
 
 
+def _tightened_lp(
+    curves: ResponseCurves,
+    problem: AllocationProblem,
+    rows: LinearRows,
+    res: Resolved,
+    plan: np.ndarray,
+    pieces: int,
+    scenarios: int,
+    solver: str,
+    time_limit: float,
+) -> np.ndarray | None:
+    """Re-solve the LP with the ROAS rules raised by the exact shortfall of ``plan``.
+
+    The piecewise-linear curves over-estimate revenue slightly, so when a ROAS rule binds the LP
+    plan can sit just outside it, and SLSQP may fail to repair it. Returns a plan meeting every
+    rule under exact evaluation, or None.
+    """
+    tol = 1e-6 * max(res.budget, 1.0) + 1e-6
+    rules = list(res.roas_rules)
+    for _ in range(4):
+        weekly = curves.weekly(plan).mean(axis=0)
+        tighter = []
+        for (ci, rho), (_, rho0) in zip(rules, res.roas_rules, strict=True):
+            spend = plan.sum() if ci is None else plan[:, ci].sum()
+            rev = weekly.sum() if ci is None else weekly[:, ci].sum()
+            short = rho0 * spend / rev if rev > 0 else 1.0
+            tighter.append((ci, rho * max(short, 1.0) * (1.0 + 1e-3)))
+        rules = tighter
+        try:
+            lp = solve_lp(
+                curves,
+                problem,
+                rows,
+                tuple(rules),
+                pieces=pieces,
+                scenarios=scenarios,
+                solver=solver,
+                time_limit=time_limit,
+            )
+        except InfeasibleError:
+            return None
+        plan = np.clip(lp.plan, res.lo, res.finite_hi())
+        if _feasible(plan, rows, res, curves, tol):
+            return plan
+    return None
+
+
 def _envelope_bound(
     curves: ResponseCurves,
     problem: AllocationProblem,
@@ -237,6 +284,15 @@ def _allocate(
         nl = solve_nonlinear(curves, problem, rows, res.roas_rules, lp_plan)
         if _feasible(nl.plan, rows, res, curves, tol):
             candidates.append(("nonlinear", nl.plan, nl.value))
+    if not candidates and res.roas_rules:
+        retry = _tightened_lp(
+            curves, problem, rows, res, lp_plan, pieces, scenarios, solver, time_limit
+        )
+        if retry is not None:
+            candidates.append(("lp", retry, _value(curves, problem, retry)))
+            notes.append(
+                "minimum ROAS / maximum CPA rules tightened in the LP to meet them exactly"
+            )
     if not candidates:
         raise InfeasibleError(
             "No plan found that meets every rule under exact evaluation (the LP plan and the "

@@ -147,12 +147,15 @@ def build_candidates(problem: PricingProblem) -> Candidates:
     k_max = rules.max_changes
     n_k = valid.shape[1]
     is_change = np.arange(n_k)[None, :] != ladder.current[:, None]
-    forced = ladder.current < 0
+    # the current price is not a candidate when it breaks a rule or, without stock-outs, when
+    # its expected demand exceeds the stock
+    forced = ~(valid & ~is_change).any(axis=1)
     if k_max is not None and forced.sum() > k_max:
         raise InfeasibleError(
             f"max_changes: {int(forced.sum())} SKU(s) must change price because their current "
-            f"price breaks a rule ({_skus(idx, forced)}) but max_changes is {k_max}; raise "
-            "max_changes or relax the rules those prices break."
+            f"price breaks a rule or its expected demand exceeds the stock "
+            f"({_skus(idx, forced)}) but max_changes is {k_max}; raise max_changes or relax the "
+            "rules those prices break."
         )
     if k_max == 0:
         valid &= ~is_change

@@ -88,9 +88,9 @@ def planted_allocations(draw):
         shape = draw(st.sampled_from(["random", "flat", "zero"]))
         scale = curves.current[c] * draw(st.floats(0.1, 3.0))
         if shape == "random":
-            plan[:, c] = scale * np.asarray(
-                draw(st.lists(st.floats(0.0, 1.0), min_size=t_len, max_size=t_len))
-            )
+            # in steps of 5 %: no sub-cent spend whose ROAS only round-off decides
+            steps = draw(st.lists(st.integers(0, 20), min_size=t_len, max_size=t_len))
+            plan[:, c] = scale * np.asarray(steps) / 20
         elif shape == "flat":
             plan[:, c] = scale
     if plan.sum() <= 0:
@@ -138,7 +138,7 @@ def planted_allocations(draw):
                 kw[k] = tot / base * (1 + s) - 1.0
             elif k == "fixed" and np.ptp(col) == 0:
                 kw[k] = tot
-            elif k == "min_roas" and tot > 0 and rev[c] > 0:
+            elif k == "min_roas" and tot > 1.0 and rev[c] > 0:
                 kw[k] = rev[c] / tot * draw(st.floats(0.5, 0.95))
         kinds_used |= set(kw)
         if kw:
