@@ -79,6 +79,10 @@ def _make_solver(name: str, time_limit: float, gap: float) -> pulp.LpSolver:
     raise ConfigError(f"LP solver '{name}' is unknown; use one of {', '.join(SOLVERS)}.")
 
 
+#: Relative slack of equality rows in the LP (the exact rows are checked on the final plan).
+_EQ_TOL = 1e-10
+
+
 def _objective_value(model: pulp.LpProblem) -> float:
     """The objective at the solution.
 
@@ -186,6 +190,9 @@ def solve_lp(
     shift_total = 0.0
     ww = problem.weights_for(t_len)
     week_w = np.ones(t_len) if ww is None else ww
+    # a weight of 1e-12 is worth nothing but puts coefficients below the solver's zero
+    # tolerance into the scenario rows (CVaR, quantile), which then read as infeasible
+    week_w = np.where(week_w < 1e-9, 0.0, week_w)
     scen_rev: list[pulp.LpAffineExpression] = []
     scen_val: list[pulp.LpAffineExpression] = []
     chan_rev = [pulp.LpAffineExpression() for _ in range(c_len)]
@@ -265,7 +272,12 @@ def solve_lp(
         nz = np.nonzero(coef)[0]
         expr = pulp.LpAffineExpression([(flat[j], float(coef[j])) for j in nz])
         if rows.equality[i]:
-            model += expr == float(rows.rhs[i]), f"row_{i}"
+            # the solver reads the model with 12 significant digits: against bounds that pin
+            # the plan (a fixed channel, equal weekly bounds) an exact equality can become
+            # infeasible by round-off alone
+            tol = _EQ_TOL * max(1.0, abs(float(rows.rhs[i])))
+            model += expr >= float(rows.rhs[i]) - tol, f"row_{i}_min"
+            model += expr <= float(rows.rhs[i]) + tol, f"row_{i}"
         else:
             model += expr <= float(rows.rhs[i]), f"row_{i}"
     mean_rev = pulp.lpSum(scen_rev) * (1.0 / len(groups))

@@ -13,6 +13,7 @@ import pytest
 
 from optimizer.allocation import AllocationProblem, ChannelRule, WeekBound, allocate
 from optimizer.allocation.constraints_file import load_constraints
+from optimizer.allocation.problem import Risk
 from optimizer.data import load_dataset, load_logistics
 from optimizer.data.catalog import Catalog
 from optimizer.errors import ConfigError, DataError, InfeasibleError
@@ -237,3 +238,69 @@ def test_binding_min_roas_is_met_when_slsqp_cannot_repair_the_lp_plan():
     plan = allocate(curves, p).plan.to_numpy()
     assert plan.sum() == pytest.approx(budget, rel=1e-6)
     assert curves.weekly(plan).mean(axis=0).sum() >= p.min_roas * plan.sum() - 1e-3
+
+
+def test_quantile_lp_with_a_pinned_plan():
+    """A channel fixed at the whole budget (every cell pinned) under quantile risk.
+
+    The MILP was declared infeasible: the solver reads the model with 12 significant digits, so
+    the exact budget row and the pinned cells disagreed by round-off.
+    """
+    current = np.array([6585.3619004, 6700.12308598, 4169.16489758])
+    curves = ResponseCurves(
+        ("ch0", "ch1", "ch2"),
+        np.ones((2, 3, 1)),
+        ("hill",) * 3,
+        np.array(
+            [
+                [[2536.9988, 0.887508551], [6227.8903, 0.738142602], [3234.48211, 0.78280387]],
+                [[2409.96133, 0.887508551], [6792.97095, 0.738142602], [3643.86924, 0.78280387]],
+            ]
+        ),
+        np.array(
+            [
+                [62268.61328934, 60518.4310989, 57271.062523],
+                [57997.44682645, 44011.16811151, 45985.19503458],
+            ]
+        ),
+        np.tile(current, (3, 1)),
+        current,
+    )
+    budget = 79024.34280474132
+    p = AllocationProblem(
+        budget=budget,
+        n_weeks=4,
+        channels={"ch0": ChannelRule(fixed=budget)},
+        risk=Risk("quantile", 0.25),
+    )
+    plan = allocate(curves, p).plan.to_numpy()
+    assert plan[:, 0] == pytest.approx([budget / 4] * 4, rel=1e-9)
+    assert plan[:, 1:].sum() <= 1e-6 * budget
+
+
+@pytest.mark.parametrize(
+    "risk", [Risk("quantile", 0.25), Risk("cvar", 0.25)], ids=["p25", "cvar25"]
+)
+def test_scenario_lp_with_a_tiny_week_weight(risk):
+    """A week weight of 1e-12 put coefficients below the solver's zero tolerance into the
+    scenario rows (CVaR, quantile): the LP read as infeasible."""
+    curves = ResponseCurves(
+        ("ch0", "ch1"),
+        np.ones((2, 2, 1)),
+        ("hill", "hill"),
+        np.array([[[4610.35786, 1.8], [2991.87712, 1.8]], [[4843.79691, 1.8], [2908.32656, 1.8]]]),
+        np.array([[38371.73784582, 45217.73910898], [40669.44890205, 52314.34810654]]),
+        np.tile([5041.30691881, 7297.85436077], (3, 1)),
+        np.array([5041.30691881, 7297.85436077]),
+    )
+    budget = 10082.613837611734
+    p = AllocationProblem(
+        budget=budget,
+        n_weeks=2,
+        channels={"ch0": ChannelRule(fixed=budget)},
+        risk=risk,
+        week_weights=(1.0, 1e-12),
+    )
+    plan = allocate(curves, p).plan.to_numpy()
+    assert plan[:, 0] == pytest.approx([budget / 2] * 2, rel=1e-9)
+    assert plan[:, 1].sum() <= 1e-6 * budget
