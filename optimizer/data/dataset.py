@@ -87,7 +87,7 @@ def _inside(root: Path, name: str, key: str) -> Path:
     where = f"{DATASET_FILE}: [{key}].file = {name!r}"
     try:
         path = (root / name).resolve()
-        is_dir = path.is_dir()
+        is_dir, exists = path.is_dir(), path.exists()
     except (OSError, RuntimeError, ValueError) as exc:  # NUL byte, name too long, symlink loop
         reason = getattr(exc, "strerror", None) or str(exc)
         raise ConfigError(
@@ -100,6 +100,11 @@ def _inside(root: Path, name: str, key: str) -> Path:
         )
     if is_dir:
         raise ConfigError(f"{where} is a folder; name a CSV file in the dataset folder.")
+    if not exists:
+        raise DataError(
+            f"{name}: file not found in the dataset folder '{root}' (named by [{key}].file in "
+            f"{DATASET_FILE}); fix the name or add the file."
+        )
     return path
 
 

@@ -304,3 +304,12 @@ def test_scenario_lp_with_a_tiny_week_weight(risk):
     plan = allocate(curves, p).plan.to_numpy()
     assert plan[:, 0] == pytest.approx([budget / 2] * 2, rel=1e-9)
     assert plan[:, 1].sum() <= 1e-6 * budget
+
+
+def test_missing_dataset_file_names_the_key(tmp_path: Path):
+    """A typo in dataset.toml's file name: the message said only 'arketing.csv: file not found'."""
+    (tmp_path / "dataset.toml").write_text('[marketing]\nfile = "arketing.csv"\n', "utf-8")
+    with pytest.raises(
+        DataError, match=r"arketing.csv: file not found .*\[marketing\].file in dataset.toml"
+    ):
+        load_dataset(tmp_path)

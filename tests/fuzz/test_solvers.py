@@ -262,9 +262,10 @@ def test_allocation_with_a_planted_plan_is_solved_within_every_rule(case):
     try:
         result = allocate(curves, problem)
     except InfeasibleError as exc:
-        # only a non-concave ROAS region may defeat the piecewise-linear search
-        assert roas and not concave and "No plan found" in str(exc), str(exc)
-        event("non-concave ROAS rule: no plan found")
+        # known limit: with S-shaped (non-concave) curves the piecewise-linear model, on mean
+        # adstock weights, may miss a feasible minimum ROAS / maximum CPA region
+        assert roas and not concave and "ROAS" in str(exc), str(exc)
+        event("non-concave curves with a ROAS rule: refused")
         return
     event(f"{result.status.value}, {result.solver}")
     plan = result.plan.to_numpy()
