@@ -30,7 +30,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from optimizer.allocation.problem import ChannelRule, WeekBound
 from optimizer.config import StrictModel, load_toml, validate
@@ -74,6 +74,15 @@ class ConstraintsFile(StrictModel):
     variable_cost_rate: float = Field(0.0, ge=0, lt=1)
     channels: dict[str, ChannelRuleModel] = Field(default_factory=dict)
     week_bounds: list[WeekBoundModel] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _cpa_needs_basket(self) -> ConstraintsFile:
+        if self.max_cpa is not None and self.orders_per_revenue is None:
+            raise ValueError(
+                "max_cpa needs orders_per_revenue (orders per EUR of revenue, 1 / average "
+                "basket); add it or drop max_cpa"
+            )
+        return self
 
     @field_validator("monthly_caps")
     @classmethod

@@ -313,3 +313,9 @@ def test_missing_dataset_file_names_the_key(tmp_path: Path):
         DataError, match=r"arketing.csv: file not found .*\[marketing\].file in dataset.toml"
     ):
         load_dataset(tmp_path)
+
+
+def test_max_cpa_without_basket_is_refused_at_validation(tmp_path: Path):
+    path = _scenario(tmp_path, '[data]\ndataset = "shop"\n[media]\nmax_cpa = 30.0\n')
+    with pytest.raises(ConfigError, match=r"scenario.toml: \[media\]: max_cpa needs orders_per"):
+        load_scenario(path)
