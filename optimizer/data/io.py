@@ -126,9 +126,15 @@ def read_table(path: str | Path, *, name: str | None = None) -> pd.DataFrame:
     """
     path = Path(path)
     label = name or path.name
-    if not path.exists():
+    try:
+        exists, is_dir = path.exists(), path.is_dir()
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise DataError(
+            f"{label}: cannot open '{path}' ({exc.strerror}). Check the path."
+        ) from None
+    if not exists:
         raise DataError(f"{label}: file not found at '{path}'. Check the path.")
-    if path.is_dir():
+    if is_dir:
         raise DataError(f"{label}: '{path}' is a folder, not a CSV file.")
     encoding = _encoding(path, label)
     with open(path, encoding=encoding, newline="") as fh:

@@ -319,3 +319,10 @@ def test_max_cpa_without_basket_is_refused_at_validation(tmp_path: Path):
     path = _scenario(tmp_path, '[data]\ndataset = "shop"\n[media]\nmax_cpa = 30.0\n')
     with pytest.raises(ConfigError, match=r"scenario.toml: \[media\]: max_cpa needs orders_per"):
         load_scenario(path)
+
+
+def test_csv_path_too_long_is_a_data_error(tmp_path: Path):
+    """A file name longer than the file system allows raised OSError from Path.exists()."""
+    path = tmp_path / ("m" * 300 + ".csv")
+    with pytest.raises(DataError, match="cannot open .*Check the path"):
+        load_logistics(path)
