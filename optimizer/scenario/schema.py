@@ -111,6 +111,19 @@ class MediaSection(ConstraintsFile):
         return risk
 
     @model_validator(mode="after")
+    def _no_cost_rate(self) -> MediaSection:
+        # the scenario derives the margin and the variable (logistics) cost per EUR of revenue
+        # from the catalog, the optimized prices and the logistics costs; a value given here
+        # would be silently ignored
+        if "variable_cost_rate" in self.model_fields_set:
+            raise ValueError(
+                "variable_cost_rate is not used in a scenario: the margin and the logistics "
+                "cost per EUR of revenue come from the catalog, the prices and logistics.csv; "
+                "remove the key"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _one_budget(self) -> MediaSection:
         if self.budget is not None and self.budget_change is not None:
             raise ValueError("give either budget (EUR) or budget_change (fraction), not both")

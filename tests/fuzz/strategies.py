@@ -1143,9 +1143,13 @@ def channel_rules(draw: st.DrawFn) -> dict[str, Any]:
 
 @st.composite
 def constraints_dicts(
-    draw: st.DrawFn, channels: tuple[str, ...], n_weeks: int = 13
+    draw: st.DrawFn, channels: tuple[str, ...], n_weeks: int = 13, *, scenario: bool = False
 ) -> dict[str, Any]:
-    """A valid allocation constraints file (``optimizer allocate --constraints``) as a dict."""
+    """A valid allocation constraints file (``optimizer allocate --constraints``) as a dict.
+
+    ``scenario``: the rules of a scenario's ``[media]`` section, where ``variable_cost_rate``
+    is refused (the scenario derives it from prices and logistics costs).
+    """
     out: dict[str, Any] = {}
     if draw(st.booleans()):
         out["schema_version"] = 1
@@ -1158,6 +1162,8 @@ def constraints_dicts(
         ("orders_per_revenue", st.floats(1e-4, 0.1, **_finite)),
         ("variable_cost_rate", st.floats(0.0, 0.99, **_finite)),
     ):
+        if scenario and key == "variable_cost_rate":
+            continue
         if draw(st.booleans()):
             out[key] = draw(strat)
     if "max_cpa" in out:
@@ -1274,7 +1280,7 @@ def scenario_dicts(draw: st.DrawFn, dataset: str, channels: tuple[str, ...]) -> 
         out["horizon"] = hz
     weeks = out.get("horizon", {}).get("weeks", 13)
     if draw(st.booleans()):
-        media = draw(constraints_dicts(channels, weeks))
+        media = draw(constraints_dicts(channels, weeks, scenario=True))
         media.pop("schema_version", None)
         budget = draw(st.sampled_from(["none", "budget", "change"]))
         if budget == "budget":

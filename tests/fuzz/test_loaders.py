@@ -304,8 +304,6 @@ def _accepted_downstream(spec: ScenarioSpec, channels: tuple[str, ...]) -> None:
         dict.fromkeys([*channels, *f.media.channels, *(w.channel for w in f.media.week_bounds)])
     )
     kwargs = constraints_kwargs(f.media, names, spec.source)
-    # the runner replaces it by the logistics rate the prices imply (scenario/plan.py)
-    kwargs["variable_cost_rate"] = 0.0
     AllocationProblem(
         budget=1e5,
         n_weeks=f.horizon.weeks,

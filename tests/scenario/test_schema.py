@@ -55,6 +55,12 @@ def _write(tmp_path, body, demo_dir):
             "s.toml: [horizon].weeks: Input should be greater than or equal to 1 (got 0).",
         ),
         (
+            "[media]\nvariable_cost_rate = 0.1\n",
+            "s.toml: [media]: variable_cost_rate is not used in a scenario: the margin and the "
+            "logistics cost per EUR of revenue come from the catalog, the prices and "
+            "logistics.csv; remove the key.",
+        ),
+        (
             "[logistics]\ncapacity = 0\n",
             "s.toml: [logistics].capacity: Input should be greater than 0 (got 0).",
         ),
