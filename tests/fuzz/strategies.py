@@ -29,14 +29,16 @@ import os
 import random
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from optimizer.allocation import ChannelRule
 from optimizer.data import DEFAULT_CHANNELS
+from optimizer.data.catalog import CATALOG_COLUMNS
 
 # --------------------------------------------------------------------------------------------
 # settings: a fixed number of examples per test (FUZZ_SCALE=10 for a longer local run)
@@ -425,15 +427,7 @@ def catalog_tables(draw: st.DrawFn, min_skus: int = 1, max_skus: int = 15) -> Ta
     optional = draw(
         st.lists(st.sampled_from(["min_price", "max_price", "return_rate"]), unique=True)
     )
-    base = [
-        "sku",
-        "category",
-        "price_incl_vat",
-        "vat_rate",
-        "unit_cost",
-        "stock",
-        "logistics_units",
-    ]
+    base = list(CATALOG_COLUMNS)
     header = list(draw(st.permutations(base + optional)))
     rows, exp = [], {c: [] for c in base + optional}
     for sku in skus:
@@ -1109,23 +1103,16 @@ CHANNEL_NAMES = DEFAULT_CHANNELS + _EXTRA_CHANNELS
 _finite = {"allow_nan": False, "allow_infinity": False}
 
 
+#: every field of :class:`optimizer.allocation.ChannelRule`
+CHANNEL_RULE_KEYS = tuple(f.name for f in fields(ChannelRule))
+
+
 @st.composite
 def channel_rules(draw: st.DrawFn) -> dict[str, Any]:
     """A valid ``[channels.<name>]`` table (may be infeasible: the loader does not care)."""
     keys = draw(
         st.lists(
-            st.sampled_from(
-                [
-                    "min_total",
-                    "max_total",
-                    "min_weekly",
-                    "max_weekly",
-                    "min_change",
-                    "max_change",
-                    "fixed",
-                    "min_roas",
-                ]
-            ),
+            st.sampled_from(CHANNEL_RULE_KEYS),
             unique=True,
             max_size=4,
         )

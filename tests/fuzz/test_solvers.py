@@ -43,7 +43,7 @@ from optimizer.pricing import (
 )
 from optimizer.pricing.evaluate import sell_through, unit_economics
 from tests.allocation.helpers import synthetic_curves
-from tests.fuzz.strategies import fuzz_settings
+from tests.fuzz.strategies import CHANNEL_RULE_KEYS, fuzz_settings
 from tests.pricing.test_rules import check_ladder_rules
 
 _finite = {"allow_nan": False, "allow_infinity": False}
@@ -105,18 +105,7 @@ def planted_allocations(draw):
         base = curves.current[c] * t_len
         kinds = draw(
             st.lists(
-                st.sampled_from(
-                    [
-                        "min_total",
-                        "max_total",
-                        "min_weekly",
-                        "max_weekly",
-                        "min_change",
-                        "max_change",
-                        "fixed",
-                        "min_roas",
-                    ]
-                ),
+                st.sampled_from(CHANNEL_RULE_KEYS),
                 unique=True,
                 max_size=4,
             )
