@@ -1,8 +1,8 @@
 """Shared helpers for the benchmark scripts (machine/versions, JSON, truth curves).
 
 Not part of the product: the benchmarks import this module by path (``bench/`` is not a
-package). Curves built from the generator's truth are copied here from the allocation test
-helpers so that the benchmarks never import ``tests``.
+package). Test curves come from the library (``GroundTruth.response_curves``,
+``optimizer.mmm.curves.synthetic_curves``), so that the benchmarks never import ``tests``.
 """
 
 from __future__ import annotations
@@ -147,36 +147,3 @@ def command_line() -> str:
 def truth_curves(truth: Any, recent_weeks: int = 13) -> Any:
     """ResponseCurves (one sample) of the generator's true adstock + Hill response."""
     return truth.response_curves(recent_weeks)
-
-
-def synthetic_curves(
-    n_channels: int = 3,
-    n_samples: int = 20,
-    lags: int = 3,
-    slope: float | None = None,
-    seed: int = 0,
-    hetero_weights: bool = False,
-) -> Any:
-    """Random Hill curves with geometric adstock; ``slope`` None draws concave (<= 1) slopes."""
-    from optimizer.mmm.curves import ResponseCurves
-
-    rng = np.random.default_rng(seed)
-    names = tuple(f"ch{i}" for i in range(n_channels))
-    alpha = rng.uniform(0.0, 0.6, n_channels)
-    w = alpha[:, None] ** np.arange(lags)[None, :]
-    w = w / w.sum(axis=1, keepdims=True)
-    weights = np.repeat(w[None], n_samples, axis=0)
-    if hetero_weights:
-        a_s = np.clip(alpha[None, :] + 0.1 * rng.standard_normal((n_samples, n_channels)), 0, 0.9)
-        weights = a_s[:, :, None] ** np.arange(lags)[None, None, :]
-        weights = weights / weights.sum(axis=2, keepdims=True)
-    k = rng.uniform(2_000, 10_000, n_channels)
-    s = rng.uniform(0.6, 1.0, n_channels) if slope is None else np.full(n_channels, slope)
-    b = rng.uniform(20_000, 60_000, n_channels)
-    params = np.zeros((n_samples, n_channels, 2))
-    params[:, :, 0] = k[None] * np.exp(0.1 * rng.standard_normal((n_samples, n_channels)))
-    params[:, :, 1] = s[None]
-    beta = b[None] * np.exp(0.1 * rng.standard_normal((n_samples, n_channels)))
-    current = rng.uniform(2_000, 8_000, n_channels)
-    hist = np.tile(current, (lags + 2, 1))
-    return ResponseCurves(names, weights, ("hill",) * n_channels, params, beta, hist, current)

@@ -25,14 +25,13 @@ from _common import (
     command_line,
     median,
     meta,
-    synthetic_curves,
     truth_curves,
     write_result,
 )
 
 from optimizer.allocation import AllocationProblem, allocate
 from optimizer.data.demo import GroundTruth
-from optimizer.mmm.curves import ResponseCurves
+from optimizer.mmm.curves import ResponseCurves, synthetic_curves
 
 
 def with_s_shaped(n: int, n_s: int, samples: int, seed: int) -> ResponseCurves:

@@ -23,7 +23,7 @@ import numpy as np
 
 from optimizer.errors import ConfigError
 
-__all__ = ["SATURATIONS", "ResponseCurves"]
+__all__ = ["SATURATIONS", "ResponseCurves", "synthetic_curves"]
 
 SATURATIONS = ("hill", "logistic")
 
@@ -266,3 +266,56 @@ class ResponseCurves:
             np.asarray(data["history"], float).reshape(-1, len(data["channels"])),  # type: ignore[arg-type]
             np.asarray(data["current"], float),
         )
+
+
+def synthetic_curves(
+    n_channels: int = 3,
+    n_samples: int = 20,
+    lags: int = 3,
+    slope: float | None = None,
+    seed: int = 0,
+    hetero_weights: bool = False,
+) -> ResponseCurves:
+    """Random Hill curves with geometric adstock, a stand-in posterior for solver studies.
+
+    Parameters
+    ----------
+    n_channels : int
+        Channels, named ``ch0``, ``ch1``, ...
+    n_samples : int
+        Posterior samples (half-saturation and maximum effect jittered by 10 % per sample).
+    lags : int
+        Adstock length, weeks.
+    slope : float, optional
+        Hill slope of every channel (> 1: S-shaped); None draws concave slopes in [0.6, 1].
+    seed : int
+        Random seed.
+    hetero_weights : bool
+        Whether the adstock decay also varies across samples.
+
+    Returns
+    -------
+    ResponseCurves
+        Half-saturation 2,000-10,000 EUR/week, maximum effect 20,000-60,000 EUR/week, current
+        spend 2,000-8,000 EUR/week per channel.
+    """
+    rng = np.random.default_rng(seed)
+    names = tuple(f"ch{i}" for i in range(n_channels))
+    alpha = rng.uniform(0.0, 0.6, n_channels)
+    w = alpha[:, None] ** np.arange(lags)[None, :]
+    w = w / w.sum(axis=1, keepdims=True)
+    weights = np.repeat(w[None], n_samples, axis=0)
+    if hetero_weights:
+        a_s = np.clip(alpha[None, :] + 0.1 * rng.standard_normal((n_samples, n_channels)), 0, 0.9)
+        weights = a_s[:, :, None] ** np.arange(lags)[None, None, :]
+        weights = weights / weights.sum(axis=2, keepdims=True)
+    k = rng.uniform(2_000, 10_000, n_channels)
+    s = rng.uniform(0.6, 1.0, n_channels) if slope is None else np.full(n_channels, slope)
+    b = rng.uniform(20_000, 60_000, n_channels)
+    params = np.zeros((n_samples, n_channels, 2))
+    params[:, :, 0] = k[None] * np.exp(0.1 * rng.standard_normal((n_samples, n_channels)))
+    params[:, :, 1] = s[None]
+    beta = b[None] * np.exp(0.1 * rng.standard_normal((n_samples, n_channels)))
+    current = rng.uniform(2_000, 8_000, n_channels)
+    hist = np.tile(current, (lags + 2, 1))
+    return ResponseCurves(names, weights, ("hill",) * n_channels, params, beta, hist, current)
