@@ -13,6 +13,7 @@ import pymc as pm
 
 from optimizer.errors import ConfigError
 from optimizer.interrupt import require_all_draws
+from optimizer.nuts import compile_nutpie
 
 __all__ = ["SAMPLERS", "SampleRun", "sample"]
 
@@ -86,7 +87,7 @@ def sample(
         try:
             import nutpie
 
-            compiled = nutpie.compile_pymc_model(model)
+            compiled = compile_nutpie(model)
         except Exception as exc:
             _log.warning("nutpie unavailable (%s); falling back to PyMC NUTS", exc)
         else:

@@ -45,6 +45,7 @@ from optimizer.data.catalog import Catalog
 from optimizer.data.sales import SalesHistory
 from optimizer.errors import ConvergenceError, DataError, NotFittedError
 from optimizer.interrupt import require_all_draws
+from optimizer.nuts import compile_nutpie
 from optimizer.pricing.elasticity_laplace import fit_poisson, laplace_draws, pearson_dispersion
 from optimizer.pricing.estimates import Elasticities
 
@@ -347,7 +348,7 @@ class ElasticityModel:
         model = _build(d, weight, centred)
         diag["n_centred_skus"] = int(centred[0].sum())
         t = time.perf_counter()
-        compiled = nutpie.compile_pymc_model(model, backend="numba")
+        compiled = compile_nutpie(model)
         diag["compile_seconds"] = time.perf_counter() - t
         t = time.perf_counter()
         idata = nutpie.sample(
