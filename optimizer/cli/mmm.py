@@ -171,6 +171,14 @@ def mmm_group() -> None:
     type=click.FloatRange(1.0),
     help="Gate: maximum R-hat.",
 )
+@click.option(
+    "--retries",
+    default=2,
+    show_default=True,
+    type=click.IntRange(0, 5),
+    help="Extra NUTS runs with more careful settings (higher target acceptance, longer tuning, "
+    "more draws) when the gate finds divergences, R-hat or ESS out of bounds.",
+)
 @click.option("--progress/--no-progress", default=False, help="Show the sampler's progress.")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
 def fit_cmd(
@@ -190,6 +198,7 @@ def fit_cmd(
     sampler: str,
     ess_min: float,
     r_hat_max: float,
+    retries: int,
     progress: bool,
     overwrite: bool,
 ) -> None:
@@ -225,6 +234,7 @@ def fit_cmd(
         sampler=sampler,
         progress=progress,
         thresholds=GateThresholds(r_hat_max=r_hat_max, ess_min=ess_min),
+        retries=retries,
     ).fit(history, lift_tests=lift)
     summary = mmm.summary()
 
@@ -244,6 +254,11 @@ def fit_cmd(
 
     write_folder_atomically(out, fill, overwrite=True)
     click.echo(_roas_table(summary))
+    for a in mmm.attempts_[1:]:
+        click.echo(
+            f"  NUTS run {a.number} ({a.reason}): target_accept {a.target_accept}, "
+            f"{a.tune} tuning, {a.draws} draws -> {'gate passed' if a.passed else 'gate failed'}"
+        )
     click.echo(f"Fit in {mmm.fit_seconds_:.1f} s ({mmm.sampler_}); results written to {out}")
     if not mmm.diagnostics_.passed:
         raise ConvergenceError(

@@ -23,6 +23,13 @@ import pandas as pd
 from optimizer.data.lift_tests import LiftTests
 from optimizer.data.marketing import MarketingHistory
 from optimizer.errors import ConfigError, ConvergenceError, NotFittedError
+from optimizer.mmm.attempts import (
+    DEFAULT_RETRIES,
+    FitAttempt,
+    SamplerSettings,
+    next_settings,
+    sampler_trouble,
+)
 from optimizer.mmm.curves import ResponseCurves
 from optimizer.mmm.design import Design, build_design, data_hash
 from optimizer.mmm.diagnostics import PPC_SEED, GateThresholds, run_gate
@@ -67,6 +74,10 @@ class MMM:
         Show the sampler's progress display.
     thresholds : GateThresholds, optional
         Limits of the diagnostics gate.
+    retries : int
+        Extra NUTS runs (same compiled model, more careful settings) when the gate finds
+        divergences, R-hat or ESS out of bounds (default 2; 0 to report the first run as it is).
+        See :mod:`optimizer.mmm.attempts`.
 
     Attributes
     ----------
@@ -79,7 +90,9 @@ class MMM:
     diagnostics_ : Diagnostics
         Gate result.
     fit_seconds_ : float
-        Wall time of :meth:`fit` (build, compile, sample, diagnose), s.
+        Wall time of :meth:`fit` (build, compile, sample, diagnose, retries), s.
+    attempts_ : tuple of FitAttempt
+        Every NUTS run of the fit, the last one being the posterior kept.
     compile_seconds_, sampling_seconds_ : float
         Parts of it spent compiling the model (nutpie) and sampling, s.
     sampler_ : str
@@ -110,6 +123,7 @@ class MMM:
         sampler: str = "nutpie",
         progress: bool = False,
         thresholds: GateThresholds | None = None,
+        retries: int = DEFAULT_RETRIES,
     ) -> None:
         self.priors = priors
         self.adstock = adstock
@@ -126,6 +140,7 @@ class MMM:
         self.sampler = sampler
         self.progress = progress
         self.thresholds = thresholds
+        self.retries = retries
 
     # --- configuration ------------------------------------------------------------------------
     @property
@@ -156,6 +171,7 @@ class MMM:
             "seed": int(self.seed),
             "sampler": self.sampler,
             "thresholds": vars(self.thresholds or GateThresholds()),
+            "retries": int(self.retries),
         }
 
     # --- fitting ------------------------------------------------------------------------------
@@ -196,23 +212,61 @@ class MMM:
             holdout_weeks=int(self.holdout_weeks),
             lift_tests=lift_tests,
         )
+        if not 0 <= int(self.retries) <= 5:
+            raise ConfigError(f"retries must be between 0 and 5, got {self.retries}.")
         model = build_model(design, priors, opts)
-        run = sample(
-            model,
-            draws=int(self.draws),
-            tune=int(self.tune),
-            chains=int(self.chains),
-            seed=int(self.seed),
-            target_accept=float(self.target_accept),
-            sampler=self.sampler,
-            progress=self.progress,
-        )
-        keep = [g for g in ("posterior", "sample_stats") if g in run.idata.groups()]
-        self.idata_ = az.InferenceData(**{g: run.idata[g] for g in keep})  # type: ignore[arg-type]
-        self.sampler_ = run.sampler
-        self.compile_seconds_ = run.compile_seconds
-        self.sampling_seconds_ = run.sampling_seconds
-        self._set_fitted(design, history, lift_tests)
+        thresholds = self.thresholds or GateThresholds()
+        asked = SamplerSettings(int(self.draws), int(self.tune), float(self.target_accept))
+        settings: SamplerSettings | None = asked
+        attempts: list[FitAttempt] = []
+        compiled: Any = None
+        self.compile_seconds_ = self.sampling_seconds_ = 0.0
+        while settings is not None:
+            run = sample(
+                model,
+                draws=settings.draws,
+                tune=settings.tune,
+                chains=int(self.chains),
+                seed=int(self.seed),
+                target_accept=settings.target_accept,
+                sampler=self.sampler,
+                progress=self.progress,
+                compiled=compiled,
+            )
+            compiled = run.compiled
+            keep = [g for g in ("posterior", "sample_stats") if g in run.idata.groups()]
+            self.idata_ = az.InferenceData(**{g: run.idata[g] for g in keep})  # type: ignore[arg-type]
+            self.sampler_ = run.sampler
+            self.compile_seconds_ += run.compile_seconds
+            self.sampling_seconds_ += run.sampling_seconds
+            self._set_fitted(design, history, lift_tests)
+            diag = self.diagnostics_
+            attempts.append(
+                FitAttempt(
+                    number=len(attempts) + 1,
+                    draws=settings.draws,
+                    tune=settings.tune,
+                    chains=int(self.chains),
+                    target_accept=settings.target_accept,
+                    reason=settings.reason,
+                    compile_seconds=round(run.compile_seconds, 3),
+                    sampling_seconds=round(run.sampling_seconds, 3),
+                    r_hat_max=diag.r_hat_max,
+                    ess_bulk_min=diag.ess_bulk_min,
+                    ess_tail_min=diag.ess_tail_min,
+                    divergences=diag.divergences,
+                    passed=diag.passed,
+                    failures=tuple(diag.failures),
+                )
+            )
+            settings = (
+                None
+                if len(attempts) > int(self.retries)
+                else next_settings(
+                    asked, settings, sampler_trouble(diag, thresholds), self.chains, thresholds
+                )
+            )
+        self.attempts_ = tuple(attempts)
         self.fit_seconds_ = time.perf_counter() - t0
         return self
 
@@ -259,8 +313,15 @@ class MMM:
         """Raise :class:`ConvergenceError` when the gate failed (unless ``allow_failed``)."""
         self._check_fitted()
         if not self.diagnostics_.passed and not allow_failed:
+            tried: tuple[FitAttempt, ...] = getattr(self, "attempts_", ())
+            after = (
+                f" (after {len(tried)} NUTS runs, the last with target_accept "
+                f"{tried[-1].target_accept}, {tried[-1].tune} tuning steps, {tried[-1].draws} draws)"
+                if len(tried) > 1
+                else ""
+            )
             raise ConvergenceError(
-                "the media-mix model failed its diagnostics gate and may not be used for "
+                f"the media-mix model failed its diagnostics gate{after} and may not be used for "
                 "optimization:\n  - "
                 + "\n  - ".join(self.diagnostics_.failures)
                 + "\nFix the fit, or override explicitly (allow_failed=True)."

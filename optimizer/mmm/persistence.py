@@ -25,6 +25,7 @@ from optimizer.atomic import atomic_folder
 from optimizer.data.lift_tests import load_lift_tests, write_lift_tests
 from optimizer.data.marketing import load_marketing, write_marketing
 from optimizer.errors import DataError
+from optimizer.mmm.attempts import FitAttempt
 from optimizer.mmm.design import build_design, data_hash
 from optimizer.mmm.diagnostics import GateThresholds
 from optimizer.mmm.model import MMM
@@ -61,6 +62,7 @@ def _spec(model: MMM) -> dict[str, Any]:
         "fit_seconds": model.fit_seconds_,
         "compile_seconds": getattr(model, "compile_seconds_", None),
         "sampling_seconds": getattr(model, "sampling_seconds_", None),
+        "attempts": [a.to_dict() for a in getattr(model, "attempts_", ())],
         "target": h.target,
         "channels": list(h.channels),
         "controls": list(h.controls.columns),
@@ -152,4 +154,5 @@ def load_model(folder: str | Path) -> MMM:
     model.fit_seconds_ = float(spec["fit_seconds"])
     model.compile_seconds_ = spec.get("compile_seconds")
     model.sampling_seconds_ = spec.get("sampling_seconds")
+    model.attempts_ = tuple(FitAttempt.from_dict(a) for a in spec.get("attempts", ()))
     return model

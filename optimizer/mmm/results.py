@@ -207,6 +207,7 @@ def summary_dict(model: MMM) -> dict[str, Any]:
             "coverage_90": diag.holdout.coverage_90,
         },
         "fit_seconds": model.fit_seconds_,
+        "attempts": [a.to_dict() for a in getattr(model, "attempts_", ())],
         "sampler": model.sampler_,
         "seed": int(model.seed),
         "draws": int(model.draws),

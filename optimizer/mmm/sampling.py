@@ -7,6 +7,7 @@ import os
 import time
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import arviz as az
 import pymc as pm
@@ -29,6 +30,7 @@ class SampleRun:
     sampler: str
     compile_seconds: float
     sampling_seconds: float
+    compiled: Any = None  # nutpie's compiled model, reusable by a second run (None for PyMC)
 
 
 def _cores(chains: int) -> int:
@@ -45,6 +47,7 @@ def sample(
     target_accept: float,
     sampler: str = "nutpie",
     progress: bool = False,
+    compiled: Any = None,
 ) -> SampleRun:
     """Sample the posterior of ``model``.
 
@@ -63,6 +66,8 @@ def sample(
         or ``pymc``.
     progress : bool
         Show a progress display.
+    compiled : object, optional
+        ``SampleRun.compiled`` of an earlier run of the same model (nutpie): skips compiling.
 
     Returns
     -------
@@ -87,7 +92,8 @@ def sample(
         try:
             import nutpie
 
-            compiled = compile_nutpie(model)
+            if compiled is None:
+                compiled = compile_nutpie(model)
         except Exception as exc:
             _log.warning("nutpie unavailable (%s); falling back to PyMC NUTS", exc)
         else:
@@ -107,7 +113,7 @@ def sample(
                 low_rank_modified_mass_matrix=True,
             )
             require_all_draws(idata.posterior.sizes, draws=draws, chains=chains, what="model")
-            return SampleRun(idata, "nutpie", t1 - t0, time.perf_counter() - t1)
+            return SampleRun(idata, "nutpie", t1 - t0, time.perf_counter() - t1, compiled)
     with model, warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=UserWarning)
         warnings.filterwarnings("ignore", category=RuntimeWarning)

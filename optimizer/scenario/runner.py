@@ -129,6 +129,7 @@ def _fit_mmm(
         "tune": m.tune,
         "chains": m.chains,
         "holdout_weeks": m.holdout_weeks,
+        "retries": m.retries,
         "seed": spec.file.seed,
     }
     payload = {

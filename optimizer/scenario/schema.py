@@ -67,6 +67,7 @@ class ModelSection(StrictModel):
     tune: int = Field(1000, ge=50, le=20000)
     chains: int = Field(4, ge=1, le=16)
     holdout_weeks: int = Field(8, ge=0, le=52)
+    retries: int = Field(2, ge=0, le=5)
     use_lift_tests: bool = True
     allow_failed: bool = False
     roas_priors: dict[str, tuple[float, float]] = Field(default_factory=dict)

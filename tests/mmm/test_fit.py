@@ -35,6 +35,35 @@ def test_gate_passes_and_reports(fitted):
     assert fitted.sampler_ == "nutpie" and fitted.fit_seconds_ > 0
 
 
+def test_a_failed_gate_is_retried_with_the_compiled_model(fitted, synthetic, tmp_path):
+    """Issue 13: the fit itself tries longer chains before reporting a low ESS."""
+    assert fitted.attempts_[0].reason == "as requested" and fitted.attempts_[-1].passed
+    # an ESS limit that 2 chains x 250 draws miss (but 500 draws could reach): one retry allowed
+    strict = GateThresholds(ess_min=450, r_hat_max=1.05)
+    m = MMM(
+        draws=250, tune=250, chains=2, holdout_weeks=6, seed=1, thresholds=strict, retries=1
+    ).fit(synthetic.history, lift_tests=synthetic.lift)
+    a1, a2 = m.attempts_
+    assert not a1.passed and any("ESS" in f for f in a1.failures)
+    # the first run is the same run as the fixture's first (same seed and settings)
+    assert (a1.r_hat_max, a1.ess_bulk_min) == (
+        fitted.attempts_[0].r_hat_max,
+        fitted.attempts_[0].ess_bulk_min,
+    )
+    assert (a2.draws, a2.tune, a2.target_accept) == (500, 250, fitted.target_accept)
+    assert "low ESS" in a2.reason and a2.compile_seconds == 0.0  # compiled once
+    # the posterior kept and the gate reported are the last run's
+    assert m.idata_.posterior.sizes["draw"] == 500
+    assert m.diagnostics_.ess_bulk_min == a2.ess_bulk_min
+    assert m.diagnostics_.passed is a2.passed
+    if not a2.passed:
+        with pytest.raises(ConvergenceError, match="after 2 NUTS runs"):
+            m.response_curves()
+    assert [a["number"] for a in m.summary()["attempts"]] == [1, 2]
+    save_model(m, tmp_path / "m")
+    assert load_model(tmp_path / "m").attempts_ == m.attempts_
+
+
 def test_default_thresholds_fail_short_chains_with_advice(fitted):
     strict = GateThresholds(ess_min=5000)
     base, contrib = fitted.samples_.fitted(fitted.design_)

@@ -58,6 +58,8 @@ def _run_in_new_process(
         env=env,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
+    # a new user's first run prints progress, not third-party warnings (ArviZ, PyTensor BLAS)
+    assert "Warning" not in proc.stderr, proc.stderr
     return out
 
 
