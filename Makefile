@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-all lint bench clean browser
+.PHONY: install demo test test-cold test-all lint bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,11 +16,17 @@ $(STAMP): $(BIN)/python pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+install: $(STAMP)
+
 demo: $(STAMP)
 	$(BIN)/optimizer demo
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# what CI runs (.ci/run): the suite with every cache under HOME empty, as on a new machine
+test-cold: $(STAMP) browser
+	scripts/with-empty-caches $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 test-all: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "slow or not slow" $(PYTEST_ARGS)

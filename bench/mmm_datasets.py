@@ -27,16 +27,10 @@ import pandas as pd
 from _common import RESULTS, ROOT  # type: ignore[import-not-found]
 
 from optimizer.data import load_dataset
-from optimizer.data.demo import (
-    ChannelTruth,
-    GroundTruth,
-    _lift_tests,  # the generator's two experiments, reused
-    generate_demo_store,
-    geometric_adstock_np,
-    hill_np,
-)
+from optimizer.data.demo import GroundTruth
 from optimizer.data.lift_tests import LiftTests, write_lift_tests
 from optimizer.data.marketing import MarketingHistory, write_marketing
+from optimizer.data.stores import always_on_spend, flight_spend, media_variant
 
 DEMO = ROOT / "scenarios" / "demo"
 
@@ -57,22 +51,6 @@ class BenchDataset:
         return {c: float(t.roas) for c, t in self.truth.channels.items()}
 
 
-def _flights(rng: np.random.Generator, n: int, level: float, on=(3, 7), off=(2, 7)) -> np.ndarray:
-    x = np.zeros(n)
-    i = int(rng.integers(0, 4))
-    while i < n:
-        k = int(rng.integers(*on))
-        x[i : i + k] = level * rng.uniform(0.5, 1.5)
-        i += k + int(rng.integers(*off))
-    return x * rng.lognormal(0, 0.1, n)
-
-
-def _always_on(rng: np.random.Generator, n: int, level: float, cycle: np.ndarray) -> np.ndarray:
-    walk = np.exp(np.cumsum(rng.normal(0, 0.08, n)))
-    walk = walk / walk.mean()
-    return level * (0.6 + 0.4 * cycle) * walk * rng.lognormal(0, 0.08, n)
-
-
 def _variant(
     name: str,
     description: str,
@@ -81,52 +59,15 @@ def _variant(
     spend: pd.DataFrame,
     params: dict[str, dict[str, float]],
 ) -> BenchDataset:
-    store = generate_demo_store(seed)
-    base_truth = store.truth
-    weeks = base_truth.weeks
-    rng = np.random.default_rng(seed + 1000)
-    spend = spend.set_axis(weeks).round(2)
-    pm = base_truth.price_multiplier
-    base = base_truth.baseline(weeks)
-    channels: dict[str, ChannelTruth] = {}
-    media = np.zeros(len(weeks))
-    for c, p in params.items():
-        x = spend[c].to_numpy()
-        ad = geometric_adstock_np(x, p["alpha"], int(p["max_lag"]))
-        # half-saturation relative to the channel's mean adstocked spend while active
-        k = float(p["K_rel"] * ad[ad > 0].mean())
-        sat = hill_np(ad, k, p["slope"])
-        beta = p["roas"] * x.sum() / float((sat * pm).sum())
-        contrib = float((beta * sat * pm).sum())
-        channels[c] = ChannelTruth(
-            alpha=p["alpha"],
-            max_lag=int(p["max_lag"]),
-            half_saturation=k,
-            slope=p["slope"],
-            beta=float(beta),
-            roas=contrib / float(x.sum()),
-            contribution=contrib,
-            spend=float(x.sum()),
-        )
-        media += beta * sat
-    revenue = (base + media) * pm * rng.lognormal(0, noise_sd, len(weeks))
-    truth = dataclasses.replace(base_truth, channels=channels, history_spend=spend)
-    history = MarketingHistory(
-        weeks=weeks,
-        revenue=np.round(revenue, 2),
-        spend=spend,
-        controls=store.marketing.controls,
-        orders=None,
-        target="revenue",
-        source=f"bench/results/datasets/{name}/marketing.csv",
+    history, truth, lift = media_variant(
+        seed, noise_sd, spend, params, source=f"bench/results/datasets/{name}/marketing.csv"
     )
-    lift = _lift_tests(rng, truth, spend, pm)  # social pause + SEA +50 %, measured with noise
     ds = BenchDataset(name, description, history, truth, f"lognormal {noise_sd:.0%} weekly", lift)
-    _write(ds, media, pm)
+    _write(ds)
     return ds
 
 
-def _write(ds: BenchDataset, media: np.ndarray, pm: np.ndarray) -> None:
+def _write(ds: BenchDataset) -> None:
     out = RESULTS / "datasets" / ds.name
     out.mkdir(parents=True, exist_ok=True)
     write_marketing(ds.history, out / "marketing.csv")
@@ -136,7 +77,9 @@ def _write(ds: BenchDataset, media: np.ndarray, pm: np.ndarray) -> None:
         "name": ds.name,
         "description": ds.description,
         "noise": ds.noise,
-        "media_share_of_revenue": float((media * pm).sum() / ds.history.revenue.sum()),
+        "media_share_of_revenue": float(
+            sum(t.contribution for t in ds.truth.channels.values()) / ds.history.revenue.sum()
+        ),
         "spend_share_of_revenue": float(
             ds.history.spend.to_numpy().sum() / ds.history.revenue.sum()
         ),
@@ -166,7 +109,7 @@ def flighted_noisy() -> BenchDataset:
     n = 156
     rng = np.random.default_rng(seed)
     levels = {"seo": 4000, "sea": 5500, "social": 5000, "affiliation": 3500, "retail_media": 4000}
-    spend = pd.DataFrame({c: _flights(rng, n, lv) for c, lv in levels.items()})
+    spend = pd.DataFrame({c: flight_spend(rng, n, lv) for c, lv in levels.items()})
     params = {
         "seo": {"alpha": 0.6, "max_lag": 10, "K_rel": 1.2, "slope": 1.0, "roas": 5.0},
         "sea": {"alpha": 0.25, "max_lag": 6, "K_rel": 1.0, "slope": 1.0, "roas": 3.0},
@@ -193,7 +136,7 @@ def always_on_low_noise() -> BenchDataset:
     doy = np.arange(n) * 7 / 365.25
     cycle = 0.5 + 0.5 * np.cos(2 * np.pi * (doy - 0.9))  # shared yearly budget cycle
     levels = {"seo": 3000, "sea": 5000, "social": 3500, "affiliation": 3000, "retail_media": 2500}
-    spend = pd.DataFrame({c: _always_on(rng, n, lv, cycle) for c, lv in levels.items()})
+    spend = pd.DataFrame({c: always_on_spend(rng, n, lv, cycle) for c, lv in levels.items()})
     params = {
         "seo": {"alpha": 0.7, "max_lag": 12, "K_rel": 1.0, "slope": 1.0, "roas": 4.0},
         "sea": {"alpha": 0.2, "max_lag": 6, "K_rel": 1.3, "slope": 1.0, "roas": 3.5},

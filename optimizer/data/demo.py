@@ -47,6 +47,7 @@ __all__ = [
     "generate_demo_store",
     "geometric_adstock_np",
     "hill_np",
+    "lift_tests_for",
     "write_demo_store",
 ]
 
@@ -683,11 +684,11 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
         category_elasticity=cat_elast,
         start=start,
     )
-    lift = _lift_tests(rng, truth, spend, pm)
+    lift = lift_tests_for(rng, truth, spend, pm)
     return DemoStore(marketing, catalog, SalesHistory(sales, "sales.csv"), logistics, lift, truth)
 
 
-def _lift_tests(
+def lift_tests_for(
     rng: np.random.Generator, truth: GroundTruth, spend: pd.DataFrame, pm: np.ndarray
 ) -> LiftTests:
     """Two experiments: a 4-week social pause and a 4-week SEA +50 % test, measured with noise."""
