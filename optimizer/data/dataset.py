@@ -23,6 +23,7 @@ Every section is optional; paths are relative to the folder.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -33,7 +34,7 @@ from optimizer.data.lift_tests import LiftTests, load_lift_tests
 from optimizer.data.logistics import Logistics, load_logistics
 from optimizer.data.marketing import MarketingHistory, load_marketing
 from optimizer.data.sales import SalesHistory, load_sales
-from optimizer.errors import ConfigError, DataError
+from optimizer.errors import ConfigError, DataError, did_you_mean
 
 __all__ = ["DATASET_FILE", "Dataset", "DatasetSpec", "load_dataset", "load_file"]
 
@@ -50,6 +51,8 @@ class MarketingSpec(StrictModel):
     orders: str | None = "orders"
     channels: list[str] | None = None
     controls: list[str] = []
+    # channels paid as a share of sales (affiliation commission, marketplace cut): not levers
+    cost_follows_sales: list[str] = []
 
 
 class FileSpec(StrictModel):
@@ -141,6 +144,15 @@ def load_dataset(folder: str | Path) -> Dataset:
         if m
         else None
     )
+    if m and marketing is not None and m.cost_follows_sales:
+        unknown = [c for c in m.cost_follows_sales if c not in marketing.channels]
+        if unknown:
+            raise DataError(
+                f"{DATASET_FILE}: [marketing].cost_follows_sales names '{unknown[0]}', which is "
+                f"not a channel of {m.file} ({', '.join(marketing.channels)}); fix the name."
+                + did_you_mean(unknown[0], marketing.channels)
+            )
+        marketing = dataclasses.replace(marketing, cost_follows_sales=tuple(m.cost_follows_sales))
     catalog = load_catalog(_inside(root, spec.catalog.file, "catalog")) if spec.catalog else None
     sales = (
         load_sales(_inside(root, spec.sales.file, "sales"), catalog=catalog) if spec.sales else None

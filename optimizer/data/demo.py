@@ -277,7 +277,15 @@ class GroundTruth:
             beta[:, c] = t.beta * mult[:, 1]
         hist = self.history_spend[list(names)].to_numpy(float)
         current = hist[-recent_weeks:].mean(axis=0)
-        return ResponseCurves(names, weights, ("hill",) * len(names), params, beta, hist, current)
+        reach = np.array(
+            [
+                geometric_adstock_np(hist[:, c], t.alpha, t.max_lag).max()
+                for c, t in enumerate(self.channels.values())
+            ]
+        )
+        return ResponseCurves(
+            names, weights, ("hill",) * len(names), params, beta, hist, current, reach
+        )
 
     def run_rate_plan(self, n_weeks: int, recent_weeks: int = 13) -> pd.DataFrame:
         """The current plan: each channel's mean spend of the last ``recent_weeks``, per week."""
@@ -737,6 +745,7 @@ target_includes_vat = true
 orders = "orders"
 channels = ["seo", "sea", "social", "affiliation", "retail_media"]
 controls = ["promo_share", "black_friday", "christmas", "soldes"]
+cost_follows_sales = ["affiliation"]   # a commission on sales: not a budget lever
 
 [catalog]
 file = "catalog.csv"

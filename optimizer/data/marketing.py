@@ -39,6 +39,9 @@ class MarketingHistory:
         Name of the target column in the source file.
     source : str
         File the history was read from (for messages and provenance).
+    cost_follows_sales : tuple of str
+        Channels whose cost follows sales (an affiliation commission, a marketplace's cut on
+        retail media): their spend is a consequence of demand, not a budget a planner moves.
     """
 
     weeks: pd.DatetimeIndex
@@ -48,6 +51,7 @@ class MarketingHistory:
     orders: np.ndarray | None = None
     target: str = "revenue"
     source: str = ""
+    cost_follows_sales: tuple[str, ...] = ()
 
     @property
     def channels(self) -> tuple[str, ...]:

@@ -71,6 +71,13 @@ class ResponseCurves:
         first; it carries over into the first weeks of any plan.
     current : numpy.ndarray
         Current weekly run-rate spend per channel, shape (C,), EUR per week (the "current plan").
+    observed_max : numpy.ndarray or None
+        Largest adstocked weekly spend per channel over the fitted history, shape (C,), EUR per
+        week (posterior-mean carry-over): how far along each curve the data reach. Beyond it the
+        curve is the model's extrapolation. None when unknown (the recent ``history`` is used).
+    follows_sales : tuple of str
+        Channels whose cost follows sales (commissions): planners keep their spend at the
+        run-rate instead of treating it as budget to move.
     """
 
     channels: tuple[str, ...]
@@ -80,6 +87,8 @@ class ResponseCurves:
     beta: np.ndarray
     history: np.ndarray
     current: np.ndarray
+    observed_max: np.ndarray | None = None
+    follows_sales: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         s, c, lags = self.weights.shape
@@ -91,6 +100,14 @@ class ResponseCurves:
             raise ConfigError("ResponseCurves: history must be (H, C).")
         if self.current.shape != (c,):
             raise ConfigError("ResponseCurves: current must be (C,).")
+        if self.observed_max is not None and np.shape(self.observed_max) != (c,):
+            raise ConfigError("ResponseCurves: observed_max must be (C,).")
+        unknown = [c for c in self.follows_sales if c not in self.channels]
+        if unknown:
+            raise ConfigError(
+                f"ResponseCurves: follows_sales names unknown channel {unknown[0]!r}."
+            )
+        object.__setattr__(self, "follows_sales", tuple(self.follows_sales))
         bad = [k for k in self.saturation if k not in SATURATIONS]
         if bad:
             raise ConfigError(
@@ -214,6 +231,15 @@ class ResponseCurves:
             )
         return out
 
+    def reach(self) -> np.ndarray:
+        """How far the data reach along each curve, shape (C,), EUR per week (adstocked).
+
+        :attr:`observed_max` when known, else the largest recent weekly spend.
+        """
+        if self.observed_max is not None:
+            return np.asarray(self.observed_max, float)
+        return np.maximum(self.history.max(axis=0, initial=0.0), self.current)
+
     def subset(self, samples: np.ndarray | slice) -> ResponseCurves:
         """The same curves restricted to some posterior samples."""
         return ResponseCurves(
@@ -224,6 +250,8 @@ class ResponseCurves:
             self.beta[samples],
             self.history,
             self.current,
+            self.observed_max,
+            self.follows_sales,
         )
 
     def mean_curves(self) -> ResponseCurves:
@@ -240,6 +268,8 @@ class ResponseCurves:
             self.beta.mean(axis=0, keepdims=True),
             self.history,
             self.current,
+            self.observed_max,
+            self.follows_sales,
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -252,6 +282,8 @@ class ResponseCurves:
             "beta": self.beta.tolist(),
             "history": self.history.tolist(),
             "current": self.current.tolist(),
+            "observed_max": None if self.observed_max is None else self.observed_max.tolist(),
+            "follows_sales": list(self.follows_sales),
         }
 
     @classmethod
@@ -265,6 +297,8 @@ class ResponseCurves:
             np.asarray(data["beta"], float),
             np.asarray(data["history"], float).reshape(-1, len(data["channels"])),  # type: ignore[arg-type]
             np.asarray(data["current"], float),
+            None if data.get("observed_max") is None else np.asarray(data["observed_max"], float),
+            tuple(data.get("follows_sales", ())),  # type: ignore[arg-type]
         )
 
 

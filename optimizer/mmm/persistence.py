@@ -14,6 +14,7 @@ one did.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,7 @@ def _spec(model: MMM) -> dict[str, Any]:
         "channels": list(h.channels),
         "controls": list(h.controls.columns),
         "has_orders": h.orders is not None,
+        "cost_follows_sales": list(h.cost_follows_sales),
         "has_lift_tests": model.lift_tests_ is not None and len(model.lift_tests_) > 0,
     }
 
@@ -125,6 +127,9 @@ def load_model(folder: str | Path) -> MMM:
         channels=spec["channels"],
         controls=spec["controls"],
         orders="orders" if spec["has_orders"] else None,
+    )
+    history = dataclasses.replace(
+        history, cost_follows_sales=tuple(spec.get("cost_follows_sales", ()))
     )
     lift = (
         load_lift_tests(folder / LIFT_FILE, channels=history.channels, weeks=history.weeks)

@@ -59,7 +59,18 @@ def _curves(samples: PosteriorSamples, model: MMM) -> ResponseCurves:
         beta=samples.beta * d.y_scale,
         history=np.asarray(history, float),
         current=d.spend[-CURRENT_WEEKS:].mean(axis=0),
+        observed_max=_observed_max(d.windows, samples.weights.mean(axis=0)) * d.spend_scale,
+        follows_sales=model.history_.cost_follows_sales,
     )
+
+
+def _observed_max(windows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Largest adstocked weekly spend per channel over the history, (C,), in spend units.
+
+    ``windows`` (T, L, C) holds each week's lagged spend, ``weights`` (C, L) the posterior-mean
+    lag weights.
+    """
+    return np.einsum("tlc,cl->tc", windows, weights).max(axis=0)
 
 
 def response_curves(model: MMM, n_samples: int = 300) -> ResponseCurves:
