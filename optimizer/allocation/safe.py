@@ -551,15 +551,18 @@ def safe_allocate(
         )
     if notes:
         table.loc[:, "note"] = "; ".join(notes)
-    res, plan = results[chosen]
-    if res is None:
-        res = allocate(c_a, _pinned(mean_problem, plan, curves.channels), **solver_options)  # type: ignore[arg-type]
-    index = res.plan.index
+    found, plan = results[chosen]
+    kept = (
+        found
+        if found is not None
+        else allocate(c_a, _pinned(mean_problem, plan, curves.channels), **solver_options)  # type: ignore[arg-type]
+    )
+    index = kept.plan.index
     cols = list(curves.channels)
     lift_b = paired_lift(c_b, mean_problem, full(plan), full(today_plan))
     lift_a = paired_lift(c_a, mean_problem, full(plan), full(today_plan))
     return SafeResult(
-        result=res,
+        result=kept,
         plan=pd.DataFrame(plan, index=index, columns=cols),
         today=pd.DataFrame(today_plan, index=index, columns=cols),
         chosen=chosen,
