@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from optimizer.allocation.evaluate import risk_value
 from optimizer.allocation.polytope import linear_rows
 from optimizer.allocation.problem import AllocationProblem, ChannelRule, WeekBound, resolve
 from optimizer.allocation.result import AllocationResult
@@ -205,8 +206,8 @@ class SafeResult:
         ``"today"`` or the candidate's name (``"step 0.5"``).
     candidates : pandas.DataFrame
         Per candidate: ``step``, ``lift_choose`` (mean paired lift on the choosing half),
-        ``lift_mean``, ``lift_p10``, ``p_loss`` (held-out half), ``safe``, ``status``,
-        ``rel_gap``, ``note``.
+        ``lift_mean``, ``lift_p10``, ``score`` (risk summary), ``p_loss`` (held-out half),
+        ``safe``, ``status``, ``rel_gap``, ``note``.
     promise : Promise
         The chosen plan's paired lift on the held-out half.
     promise_in_sample : Promise
@@ -438,8 +439,11 @@ def safe_allocate(
     curves : ResponseCurves
         Posterior response (at least 4 samples; 200 or more for a stable promise).
     problem : AllocationProblem
-        Budget, rules, objective (the ``risk`` setting is not used: candidates maximize the mean,
-        safety is the rule below).
+        Budget, rules, objective. Candidates maximize the posterior-mean value on the choosing
+        half; among the safe ones, the plan kept has the best ``risk`` summary (mean, P10 or
+        CVaR) of its paired lift on the held-out half. Today's plan (lift 0) being a candidate,
+        the kept plan's risk summary is never below 0: no risk setting recommends a plan
+        expected to do worse than today.
     rule : SafeRule
         Safety level, data bounds, trust-region steps, split seed.
     today : numpy.ndarray, optional
@@ -487,6 +491,7 @@ def safe_allocate(
                 "lift_choose": float(lift_a.mean()),
                 "lift_mean": float(lift_b.mean()),
                 "lift_p10": float(np.quantile(lift_b, 0.1)),
+                "score": risk_value(lift_b, problem.risk),
                 "p_loss": float(np.mean(lift_b < 0)),
                 "safe": bool(np.mean(lift_b < 0) <= rule.alpha),
                 "status": None if res is None else res.status.value,
@@ -523,7 +528,7 @@ def safe_allocate(
     table = pd.DataFrame(rows)
     safe = table[table["safe"]]
     if len(safe):
-        best = safe.iloc[int(np.argmax(safe["lift_mean"].to_numpy()))]
+        best = safe.iloc[int(np.argmax(safe["score"].to_numpy()))]
         chosen = str(best["candidate"])
         if chosen == "today":
             reason = (
@@ -537,9 +542,19 @@ def safe_allocate(
                 + ")"
             )
         else:
+            what = (
+                "expected lift"
+                if problem.risk.kind == "mean"
+                else f"{problem.risk.label} of the lift"
+            )
+            where = (
+                "the problem's own rules"
+                if chosen == "rules only"
+                else f"{chosen} of the trust region"
+            )
             reason = (
-                f"{chosen} of the trust region: the highest expected lift among plans that beat "
-                f"today's in at least {1 - rule.alpha:.0%} of the held-out samples"
+                f"{where}: the highest {what} among plans that beat today's in at least "
+                f"{1 - rule.alpha:.0%} of the held-out samples"
             )
     else:
         best = table.iloc[int(np.argmin(table["p_loss"].to_numpy()))]

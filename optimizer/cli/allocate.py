@@ -148,6 +148,30 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
     show_default=True,
     help="Also count the carry-over response in this many weeks after the horizon.",
 )
+@click.option(
+    "--mode",
+    type=click.Choice(["safe", "free"]),
+    default="safe",
+    show_default=True,
+    help="safe: the best plan that beats today's in at least 1 - alpha of the model's samples, "
+    "inside bounds derived from the data (promise on held-out samples); free: the posterior "
+    "optimum under your rules only (can lose money when the model is wrong).",
+)
+@click.option(
+    "--alpha",
+    type=click.FloatRange(0, 0.5, min_open=True, max_open=True),
+    default=0.1,
+    show_default=True,
+    help="Safe mode: largest accepted model-side probability of doing worse than today.",
+)
+@click.option(
+    "--today",
+    "today_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Today's plan to beat (CSV: week + one column per channel, EUR per week); default: "
+    "the recent run-rate every week.",
+)
 @click.option("--allow-failed-model", is_flag=True, help="Use a model that failed its gate.")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
 def allocate_cmd(
@@ -163,6 +187,9 @@ def allocate_cmd(
     frontier_text: str | None,
     method: str,
     tail_weeks: int,
+    mode: str,
+    alpha: float,
+    today_file: Path | None,
     allow_failed_model: bool,
     out: Path,
 ) -> None:
@@ -190,8 +217,18 @@ def allocate_cmd(
         tail_weeks=tail_weeks,
         **extra,
     )
+    safe = None
     try:
-        result = allocate(curves, problem, method=method)
+        if mode == "safe":
+            from optimizer.allocation.safe import SafeRule, safe_allocate
+
+            today = _read_today(today_file, curves.channels, weeks) if today_file else None
+            safe = safe_allocate(
+                curves, problem, rule=SafeRule(alpha=alpha), today=today, method=method
+            )
+            result = safe.result
+        else:
+            result = allocate(curves, problem, method=method)
     except InfeasibleError as exc:
         if constraints is None:
             raise
@@ -201,11 +238,18 @@ def allocate_cmd(
     if multipliers:
         table, _ = frontier(curves, problem, multipliers, method=method)
 
+    plan = result.plan if safe is None else safe.plan
     with atomic_folder(out, overwrite=True) as tmp:
-        result.plan.round(2).to_csv(tmp / "plan.csv", index_label="week")
+        plan.round(2).to_csv(tmp / "plan.csv", index_label="week")
         summary = result.to_dict()
         summary["budget"] = budget
         summary["weeks"] = weeks
+        summary["mode"] = mode
+        if safe is not None:
+            # the risk summary chose among the safe candidates (each one optimizes the mean)
+            summary["risk"] = problem.risk.label
+            summary["plan"] = json.loads(safe.plan.to_json(orient="split", date_format="iso"))
+            summary["safe"] = safe.summary()
         if table is not None:
             table.to_csv(tmp / "frontier.csv", index=False)
             plot_frontier(
@@ -217,8 +261,65 @@ def allocate_cmd(
         (tmp / "summary.json").write_text(
             json.dumps(summary, indent=2, default=str), encoding="utf-8"
         )
-        plot_plan(result.plan, tmp / "plan.png")
-    _echo_summary(result, out)
+        plot_plan(plan, tmp / "plan.png")
+    if safe is not None:
+        _echo_safe(safe, out)
+    else:
+        _echo_summary(result, out)
+
+
+def _read_today(path: Path, channels: tuple[str, ...], weeks: int) -> Any:
+    """Today's plan from a CSV (a ``week`` column, one column per channel), (weeks, C) EUR."""
+    import numpy as np
+
+    from optimizer.data.io import read_table
+
+    frame = read_table(path)
+    missing = [c for c in channels if c not in frame.columns]
+    if missing:
+        raise ConfigError(
+            f"{path.name}: no column for channel(s) {', '.join(missing)}; give one column per "
+            f"channel of the model ({', '.join(channels)}), EUR per week."
+        )
+    if len(frame) != weeks:
+        raise ConfigError(
+            f"{path.name}: {len(frame)} rows but --weeks is {weeks}; give one row per week."
+        )
+    try:  # decimal comma and thousands spaces as a French spreadsheet writes them
+        values = np.column_stack(
+            [
+                frame[c].astype(str).str.replace(" ", "").str.replace(",", ".").astype(float)
+                for c in channels
+            ]
+        )
+    except (TypeError, ValueError):
+        raise ConfigError(f"{path.name}: spend must be numbers (EUR per week).") from None
+    if not np.isfinite(values).all() or (values < 0).any():
+        raise ConfigError(f"{path.name}: spend must be finite amounts >= 0 EUR per week.")
+    return values
+
+
+def _echo_safe(safe: Any, out: Path) -> None:
+    p = safe.promise
+    res = safe.result
+    gap = "n/a" if res.rel_gap is None else f"{100 * res.rel_gap:.2f} %"
+    click.echo(
+        f"SAFE PLAN ({safe.chosen}): {safe.reason}.\n"
+        f"Expected lift over today's plan {p.mean:+,.0f} EUR (P10 {p.p10:+,.0f}, P90 "
+        f"{p.p90:+,.0f}), P(lift > 0) {p.p_positive:.0%} on {p.n_samples} held-out samples; "
+        f"solver {res.status.value}, gap {gap}."
+    )
+    today = safe.today.sum()
+    for c, v in safe.plan.sum().items():
+        click.echo(f"  {c:<14} {v:>12,.0f} EUR (today {today[c]:>12,.0f})")
+    for b in safe.bounds:
+        click.echo(f"  bound: {b.reason}")
+    for b in res.binding:
+        click.echo(f"  binding: {b}")
+    for note in sorted(set(safe.candidates["note"])):
+        if note:
+            click.echo(f"  note: {note}")
+    click.echo(f"Written to {out}")
 
 
 def _echo_summary(result: Any, out: Path) -> None:

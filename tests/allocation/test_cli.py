@@ -211,3 +211,39 @@ def test_model_folder_gate(curves_file, tmp_path):
         tmp_path / "b",
     )
     assert r.exit_code == 0, r.output
+
+
+def test_safe_is_the_default_and_explains_itself(curves_file, tmp_path):
+    args = ("allocate", "--curves", curves_file, "--budget", 60_000, "--weeks", 4)
+    r = run(*args, "--out", tmp_path / "safe")
+    assert r.exit_code == 0, r.output
+    assert "SAFE PLAN" in r.output and "P(lift > 0)" in r.output and "bound: ch0" in r.output
+    s = json.loads((tmp_path / "safe" / "summary.json").read_text())
+    assert s["mode"] == "safe" and s["safe"]["alpha"] == 0.1
+    assert set(s["safe"]["promise"]) >= {"mean", "p10", "p90", "p_positive", "n_samples"}
+    assert set(s["safe"]["bounds"]) == {"ch0", "ch1", "ch2"}
+    assert "identification" in s["safe"]["bounds"]["ch0"]["reason"]
+    plan = pd.read_csv(tmp_path / "safe" / "plan.csv", index_col="week")
+    assert plan.to_numpy().sum() == pytest.approx(60_000, rel=1e-5)
+    r = run(*args, "--mode", "free", "--out", tmp_path / "free")
+    assert r.exit_code == 0 and "SAFE PLAN" not in r.output
+    assert json.loads((tmp_path / "free" / "summary.json").read_text())["mode"] == "free"
+
+
+def test_today_plan_from_a_csv(curves_file, tmp_path):
+    today = tmp_path / "today.csv"
+    today.write_text("week;ch0;ch1;ch2\n1;5000;5000;5000\n2;5000;5000;5000\n3;5000;5000;5000\n")
+    r = run(
+        "allocate", "--curves", curves_file, "--budget", 45_000, "--weeks", 3,
+        "--today", today, "--out", tmp_path / "o",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    s = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert "today" in {c["candidate"] for c in s["safe"]["candidates"]}
+    today.write_text("week,ch0,ch1\n1,1,1\n")
+    r = run(
+        "allocate", "--curves", curves_file, "--budget", 45_000, "--weeks", 3,
+        "--today", today, "--out", tmp_path / "p",
+    )  # fmt: skip
+    assert r.exit_code == 1 and "today.csv" in r.output and "ch2" in r.output
+    assert not (tmp_path / "p").exists()
