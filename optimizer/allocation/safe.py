@@ -198,6 +198,10 @@ class SafeResult:
     result : AllocationResult
         The chosen plan as the solver returned it (outcomes computed on the choosing half,
         certificate of the bounded problem it solved).
+    problem : AllocationProblem
+        The problem the chosen plan solves (the rules plus the chosen step's data bounds;
+        every cell pinned when today's plan is kept): later steps that re-plan the media (the
+        scenario's joint ascent) stay inside it.
     plan : pandas.DataFrame
         The chosen plan, weeks x channels, EUR per week.
     today : pandas.DataFrame
@@ -219,6 +223,7 @@ class SafeResult:
     """
 
     result: AllocationResult
+    problem: AllocationProblem
     plan: pd.DataFrame
     today: pd.DataFrame
     chosen: str
@@ -480,6 +485,7 @@ def safe_allocate(
 
     rows: list[dict[str, object]] = []
     results: dict[str, tuple[AllocationResult | None, np.ndarray]] = {}
+    problems: dict[str, AllocationProblem] = {}
 
     def consider(name: str, step: float, res: AllocationResult | None, plan: np.ndarray) -> None:
         lift_a = paired_lift(c_a, mean_problem, full(plan), full(today_plan))
@@ -507,14 +513,16 @@ def safe_allocate(
     steps = rule.steps if bounds else (1.0,)
     for step in steps:
         name = f"step {step:g}" if bounds else "rules only"
+        problems[name] = _bounded(mean_problem, bounds, step)
         try:
-            res = allocate(c_a, _bounded(mean_problem, bounds, step), **solver_options)  # type: ignore[arg-type]
+            res = allocate(c_a, problems[name], **solver_options)  # type: ignore[arg-type]
         except InfeasibleError as exc:
             notes.append(f"{name}: {exc}")
             continue
         consider(name, step, res, res.plan.to_numpy(float))
     only_today = len(results) == 0 or (len(results) == 1 and "today" in results)
     if only_today and bounds:  # the data bounds conflict with the rules: use the rules alone
+        problems["rules only"] = mean_problem
         try:
             res = allocate(c_a, mean_problem, **solver_options)  # type: ignore[arg-type]
             consider("rules only", 1.0, res, res.plan.to_numpy(float))
@@ -567,10 +575,10 @@ def safe_allocate(
     if notes:
         table.loc[:, "note"] = "; ".join(notes)
     found, plan = results[chosen]
+    if chosen == "today":
+        problems[chosen] = _pinned(mean_problem, plan, curves.channels)
     kept = (
-        found
-        if found is not None
-        else allocate(c_a, _pinned(mean_problem, plan, curves.channels), **solver_options)  # type: ignore[arg-type]
+        found if found is not None else allocate(c_a, problems[chosen], **solver_options)  # type: ignore[arg-type]
     )
     index = kept.plan.index
     cols = list(curves.channels)
@@ -578,6 +586,7 @@ def safe_allocate(
     lift_a = paired_lift(c_a, mean_problem, full(plan), full(today_plan))
     return SafeResult(
         result=kept,
+        problem=problems[chosen],
         plan=pd.DataFrame(plan, index=index, columns=cols),
         today=pd.DataFrame(today_plan, index=index, columns=cols),
         chosen=chosen,

@@ -221,8 +221,9 @@ def allocate_cmd(
     try:
         if mode == "safe":
             from optimizer.allocation.safe import SafeRule, safe_allocate
+            from optimizer.allocation.today import read_plan_csv
 
-            today = _read_today(today_file, curves.channels, weeks) if today_file else None
+            today = read_plan_csv(today_file, curves.channels, weeks) if today_file else None
             safe = safe_allocate(
                 curves, problem, rule=SafeRule(alpha=alpha), today=today, method=method
             )
@@ -266,37 +267,6 @@ def allocate_cmd(
         _echo_safe(safe, out)
     else:
         _echo_summary(result, out)
-
-
-def _read_today(path: Path, channels: tuple[str, ...], weeks: int) -> Any:
-    """Today's plan from a CSV (a ``week`` column, one column per channel), (weeks, C) EUR."""
-    import numpy as np
-
-    from optimizer.data.io import read_table
-
-    frame = read_table(path)
-    missing = [c for c in channels if c not in frame.columns]
-    if missing:
-        raise ConfigError(
-            f"{path.name}: no column for channel(s) {', '.join(missing)}; give one column per "
-            f"channel of the model ({', '.join(channels)}), EUR per week."
-        )
-    if len(frame) != weeks:
-        raise ConfigError(
-            f"{path.name}: {len(frame)} rows but --weeks is {weeks}; give one row per week."
-        )
-    try:  # decimal comma and thousands spaces as a French spreadsheet writes them
-        values = np.column_stack(
-            [
-                frame[c].astype(str).str.replace(" ", "").str.replace(",", ".").astype(float)
-                for c in channels
-            ]
-        )
-    except (TypeError, ValueError):
-        raise ConfigError(f"{path.name}: spend must be numbers (EUR per week).") from None
-    if not np.isfinite(values).all() or (values < 0).any():
-        raise ConfigError(f"{path.name}: spend must be finite amounts >= 0 EUR per week.")
-    return values
 
 
 def _echo_safe(safe: Any, out: Path) -> None:

@@ -18,6 +18,7 @@ proportion) — the plan never counts more units than can ship.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,6 +124,9 @@ class StoreDemand:
         Logistics units that can ship per week, shape (T,).
     cost_per_unit : numpy.ndarray
         EUR excl. VAT per logistics unit shipped, shape (T,).
+    sample_ids : numpy.ndarray or None
+        Which posterior samples these are, shape (S,) (None: 0..S-1); keeps the pairing of
+        media and elasticity draws in a :meth:`subset`.
     """
 
     weeks: pd.DatetimeIndex
@@ -133,6 +137,18 @@ class StoreDemand:
     elasticities: Elasticities
     capacity: np.ndarray
     cost_per_unit: np.ndarray
+    sample_ids: np.ndarray | None = None
+
+    def subset(self, samples: np.ndarray) -> StoreDemand:
+        """The same demand on some posterior samples (media, baseline and elasticity paired)."""
+        ids = np.arange(self.n_samples) if self.sample_ids is None else self.sample_ids
+        idx = np.asarray(samples)
+        return dataclasses.replace(
+            self,
+            curves=self.curves.subset(idx),
+            baseline=self.baseline[idx],
+            sample_ids=ids[idx],
+        )
 
     @property
     def n_samples(self) -> int:
@@ -159,7 +175,8 @@ class StoreDemand:
             b = np.tile(f["baseline_units"].to_numpy(float), (s, 1))
             return e, b
         pos = self.elasticities.skus.get_indexer(self.catalog.skus)
-        idx = np.arange(s) % e_draws.shape[0]
+        ids = np.arange(s) if self.sample_ids is None else self.sample_ids
+        idx = ids % e_draws.shape[0]
         return e_draws[idx][:, pos], b_draws[idx][:, pos]
 
     def weekly_units(self, prices: np.ndarray) -> np.ndarray:

@@ -135,6 +135,7 @@ def summary(result: ScenarioResult, opu: float | None) -> dict[str, Any]:
     spend_c = plan.sum(axis=0)
     share = np.where(spend_c > 0, plan / np.where(spend_c > 0, spend_c, 1.0), 1.0 / len(plan))
     mroas = (grad * share).sum(axis=0)
+    bounds = plans.safety.get("media", {}).get("bounds", {})
     for j, c in enumerate(d.curves.channels):
         channels[c] = {
             "spend": _r(plan[:, j].sum(), False),
@@ -142,6 +143,12 @@ def summary(result: ScenarioResult, opu: float | None) -> dict[str, Any]:
             "separate_spend": _r(plans.separate.media[:, j].sum(), False),
             "marginal_roas": _r(float(mroas[j]), True),
         }
+        if c in bounds:
+            b = bounds[c]
+            channels[c]["bound"] = _rounded(
+                {k: b[k] for k in ("min_total", "max_total", "max_weekly", "identification")}
+            )
+            channels[c]["bound_reason"] = b["reason"]
     pr = plans.pricing
     sep_c = plans.separate.pnl.lines["contribution"]
     joint_c = plans.joint.pnl.lines["contribution"]
@@ -156,8 +163,10 @@ def summary(result: ScenarioResult, opu: float | None) -> dict[str, Any]:
         },
         "budget": _r(result.budget, False),
         "kpis": kpis,
-        "media": {"channels": channels},
+        "media": {"channels": channels, **_part_promise(plans, "joint media, today's prices")},
+        "safety": _safety(plans, result.spec.file.media.mode),
         "pricing": {
+            **_part_promise(plans, "today's media, joint prices"),
             "n_skus": len(d.catalog),
             "n_changes": int((~np.isclose(plans.joint.prices, plans.current.prices)).sum()),
             "status": None if pr is None else pr.status.value,
@@ -186,6 +195,50 @@ def summary(result: ScenarioResult, opu: float | None) -> dict[str, Any]:
         },
         "seed": result.spec.file.seed,
     }
+
+
+def _rounded(x: Any) -> Any:
+    """Floats rounded for a deterministic, readable JSON (ratios to 4 decimals, EUR to cents)."""
+    if isinstance(x, dict):
+        return {k: _rounded(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_rounded(v) for v in x]
+    if isinstance(x, float | np.floating):
+        v = float(x)
+        if not np.isfinite(v):
+            return None
+        return round(v, 4) if abs(v) < 10 else round(v, 2)
+    if isinstance(x, np.bool_ | np.integer):
+        return x.item()
+    return x
+
+
+def _safety(plans: Any, mode: str) -> dict[str, Any]:
+    """The safety check: chosen candidate, why, its promise, every candidate (held-out half)."""
+    s = plans.safety
+    if not s:
+        return {"mode": mode}
+    media = s.get("media", {})
+    return _rounded(
+        {
+            "mode": mode,
+            "chosen": s["chosen"],
+            "alpha": s["alpha"],
+            "reason": s["reason"],
+            "promise": s["promise"],
+            "candidates": s["candidates"],
+            "media_step": {k: media[k] for k in ("chosen", "reason", "promise") if k in media},
+        }
+    )
+
+
+def _part_promise(plans: Any, candidate: str) -> dict[str, Any]:
+    """The lift of one part of the plan alone (media or prices), from the safety check."""
+    for row in plans.safety.get("candidates", []):
+        if row["candidate"] == candidate:
+            keep = ("lift_mean", "lift_p10", "lift_p90", "p_loss")
+            return {"promise": _rounded({k: row[k] for k in keep})}
+    return {}
 
 
 def media_plan_table(result: ScenarioResult) -> pd.DataFrame:

@@ -13,10 +13,21 @@ Three plans are built for every scenario:
   capacity. A step is kept only if the posterior-mean contribution of the plan (evaluated with
   stock-outs and capacity rationing) improves, so the joint plan is never worse than the
   separate one under the model.
+
+**Safe plans** (the default, ``JointSettings.safe``; see :mod:`optimizer.allocation.safe`): the
+posterior samples are split in two halves. The plans above are searched on the first half, the
+media step with :func:`~optimizer.allocation.safe.safe_allocate` (paired lift, data-derived
+bounds that the joint ascent then keeps); every candidate (current, separate, joint, joint
+media at today's prices, today's media at the joint prices) is then accounted on the second,
+held-out half, and the recommended plan is the one with the highest mean contribution lift over
+today's plan among those whose ``P(lift < 0) <= alpha`` there. Today's plan is always a candidate
+when it meets the budget. All reported outcomes are the held-out half's: not the in-sample
+optimum of the samples that chose the plan.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.allocation import AllocationProblem, AllocationResult, Risk, allocate
+from optimizer.allocation.safe import Promise, SafeRule, safe_allocate, split_samples
 from optimizer.errors import InfeasibleError
 from optimizer.pricing import PriceRules, PricingProblem, PricingResult, optimize_prices
 from optimizer.scenario.demand import Shipments, StoreDemand
@@ -80,6 +92,8 @@ class JointSettings:
         Joint ascent rounds (each = one media step and one price step).
     tolerance : float
         Relative improvement under which the ascent stops.
+    safe : SafeRule or None
+        The safety rule (default); None plans on every sample with the rules alone.
     """
 
     optimize_media: bool = True
@@ -87,11 +101,17 @@ class JointSettings:
     joint: bool = True
     max_rounds: int = 4
     tolerance: float = 1e-4
+    safe: SafeRule | None = field(default_factory=SafeRule)
 
 
 @dataclass(frozen=True, eq=False)
 class Plans:
-    """The three plans of a scenario and how they were found."""
+    """The plans of a scenario and how they were found.
+
+    ``joint`` is the recommended plan: the joint ascent's result, or, in safe mode, the
+    candidate the safety check kept (``safety["chosen"]``). With the safety rule on, every
+    evaluation here is on the held-out half of the samples.
+    """
 
     current: PlanEvaluation
     separate: PlanEvaluation
@@ -100,6 +120,7 @@ class Plans:
     pricing: PricingResult | None
     rounds: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    safety: dict[str, Any] = field(default_factory=dict)
 
 
 def evaluate_plan(
@@ -193,6 +214,7 @@ def plan_joint(
     settings: JointSettings = JointSettings(),
     *,
     progress: Any = None,
+    today: np.ndarray | None = None,
 ) -> Plans:
     """Build the current, separate and joint plans.
 
@@ -210,6 +232,8 @@ def plan_joint(
         What may change and how long to search.
     progress : callable, optional
         Called with a short message at each step.
+    today : numpy.ndarray, optional
+        Today's media plan, (T, C) EUR per week (default: the recent run-rate every week).
 
     Returns
     -------
@@ -217,17 +241,37 @@ def plan_joint(
     """
     t0 = time.perf_counter()
     say = progress or (lambda _msg: None)
+    full = demand
     p0 = demand.catalog.frame["price_incl_vat"].to_numpy(float)
-    media0 = demand.current_media()
+    media0 = demand.current_media() if today is None else np.asarray(today, float)
+    held_out = demand
+    if settings.safe is not None:
+        choose, report = split_samples(demand.n_samples, settings.safe.seed)
+        demand, held_out = full.subset(choose), full.subset(report)
     current = evaluate_plan(demand, "current", media0, p0)
 
     # --- separate: media first (blind to capacity), then prices --------------------------------
     alloc_res: AllocationResult | None = None
     media_sep = media0
+    media_safety: dict[str, Any] = {}
     if settings.optimize_media:
         say("allocating the media budget (separate plan)")
-        alloc_res = allocate(demand.curves, _allocation_problem(allocation, demand, p0, None))
-        media_sep = alloc_res.plan.to_numpy(float)
+        first = _allocation_problem(allocation, demand, p0, None)
+        if settings.safe is not None:
+            safe = safe_allocate(demand.curves, first, rule=settings.safe, today=media0)
+            alloc_res, media_sep = safe.result, safe.plan.to_numpy(float)
+            media_safety = safe.summary()
+            # the joint ascent re-plans the media inside the bounds the safe step chose
+            allocation = dataclasses.replace(
+                allocation,
+                channels=safe.problem.channels,
+                week_bounds=safe.problem.week_bounds,
+                budget=safe.problem.budget,
+                budget_mode=safe.problem.budget_mode,
+            )
+        else:
+            alloc_res = allocate(demand.curves, first)
+            media_sep = alloc_res.plan.to_numpy(float)
     price_res: PricingResult | None = None
     prices_sep = p0
     if settings.optimize_prices:
@@ -282,17 +326,109 @@ def plan_joint(
             if not kept:
                 break
             best, best_alloc, best_price = round_best, a, round_price
-    joint = PlanEvaluation(
-        "joint", best.media, best.prices, best.shipments, best.pnl, best.media_revenue
+    if settings.safe is None:
+        joint = PlanEvaluation(
+            "joint", best.media, best.prices, best.shipments, best.pnl, best.media_revenue
+        )
+        return Plans(
+            current=current,
+            separate=separate,
+            joint=joint,
+            allocation=best_alloc,
+            pricing=best_price,
+            rounds=rounds,
+            seconds=time.perf_counter() - t0,
+        )
+    say("safety check of the plans on the held-out samples")
+    safety, chosen = _safety_check(
+        held_out, allocation, settings.safe.alpha, media0, p0, separate, best
     )
+    safety["media"] = media_safety
     return Plans(
-        current=current,
-        separate=separate,
-        joint=joint,
+        current=evaluate_plan(held_out, "current", media0, p0),
+        separate=evaluate_plan(held_out, "separate", separate.media, separate.prices),
+        joint=dataclasses.replace(chosen, name="joint"),
         allocation=best_alloc,
         pricing=best_price,
         rounds=rounds,
         seconds=time.perf_counter() - t0,
+        safety=safety,
+    )
+
+
+def _safety_check(
+    held_out: StoreDemand,
+    allocation: AllocationProblem,
+    alpha: float,
+    media0: np.ndarray,
+    p0: np.ndarray,
+    separate: PlanEvaluation,
+    joint: PlanEvaluation,
+) -> tuple[dict[str, Any], PlanEvaluation]:
+    """Account every candidate on the held-out samples; keep the best safe one."""
+    cands = {
+        "today": (media0, p0),
+        "separate": (separate.media, separate.prices),
+        "joint": (joint.media, joint.prices),
+        "joint media, today's prices": (joint.media, p0),
+        "today's media, joint prices": (media0, joint.prices),
+    }
+    budget = float(allocation.budget)
+    spend0 = float(media0.sum())
+    exact = allocation.budget_mode == "exact"
+    today_ok = abs(spend0 - budget) <= 1e-6 * max(budget, 1.0) + 1e-2 if exact else spend0 <= budget
+    evals = {k: evaluate_plan(held_out, k, m, p) for k, (m, p) in cands.items()}
+    base = evals["today"].pnl.lines["contribution"]
+    rows = []
+    for name, ev in evals.items():
+        lift = ev.pnl.lines["contribution"] - base
+        media_ok = name.startswith("today") and not today_ok
+        rows.append(
+            {
+                "candidate": name,
+                "lift_mean": float(lift.mean()),
+                "lift_p10": float(np.quantile(lift, 0.1)),
+                "lift_p90": float(np.quantile(lift, 0.9)),
+                "p_loss": float(np.mean(lift < 0)),
+                "meets_budget": not media_ok,
+                "safe": bool(np.mean(lift < 0) <= alpha) and not media_ok,
+            }
+        )
+    table = pd.DataFrame(rows)
+    safe = table[table["safe"]]
+    pool = safe if len(safe) else table[table["meets_budget"]]
+    pick = (
+        pool.iloc[int(np.argmax(pool["lift_mean"].to_numpy()))]
+        if len(safe)
+        else (pool.iloc[int(np.argmin(pool["p_loss"].to_numpy()))])
+    )
+    name = str(pick["candidate"])
+    if not len(safe):
+        reason = (
+            f"no plan beats today's in at least {1 - alpha:.0%} of the held-out samples and "
+            f"today's plan does not meet the budget; '{name}' has the lowest risk of loss "
+            f"({pick['p_loss']:.0%})"
+        )
+    elif name == "today":
+        reason = (
+            f"today's plan is kept: no candidate beat it in at least {1 - alpha:.0%} of the "
+            "held-out samples"
+        )
+    else:
+        reason = (
+            f"'{name}': the highest expected contribution lift among the plans that beat "
+            f"today's in at least {1 - alpha:.0%} of the held-out samples"
+        )
+    lift = evals[name].pnl.lines["contribution"] - base
+    return (
+        {
+            "chosen": name,
+            "alpha": alpha,
+            "reason": reason,
+            "promise": Promise.of(lift).to_dict(),
+            "candidates": table.to_dict(orient="records"),
+        },
+        evals[name],
     )
 
 

@@ -13,6 +13,8 @@ import pandas as pd
 
 from optimizer._version import __version__
 from optimizer.allocation import AllocationProblem, Risk
+from optimizer.allocation.safe import SafeRule
+from optimizer.allocation.today import last_year_plan, read_plan_csv
 from optimizer.data.calendar import CALENDAR_CONTROLS, french_retail_calendar
 from optimizer.data.dataset import Dataset, load_dataset
 from optimizer.data.marketing import MarketingHistory
@@ -205,6 +207,22 @@ def _horizon(spec: ScenarioSpec, history: MarketingHistory) -> pd.DatetimeIndex:
     return pd.date_range(first, periods=spec.file.horizon.weeks, freq="7D", name="week")
 
 
+def _today_plan(
+    spec: ScenarioSpec, history: MarketingHistory, weeks: pd.DatetimeIndex
+) -> np.ndarray | None:
+    """Today's media plan as ``[media].today`` says (None: the recent run-rate).
+
+    Read before any fit, so that a bad file costs no minutes; ``last_year`` is scaled to the
+    budget once the budget is known.
+    """
+    today = spec.file.media.today
+    if today == "run_rate":
+        return None
+    if today == "last_year":
+        return last_year_plan(history.spend, weeks)
+    return read_plan_csv(spec.resolve(today, "[media].today"), history.channels, len(weeks))
+
+
 def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> ScenarioResult:
     """Run a scenario end to end (fits are reused from the cache when inputs are unchanged).
 
@@ -245,6 +263,7 @@ def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> Sce
     digests["dataset.toml"] = file_digest(folder / "dataset.toml")
     timings["load"] = time.perf_counter() - t0
 
+    today = _today_plan(spec, ds.marketing, _horizon(spec, ds.marketing))
     t = time.perf_counter()
     model, mmm_folder, mmm_hit = _fit_mmm(spec, ds, digests, say)
     timings["mmm"] = time.perf_counter() - t
@@ -318,8 +337,18 @@ def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> Sce
         demand,
         alloc,
         pricing,
-        JointSettings(optimize_media=media.enabled, optimize_prices=pr.enabled, joint=f.joint),
+        JointSettings(
+            optimize_media=media.enabled,
+            optimize_prices=pr.enabled,
+            joint=f.joint,
+            safe=SafeRule(alpha=media.alpha, seed=f.seed) if media.mode == "safe" else None,
+        ),
         progress=say,
+        today=None
+        if today is None
+        else today * (budget / max(float(today.sum()), 1e-9))
+        if f.media.today == "last_year"
+        else today,
     )
     timings["optimize"] = time.perf_counter() - t
 

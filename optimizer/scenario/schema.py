@@ -102,6 +102,13 @@ class MediaSection(ConstraintsFile):
     budget_change: float | None = Field(None, ge=-0.95, le=5.0)
     objective: Literal["revenue", "margin", "contribution"] = "contribution"
     risk: str = "mean"
+    # safe (default): beat today's plan in at least 1 - alpha of the held-out samples, inside
+    # bounds derived from the data; free: the posterior optimum under the rules alone
+    mode: Literal["safe", "free"] = "safe"
+    alpha: float = Field(0.1, gt=0, lt=0.5)
+    # what the plan is judged against: the recent run-rate, last year's same weeks (scaled to
+    # the budget), or a CSV file next to the scenario (one column per channel, EUR per week)
+    today: str = "run_rate"
 
     @field_validator("risk")
     @classmethod
