@@ -77,6 +77,11 @@ def main() -> None:
         [",".join(ln.split(",")[:4] + ln.split(",")[5:]) for ln in cat],
     )
     _write(f / "cat_huge_stock.csv", _cell(cat, 1, "stock", "1e30"))
+    # vat_rate dropped: 'return_rate' shares a word but is no typo of it (no hint)
+    _write(
+        f / "cat_missing_vat_rate.csv",
+        [",".join(ln.split(",")[:3] + ln.split(",")[4:]) for ln in cat],
+    )
     # sales history
     _write(f / "sales_negative_units.csv", _cell(sal, 2, "units", "-8"))
     _write(f / "sales_text_units.csv", _cell(sal, 3, "units", "beaucoup"))

@@ -96,6 +96,8 @@ def test_bad_input_fails_cleanly(
     assert "Traceback" not in text
     for frag in [*named, *case["expect"]]:
         assert frag in text, f"{frag!r} not in:\n{text}"
+    for frag in case.get("absent", []):
+        assert frag not in text, f"{frag!r} in:\n{text}"
     assert not out.exists(), f"{out} was written"
 
 
