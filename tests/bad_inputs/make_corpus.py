@@ -191,6 +191,22 @@ def _scenarios() -> None:
     _scenario("no_data_section.toml", ok.replace('[data]\ndataset = "data"\n', ""))
     _scenario("pricing_max_change.toml", ok + "\n[pricing]\nmax_change = 1.5\n")
     _scenario("capacity_scale_zero.toml", ok + "\n[logistics]\ncapacity_scale = 0\n")
+    # rules that contradict themselves (issue 13): refused by validate, before any data is read
+    _scenario(
+        "min_change_above_max.toml",
+        ok + "\n[media.channels.sea]\nmin_change = 0.5\nmax_change = 0.3\n",
+    )
+    _scenario(
+        "fixed_above_max_total.toml",
+        ok + "\n[media.channels.seo]\nfixed = 50000\nmax_total = 40000\n",
+    )
+    _scenario(
+        "week_bound_min_above_max.toml",
+        ok + '\n[[media.week_bounds]]\nchannel = "sea"\nweek = 2\nmin = 5000\nmax = 1000\n',
+    )
+    _scenario("roas_prior_reversed.toml", ok + "\n[model.roas_priors]\nsea = [4.0, 2.0]\n")
+    _scenario("roas_prior_unknown.toml", ok + "\n[model.roas_priors]\ntiktok = [1.0, 3.0]\n")
+    _scenario("elasticity_cache_escape.toml", ok + '\n[elasticity]\ncache = "../escape_cache"\n')
     # small sampler settings so that a regression (fitting before the path check) stays short
     _scenario(
         "cache_escape.toml",
@@ -215,6 +231,14 @@ def _tomls() -> None:
         "schema_version = 1\n[channels.sea]\nmin_total = 80000\n[channels.seo]\nmin_total = 40000\n",
     )
     _write(t / "con_syntax.toml", "schema_version = 1\nweekly_cap = = 5\n")
+    _write(
+        t / "con_min_change_above_max.toml",
+        "schema_version = 1\n[channels.sea]\nmin_change = 0.5\nmax_change = 0.3\n",
+    )
+    _write(
+        t / "con_week_bound_min_above_max.toml",
+        '[[week_bounds]]\nchannel = "sea"\nweek = 2\nmin = 5000\nmax = 1000\n',
+    )
     _write(
         t / "con_week_bound_unknown.toml", '[[week_bounds]]\nchannel = "tv"\nweek = 2\nmax = 0\n'
     )
