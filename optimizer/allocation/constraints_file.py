@@ -39,6 +39,11 @@ from optimizer.errors import ConfigError, did_you_mean
 __all__ = ["ConstraintsFile", "constraints_kwargs", "load_constraints"]
 
 
+def _amount(x: float) -> str:
+    """EUR amount for messages: thousands separated, cents only when there are some."""
+    return f"{x:,.2f}".removesuffix(".00") + " EUR"
+
+
 class ChannelRuleModel(StrictModel):
     """``[channels.<name>]``."""
 
@@ -51,6 +56,36 @@ class ChannelRuleModel(StrictModel):
     fixed: float | None = Field(None, ge=0)
     min_roas: float | None = Field(None, gt=0)
 
+    @model_validator(mode="after")
+    def _min_below_max(self) -> ChannelRuleModel:
+        # a minimum above its maximum can never be met: refuse it here, with the keys, rather
+        # than in the solver after the model fits
+        conflicts = []
+        for low, high, show in (
+            ("min_total", "max_total", _amount),
+            ("min_weekly", "max_weekly", _amount),
+            ("min_change", "max_change", lambda v: f"{v:g}"),
+        ):
+            lo, hi = getattr(self, low), getattr(self, high)
+            if lo is not None and hi is not None and lo > hi:
+                conflicts.append(
+                    f"{low} ({show(lo)}) is above {high} ({show(hi)}); lower {low} or raise {high}"
+                )
+        if self.fixed is not None:
+            if self.min_total is not None and self.fixed < self.min_total:
+                conflicts.append(
+                    f"fixed ({_amount(self.fixed)}) is below min_total "
+                    f"({_amount(self.min_total)}); change fixed or drop min_total"
+                )
+            if self.max_total is not None and self.fixed > self.max_total:
+                conflicts.append(
+                    f"fixed ({_amount(self.fixed)}) is above max_total "
+                    f"({_amount(self.max_total)}); change fixed or drop max_total"
+                )
+        if conflicts:
+            raise ValueError("; ".join(conflicts))
+        return self
+
 
 class WeekBoundModel(StrictModel):
     """``[[week_bounds]]``."""
@@ -59,6 +94,15 @@ class WeekBoundModel(StrictModel):
     week: int = Field(ge=0)
     min: float = Field(0.0, ge=0)
     max: float = Field(float("inf"), ge=0)
+
+    @model_validator(mode="after")
+    def _min_below_max(self) -> WeekBoundModel:
+        if self.min > self.max:
+            raise ValueError(
+                f"min ({_amount(self.min)}) is above max ({_amount(self.max)}) for "
+                f"'{self.channel}' in week {self.week}; lower min or raise max"
+            )
+        return self
 
 
 class ConstraintsFile(StrictModel):

@@ -25,14 +25,19 @@ def scenario_group() -> None:
 @scenario_group.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate_cmd(files: tuple[Path, ...]) -> None:
-    """Validate scenario files (schema, paths, dataset)."""
+    """Validate scenario files: schema, paths, dataset, and the rules against the data.
+
+    No model is fitted. Rules relative to the recent run-rate (min_change, max_change,
+    budget_change) are checked against each other here, against the other rules when the
+    scenario runs.
+    """
     from optimizer.errors import OptimizerError
-    from optimizer.scenario.schema import load_scenario
+    from optimizer.scenario.checks import validate_scenario
 
     failed = 0
     for f in files:
         try:
-            spec = load_scenario(f)
+            spec = validate_scenario(f)
         except OptimizerError as exc:
             failed += 1
             click.echo(f"FAILED {f}\n  {exc}", err=True)

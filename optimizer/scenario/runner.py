@@ -14,19 +14,18 @@ import pandas as pd
 from optimizer._version import __version__
 from optimizer.allocation import AllocationProblem, Risk
 from optimizer.allocation.safe import SafeRule
-from optimizer.allocation.today import last_year_plan, read_plan_csv
 from optimizer.data.calendar import CALENDAR_CONTROLS, french_retail_calendar
 from optimizer.data.dataset import Dataset, load_dataset
 from optimizer.data.marketing import MarketingHistory
-from optimizer.errors import ConfigError
 from optimizer.mmm import MMM, Priors, load_model, save_model
 from optimizer.pricing import Elasticities, ElasticityModel, PricingProblem
 from optimizer.pricing import Objective as PricingObjective
 from optimizer.pricing.rules import reference_prices
 from optimizer.scenario.cache import cached, code_digest, file_digest
+from optimizer.scenario.checks import check_dataset, today_plan
 from optimizer.scenario.demand import StoreDemand
 from optimizer.scenario.plan import JointSettings, Plans, plan_joint
-from optimizer.scenario.schema import ScenarioSpec, check_channels
+from optimizer.scenario.schema import ScenarioSpec
 
 __all__ = ["N_SAMPLES", "ScenarioResult", "future_controls", "run_scenario"]
 
@@ -91,25 +90,6 @@ def future_controls(history: MarketingHistory, weeks: pd.DatetimeIndex) -> pd.Da
         else:
             out[c] = float(history.controls[c].mean())
     return out
-
-
-def _need(ds: Dataset, spec: ScenarioSpec) -> None:
-    missing = [
-        name
-        for name, part in (
-            ("marketing", ds.marketing),
-            ("catalog", ds.catalog),
-            ("sales", ds.sales),
-            ("logistics", ds.logistics),
-        )
-        if part is None
-    ]
-    if missing:
-        raise ConfigError(
-            f"{spec.source}: the dataset {spec.file.data.dataset!r} has no "
-            f"{', '.join(missing)} section(s) in its dataset.toml; a scenario needs marketing, "
-            "catalog, sales and logistics files."
-        )
 
 
 def _save_mmm(model: MMM, folder: Path) -> None:
@@ -195,34 +175,6 @@ def _fit_elasticities(
     return est, folder, hit
 
 
-def _horizon(spec: ScenarioSpec, history: MarketingHistory) -> pd.DatetimeIndex:
-    first = history.weeks[-1] + pd.Timedelta(days=7)
-    start = spec.file.horizon.start
-    if start is not None and pd.Timestamp(start) != first:
-        raise ConfigError(
-            f"{spec.source}: [horizon].start = {start} but the marketing history ends on "
-            f"{history.weeks[-1].date()}; the plan must start the week after the history "
-            f"({first.date()}). Remove start or extend the history."
-        )
-    return pd.date_range(first, periods=spec.file.horizon.weeks, freq="7D", name="week")
-
-
-def _today_plan(
-    spec: ScenarioSpec, history: MarketingHistory, weeks: pd.DatetimeIndex
-) -> np.ndarray | None:
-    """Today's media plan as ``[media].today`` says (None: the recent run-rate).
-
-    Read before any fit, so that a bad file costs no minutes; ``last_year`` is scaled to the
-    budget once the budget is known.
-    """
-    today = spec.file.media.today
-    if today == "run_rate":
-        return None
-    if today == "last_year":
-        return last_year_plan(history.spend, weeks)
-    return read_plan_csv(spec.resolve(today, "[media].today"), history.channels, len(weeks))
-
-
 def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> ScenarioResult:
     """Run a scenario end to end (fits are reused from the cache when inputs are unchanged).
 
@@ -249,9 +201,11 @@ def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> Sce
     folder = spec.resolve(f.data.dataset, "[data].dataset")
     say(f"loading the dataset {folder}")
     ds = load_dataset(folder)
-    _need(ds, spec)
+    # everything the run would refuse that the files show, before any fit: a typo costs no
+    # minutes
+    weeks = check_dataset(spec, ds)
     assert ds.marketing and ds.catalog and ds.sales and ds.logistics and ds.spec
-    check_channels(spec, ds.marketing.channels)  # before any fit: a typo costs no minutes
+    today = today_plan(spec, ds.marketing, weeks)
     files = {
         "marketing": ds.spec.marketing.file if ds.spec.marketing else None,
         "catalog": ds.spec.catalog.file if ds.spec.catalog else None,
@@ -263,7 +217,6 @@ def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> Sce
     digests["dataset.toml"] = file_digest(folder / "dataset.toml")
     timings["load"] = time.perf_counter() - t0
 
-    today = _today_plan(spec, ds.marketing, _horizon(spec, ds.marketing))
     t = time.perf_counter()
     model, mmm_folder, mmm_hit = _fit_mmm(spec, ds, digests, say)
     timings["mmm"] = time.perf_counter() - t
@@ -273,7 +226,6 @@ def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> Sce
     timings["elasticity"] = time.perf_counter() - t
 
     history = ds.marketing
-    weeks = _horizon(spec, history)
     if f.logistics.capacity is not None:
         capacity = np.full(len(weeks), float(f.logistics.capacity))
     else:

@@ -50,7 +50,14 @@ from optimizer.config import StrictModel, load_toml, validate
 from optimizer.errors import ConfigError, did_you_mean
 from optimizer.pricing.config import RulesFile
 
-__all__ = ["ScenarioFile", "ScenarioSpec", "load_scenario", "parse_scenario"]
+__all__ = [
+    "ScenarioFile",
+    "ScenarioSpec",
+    "check_channels",
+    "check_paths",
+    "load_scenario",
+    "parse_scenario",
+]
 
 
 class DataSection(StrictModel):
@@ -71,6 +78,19 @@ class ModelSection(StrictModel):
     use_lift_tests: bool = True
     allow_failed: bool = False
     roas_priors: dict[str, tuple[float, float]] = Field(default_factory=dict)
+
+    @field_validator("roas_priors")
+    @classmethod
+    def _roas_ranges(cls, ranges: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        # the run builds these priors before the media-mix fit; the same call refuses a range
+        # with low > high or low <= 0 here, before the dataset is even read
+        from optimizer.mmm.priors import Priors  # numpy only, no PyMC
+
+        try:
+            Priors.from_roas_ranges(ranges)
+        except ConfigError as exc:
+            raise ValueError(str(exc).removesuffix(".")) from None
+        return ranges
 
 
 class ElasticitySection(StrictModel):
@@ -278,17 +298,22 @@ def parse_scenario(
 def load_scenario(path: str | Path) -> ScenarioSpec:
     """Read and validate a scenario TOML file.
 
+    The data files are not read here: :func:`optimizer.scenario.checks.validate_scenario`
+    (``optimizer scenario validate``) also checks the scenario against them.
+
     Raises
     ------
     ConfigError
         Syntax errors, unknown keys (with a did-you-mean hint), bad values (naming the key
-        path), paths outside the scenario folder.
+        path), rules that contradict themselves (a minimum above its maximum, a reversed ROAS
+        range), paths outside the scenario folder (caches included), rules or priors on
+        channels the dataset does not declare.
     """
     path = Path(path)
     data = load_toml(path)
     spec = validate(ScenarioFile, data, path.name)
     out = ScenarioSpec(spec, path, path.parent, path.read_text(encoding="utf-8-sig"))
-    ds = out.resolve(spec.data.dataset, "[data].dataset")
+    ds = check_paths(out)
     if not _is_file(ds / "dataset.toml"):
         raise ConfigError(
             f"{path.name}: [data].dataset = {spec.data.dataset!r}: no dataset.toml in {ds}; "
@@ -296,6 +321,23 @@ def load_scenario(path: str | Path) -> ScenarioSpec:
         )
     check_channels(out, _dataset_channels(ds))
     return out
+
+
+def check_paths(spec: ScenarioSpec) -> Path:
+    """Check every path of the scenario, the cache folders included.
+
+    A run resolves each cache only when it reaches its fit (the elasticity cache after the
+    media-mix fit), so a cache outside the scenario folder is refused here first.
+
+    Returns
+    -------
+    Path
+        The dataset folder.
+    """
+    folder = spec.resolve(spec.file.data.dataset, "[data].dataset")
+    spec.resolve(spec.file.model.cache, "[model].cache")
+    spec.resolve(spec.file.elasticity.cache, "[elasticity].cache")
+    return folder
 
 
 def _is_file(path: Path) -> bool:
@@ -316,13 +358,21 @@ def _dataset_channels(folder: Path) -> tuple[str, ...] | None:
 
 
 def check_channels(spec: ScenarioSpec, channels: tuple[str, ...] | None) -> None:
-    """Refuse media rules on channels the data do not have (before any model is fitted)."""
+    """Refuse rules and priors on channels the data do not have (before any model is fitted)."""
     if channels is None:
         return
-    m = spec.file.media
-    for name in [*m.channels, *(wb.channel for wb in m.week_bounds)]:
+    f = spec.file
+    named = [
+        *((name, f"[media.channels.{name}]") for name in f.media.channels),
+        *(
+            (wb.channel, f"[media.week_bounds.{i}].channel")
+            for i, wb in enumerate(f.media.week_bounds)
+        ),
+        *((name, "[model.roas_priors]") for name in f.model.roas_priors),
+    ]
+    for name, key in named:
         if name not in channels:
             raise ConfigError(
-                f"{spec.source}: [media.channels.{name}]: unknown channel '{name}'; the data "
+                f"{spec.source}: {key}: unknown channel '{name}'; the data "
                 f"have {', '.join(channels)}.{did_you_mean(name, channels)}"
             )

@@ -77,6 +77,11 @@ def main() -> None:
         [",".join(ln.split(",")[:4] + ln.split(",")[5:]) for ln in cat],
     )
     _write(f / "cat_huge_stock.csv", _cell(cat, 1, "stock", "1e30"))
+    # vat_rate dropped: 'return_rate' shares a word but is no typo of it (no hint)
+    _write(
+        f / "cat_missing_vat_rate.csv",
+        [",".join(ln.split(",")[:3] + ln.split(",")[4:]) for ln in cat],
+    )
     # sales history
     _write(f / "sales_negative_units.csv", _cell(sal, 2, "units", "-8"))
     _write(f / "sales_text_units.csv", _cell(sal, 3, "units", "beaucoup"))
@@ -160,8 +165,100 @@ weeks = 13
 """
 
 
+#: A scenario that validates against ``next/`` (a dataset whose logistics file covers the 4
+#: weeks after the history and whose sales cover every SKU); each case breaks one thing that
+#: only the data show. Small sampler settings keep a regression (fitting first) short.
+_SCEN_NEXT = """schema_version = 1
+name = "Bad input case"
+seed = 7
+
+[data]
+dataset = "next"
+
+[model]
+holdout_weeks = 0
+draws = 50
+tune = 50
+chains = 1
+
+[elasticity]
+mode = "fast"
+
+[horizon]
+weeks = 4
+"""
+
+
 def _scenario(name: str, text: str) -> None:
     _write(SCEN / name, text)
+
+
+def _next_dataset() -> None:
+    """``scenarios/next``: the example dataset planned from the week after its history."""
+    shutil.copytree(DATASETS / "ok", SCEN / "next")
+    log = _lines("logistics.csv")
+    weeks = ("2024-01-22", "2024-01-29", "2024-02-05", "2024-02-12")  # history ends 2024-01-15
+    _write(
+        SCEN / "next" / "logistics.csv",
+        [log[0], *(_cell(log, i + 1, "week", w)[i + 1] for i, w in enumerate(weeks))],
+    )
+    sales = _lines("sales.csv")
+    _write(
+        SCEN / "next" / "sales.csv",
+        [*sales, "2023-12-04,MDF-004,57.99,3.0,0,1", "2023-12-04,MDF-005,54.99,4.0,0,1"],
+    )
+
+
+def _data_scenarios() -> None:
+    """Scenarios that only the dataset files can refuse (issue 13): ``scenario validate``."""
+    nx = _SCEN_NEXT
+    _next_dataset()
+    _scenario("next_ok.toml", nx)
+    _scenario("horizon_past_logistics.toml", nx.replace("weeks = 4", "weeks = 6"))
+    _scenario("start_not_after_history.toml", nx + "start = 2024-02-05\n")
+    _scenario("holdout_whole_history.toml", nx.replace("holdout_weeks = 0", "holdout_weeks = 8"))
+    _scenario(
+        "budget_below_minimums.toml",
+        nx + "\n[media]\nbudget = 10000\n[media.channels.sea]\nmin_total = 8000\n"
+        "[media.channels.seo]\nmin_weekly = 1000\n",
+    )
+    _scenario(
+        "min_weekly_over_max_total.toml",
+        nx + "\n[media.channels.seo]\nmin_weekly = 2000\nmax_total = 5000\n",
+    )
+    _scenario(
+        "weekly_cap_below_minimums.toml",
+        nx + "\n[media]\nweekly_cap = 3000\n[media.channels.sea]\nmin_weekly = 2000\n"
+        "[media.channels.seo]\nmin_weekly = 2000\n",
+    )
+    _scenario(
+        "budget_above_maximums.toml",
+        nx
+        + "\n[media]\nbudget = 100000\n"
+        + "".join(
+            f"[media.channels.{c}]\nmax_total = 10000\n"
+            for c in ("seo", "sea", "social", "affiliation", "retail_media")
+        ),
+    )
+    _scenario(
+        "weekly_cap_below_budget.toml", nx + "\n[media]\nbudget = 100000\nweekly_cap = 20000\n"
+    )
+    _scenario(
+        "week_bound_above_max_weekly.toml",
+        nx + "\n[media.channels.sea]\nmax_weekly = 1000\n"
+        '[[media.week_bounds]]\nchannel = "sea"\nweek = 1\nmin = 2000\n',
+    )
+    _scenario(
+        "monthly_cap_below_minimums.toml",
+        nx + '\n[media.monthly_caps]\n"2024-02" = 1000\n[media.channels.sea]\nmin_weekly = 1000\n',
+    )
+    _scenario("margin_floor_no_price.toml", nx + "\n[pricing]\nmargin_floor = 0.8\n")
+    # the example sales have no row for MDF-004 and MDF-005; capacity and cost set in the file
+    _scenario(
+        "sku_without_sales.toml",
+        nx.replace('dataset = "next"', 'dataset = "data"')
+        + "\n[logistics]\ncapacity = 5000\ncost_per_unit = 6.4\n",
+    )
 
 
 def _scenarios() -> None:
@@ -186,6 +283,23 @@ def _scenarios() -> None:
     _scenario("no_data_section.toml", ok.replace('[data]\ndataset = "data"\n', ""))
     _scenario("pricing_max_change.toml", ok + "\n[pricing]\nmax_change = 1.5\n")
     _scenario("capacity_scale_zero.toml", ok + "\n[logistics]\ncapacity_scale = 0\n")
+    # rules that contradict themselves (issue 13): refused by validate, before any data is read
+    _scenario(
+        "min_change_above_max.toml",
+        ok + "\n[media.channels.sea]\nmin_change = 0.5\nmax_change = 0.3\n",
+    )
+    _scenario(
+        "fixed_above_max_total.toml",
+        ok + "\n[media.channels.seo]\nfixed = 50000\nmax_total = 40000\n",
+    )
+    _scenario(
+        "week_bound_min_above_max.toml",
+        ok + '\n[[media.week_bounds]]\nchannel = "sea"\nweek = 2\nmin = 5000\nmax = 1000\n',
+    )
+    _scenario("roas_prior_reversed.toml", ok + "\n[model.roas_priors]\nsea = [4.0, 2.0]\n")
+    _scenario("roas_prior_unknown.toml", ok + "\n[model.roas_priors]\ntiktok = [1.0, 3.0]\n")
+    _scenario("elasticity_cache_escape.toml", ok + '\n[elasticity]\ncache = "../escape_cache"\n')
+    _data_scenarios()
     # small sampler settings so that a regression (fitting before the path check) stays short
     _scenario(
         "cache_escape.toml",
@@ -210,6 +324,14 @@ def _tomls() -> None:
         "schema_version = 1\n[channels.sea]\nmin_total = 80000\n[channels.seo]\nmin_total = 40000\n",
     )
     _write(t / "con_syntax.toml", "schema_version = 1\nweekly_cap = = 5\n")
+    _write(
+        t / "con_min_change_above_max.toml",
+        "schema_version = 1\n[channels.sea]\nmin_change = 0.5\nmax_change = 0.3\n",
+    )
+    _write(
+        t / "con_week_bound_min_above_max.toml",
+        '[[week_bounds]]\nchannel = "sea"\nweek = 2\nmin = 5000\nmax = 1000\n',
+    )
     _write(
         t / "con_week_bound_unknown.toml", '[[week_bounds]]\nchannel = "tv"\nweek = 2\nmax = 0\n'
     )

@@ -96,6 +96,8 @@ def test_bad_input_fails_cleanly(
     assert "Traceback" not in text
     for frag in [*named, *case["expect"]]:
         assert frag in text, f"{frag!r} not in:\n{text}"
+    for frag in case.get("absent", []):
+        assert frag not in text, f"{frag!r} in:\n{text}"
     assert not out.exists(), f"{out} was written"
 
 
@@ -118,3 +120,10 @@ def test_bad_input_through_python_m(case: dict, tmp_path: Path) -> None:
     for frag in case["expect"]:
         assert frag in proc.stderr, f"{frag!r} not in:\n{proc.stderr}"
     assert not out.exists()
+
+
+def test_data_cases_break_one_thing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scenario the dataset cases each break once validates: each fails for its own reason."""
+    monkeypatch.chdir(HERE)
+    result = CliRunner().invoke(cli, ["scenario", "validate", "scenarios/next_ok.toml"])
+    assert result.exit_code == 0, result.output

@@ -129,3 +129,21 @@ def test_bad_catalog(write, content, message):
     with pytest.raises(DataError) as exc:
         load_catalog(write("c.csv", content))
     assert str(exc.value) == message
+
+
+def _header_renamed(old: str, new: str) -> str:
+    head, *rows = CATALOG.splitlines()
+    return "\n".join([head.replace(old, new), *rows]) + "\n"
+
+
+def test_missing_column_hint_only_when_close(write):
+    """A missing column is hinted only by a genuinely close name, never by a shared word."""
+    text = _header_renamed("vat_rate", "return_rate")  # vat_rate gone, return_rate present
+    with pytest.raises(DataError) as exc:
+        load_catalog(write("c.csv", text))
+    assert str(exc.value).startswith("c.csv: missing required column(s) 'vat_rate'; the file ")
+    assert "Did you mean" not in str(exc.value)
+    for typo in ("vat_rte", "VAT rate", "Vat-Rate"):
+        with pytest.raises(DataError) as exc:
+            load_catalog(write("c.csv", _header_renamed("vat_rate", typo)))
+        assert f"'vat_rate' (Did you mean '{typo}'?)" in str(exc.value)

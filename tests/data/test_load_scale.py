@@ -20,15 +20,22 @@ from optimizer.data.sales import load_sales
 from optimizer.data.synthetic import write_scale_catalog, write_scale_sales
 from optimizer.errors import DataError
 
+# Linux keeps ru_maxrss across fork + exec: a child of a pytest worker that has run MCMC tests
+# reports the worker's peak. VmHWM (peak resident set of the process's own memory map) starts
+# afresh at exec; ru_maxrss remains the fallback where /proc is missing.
 CHILD = """
 import json, resource, sys
 from optimizer.data.catalog import load_catalog
 from optimizer.data.sales import load_sales
 cat = load_catalog(sys.argv[1])
 sales = load_sales(sys.argv[2], catalog=cat)
+try:
+    with open("/proc/self/status") as fh:
+        peak = next(int(ln.split()[1]) for ln in fh if ln.startswith("VmHWM:")) / 1024
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"skus": len(cat.skus), "rows": len(sales.frame),
-                  "units": float(sales.frame["units"].sum()),
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "units": float(sales.frame["units"].sum()), "peak_mib": peak}))
 """
 
 

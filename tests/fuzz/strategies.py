@@ -1109,7 +1109,11 @@ CHANNEL_RULE_KEYS = tuple(f.name for f in fields(ChannelRule))
 
 @st.composite
 def channel_rules(draw: st.DrawFn) -> dict[str, Any]:
-    """A valid ``[channels.<name>]`` table (may be infeasible: the loader does not care)."""
+    """A valid ``[channels.<name>]`` table.
+
+    No minimum is above its maximum and ``fixed`` lies within the totals (the loader refuses
+    both), but the rules may still be infeasible with a budget, a horizon or a run-rate.
+    """
     keys = draw(
         st.lists(
             st.sampled_from(CHANNEL_RULE_KEYS),
@@ -1125,6 +1129,18 @@ def channel_rules(draw: st.DrawFn) -> dict[str, Any]:
             out[k] = draw(st.floats(0.01, 10.0, **_finite))
         else:
             out[k] = draw(st.floats(0.0, 1e7, **_finite) | st.integers(0, 10**7))
+    for low, high in (
+        ("min_total", "max_total"),
+        ("min_weekly", "max_weekly"),
+        ("min_change", "max_change"),
+    ):
+        if low in out and high in out and out[low] > out[high]:
+            out[low], out[high] = out[high], out[low]
+    if "fixed" in out:
+        if "min_total" in out:
+            out["min_total"] = min(out["min_total"], out["fixed"])
+        if "max_total" in out:
+            out["max_total"] = max(out["max_total"], out["fixed"])
     return out
 
 
@@ -1245,8 +1261,11 @@ def scenario_dicts(draw: st.DrawFn, dataset: str, channels: tuple[str, ...]) -> 
         if draw(st.booleans()):
             model["cache"] = draw(st.sampled_from([".cache/mmm", "cache", "models/m1"]))
         if draw(st.booleans()):
+            # low <= high: the loader refuses a reversed range
             model["roas_priors"] = {
-                c: [draw(st.floats(0.1, 10.0, **_finite)), draw(st.floats(0.1, 5.0, **_finite))]
+                c: sorted(
+                    [draw(st.floats(0.1, 10.0, **_finite)), draw(st.floats(0.1, 5.0, **_finite))]
+                )
                 for c in draw(st.lists(st.sampled_from(channels), unique=True))
             }
         out["model"] = model

@@ -64,6 +64,33 @@ def _write(tmp_path, body, demo_dir):
             "[logistics]\ncapacity = 0\n",
             "s.toml: [logistics].capacity: Input should be greater than 0 (got 0).",
         ),
+        # rules that contradict themselves: refused here, not after the model fits
+        (
+            "[media.channels.sea]\nmin_change = 0.5\nmax_change = 0.3\n",
+            "s.toml: [media.channels.sea]: min_change (0.5) is above max_change (0.3); lower "
+            "min_change or raise max_change.",
+        ),
+        (
+            "[media.channels.seo]\nmin_weekly = 3000\nmax_weekly = 2000\n",
+            "s.toml: [media.channels.seo]: min_weekly (3,000 EUR) is above max_weekly "
+            "(2,000 EUR); lower min_weekly or raise max_weekly.",
+        ),
+        (
+            '[[media.week_bounds]]\nchannel = "sea"\nweek = 2\nmin = 10\nmax = 5\n',
+            "s.toml: [media.week_bounds.0]: min (10 EUR) is above max (5 EUR) for 'sea' in week "
+            "2; lower min or raise max.",
+        ),
+        (
+            "[model.roas_priors]\nsea = [4.0, 2.0]\n",
+            "s.toml: [model.roas_priors]: ROAS prior for channel 'sea': low 4 is above high 2; "
+            "swap them (e.g. 'between 2 and 4' is low=2, high=4).",
+        ),
+        (
+            "[model.roas_priors]\nsea = [0.0, 2.0]\n",
+            "s.toml: [model.roas_priors]: ROAS prior for channel 'sea': low must be > 0 EUR per "
+            "EUR, got 0; a channel that may not pay back at all can use a small value such as "
+            "0.1.",
+        ),
     ],
 )
 def test_bad_scenarios(tmp_path, demo_dir, extra, message):
@@ -113,5 +140,34 @@ def test_unknown_channel_refused_at_validation(tmp_path, demo_dir):
         load_scenario(p)
     assert str(exc.value) == (
         "s.toml: [media.channels.socail]: unknown channel 'socail'; the data have seo, sea, "
+        "social, affiliation, retail_media. Did you mean 'social'?"
+    )
+
+
+@pytest.mark.parametrize("key", ["model", "elasticity"])
+def test_cache_outside_refused_at_validation(tmp_path, demo_dir, key):
+    """A run resolves the caches only when it reaches each fit: the file check comes first."""
+    import shutil
+
+    shutil.copytree(demo_dir, tmp_path / "demo")
+    p = tmp_path / "s.toml"
+    p.write_text(BASE + f'[{key}]\ncache = "../elsewhere"\n')
+    with pytest.raises(ConfigError) as exc:
+        load_scenario(p)
+    assert str(exc.value).startswith(
+        f"s.toml: [{key}].cache = '../elsewhere' points outside the scenario folder"
+    )
+
+
+def test_unknown_roas_prior_channel_refused_at_validation(tmp_path, demo_dir):
+    import shutil
+
+    shutil.copytree(demo_dir, tmp_path / "demo")
+    p = tmp_path / "s.toml"
+    p.write_text(BASE + "[model.roas_priors]\nsocail = [1.0, 3.0]\n")
+    with pytest.raises(ConfigError) as exc:
+        load_scenario(p)
+    assert str(exc.value) == (
+        "s.toml: [model.roas_priors]: unknown channel 'socail'; the data have seo, sea, "
         "social, affiliation, retail_media. Did you mean 'social'?"
     )
