@@ -473,7 +473,12 @@ def safe_allocate(
             f"today's plan must be {t_len} weeks x {c_len} channels of spend >= 0, got shape "
             f"{today_plan.shape}."
         )
-    choose, report = split_samples(curves.n_samples, rule.seed)
+    if curves.n_samples >= 4:
+        choose, report = split_samples(curves.n_samples, rule.seed)
+        basis = "held-out half of the posterior samples"
+    else:  # a point estimate (or nearly): nothing to hold out, no doubt to guard against
+        choose = report = np.arange(curves.n_samples)
+        basis = "the same samples (too few to hold any out)"
     c_a, c_b = curves.subset(choose), curves.subset(report)
     mean_problem = dataclasses.replace(problem, risk=dataclasses.replace(problem.risk, kind="mean"))
     reference = _reference(curves, mean_problem, today_plan)
@@ -591,7 +596,7 @@ def safe_allocate(
         today=pd.DataFrame(today_plan, index=index, columns=cols),
         chosen=chosen,
         candidates=table,
-        promise=Promise.of(lift_b),
+        promise=Promise.of(lift_b, basis),
         promise_in_sample=Promise.of(lift_a, "the half of the samples that chose the plan"),
         bounds=bounds,
         alpha=rule.alpha,

@@ -138,3 +138,10 @@ def test_user_rules_still_bind_and_bad_settings_are_refused():
         SafeRule(alpha=0.7)
     with pytest.raises(ConfigError, match="today's plan"):
         safe_allocate(cv, p, today=np.ones((2, 3)))
+
+
+def test_a_point_estimate_is_planned_without_a_split():
+    cv = synthetic_curves(n_channels=3, n_samples=20, lags=2, seed=8).mean_curves()
+    r = safe_allocate(cv, _problem(cv))
+    assert r.promise.n_samples == 1 and "same samples" in r.promise.basis
+    assert r.plan.to_numpy().sum() == pytest.approx(cv.current.sum() * T, rel=1e-6)
