@@ -93,7 +93,9 @@ def fitted_curves(name: str, history: Any, lift: Any, refit: bool) -> tuple[Resp
     return curves, fit
 
 
-def judge(name: str, history: Any, truth: GroundTruth, lift: Any, refit: bool) -> dict[str, Any]:
+def judge(
+    name: str, history: Any, truth: GroundTruth, lift: Any, refit: bool, rule: SafeRule
+) -> dict[str, Any]:
     curves, fit = fitted_curves(name, history, lift, refit)
     true_curves = truth.response_curves()
     pm = float(np.mean(truth.price_multiplier[-13:]))
@@ -133,7 +135,7 @@ def judge(name: str, history: Any, truth: GroundTruth, lift: Any, refit: bool) -
             "seconds": time.perf_counter() - t0,
         }
     t0 = time.perf_counter()
-    safe = safe_allocate(curves, problem, rule=SafeRule())
+    safe = safe_allocate(curves, problem, rule=rule)
     plan = safe.plan.to_numpy(float)
     tl = true_lift(plan)
     row["plans"]["safe"] = {
@@ -154,10 +156,15 @@ def judge(name: str, history: Any, truth: GroundTruth, lift: Any, refit: bool) -
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--refit", action="store_true")
+    ap.add_argument("--max-move", type=float, default=SafeRule().max_move)
+    ap.add_argument("--reach", type=float, default=SafeRule().reach_extension)
+    ap.add_argument("--alpha", type=float, default=SafeRule().alpha)
+    ap.add_argument("--tag", default="", help="suffix of the result file (variants)")
     args = ap.parse_args()
+    rule = SafeRule(alpha=args.alpha, max_move=args.max_move, reach_extension=args.reach)
     rows = []
     for name, history, truth, lift in stores():
-        r = judge(name, history, truth, lift, args.refit)
+        r = judge(name, history, truth, lift, args.refit, rule)
         rows.append(r)
         s, f, b = (r["plans"][k] for k in ("safe", "free", "pm30"))
         pr = s["promise"]
@@ -183,7 +190,13 @@ def main() -> None:
         "safe_median_seconds": median([p["seconds"] for p in safe_rows]),
     }
     print(json.dumps(summary, indent=1))
-    write_result("safe_plans", {"meta": meta(command_line()), "summary": summary, "rows": rows})
+    summary["rule"] = {
+        "alpha": rule.alpha,
+        "max_move": rule.max_move,
+        "reach": rule.reach_extension,
+    }
+    name = "safe_plans" + (f"_{args.tag}" if args.tag else "")
+    write_result(name, {"meta": meta(command_line()), "summary": summary, "rows": rows})
 
 
 if __name__ == "__main__":
