@@ -24,7 +24,7 @@ STEPS = [
     ("e2e_demo", [PY, "bench/e2e_demo.py"]),
     ("load_scale", [PY, "bench/load_scale.py"]),
     ("gate_pass_rate", [PY, "bench/gate_pass_rate.py"]),
-    ("safe_plans", [PY, "bench/safe_plans.py", "--refit"]),
+    ("safe_plans", [PY, "bench/safe_plans.py", "--refit", "--calibrate"]),
 ]
 
 

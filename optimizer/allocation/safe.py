@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from optimizer.allocation.calibration import PromiseCalibration, default_calibration
 from optimizer.allocation.evaluate import risk_value
 from optimizer.allocation.polytope import linear_rows
 from optimizer.allocation.problem import AllocationProblem, ChannelRule, WeekBound, resolve
@@ -47,6 +48,7 @@ from optimizer.mmm.curves import ResponseCurves
 
 __all__ = [
     "ChannelBound",
+    "calibrated_promise",
     "Promise",
     "SafeResult",
     "SafeRule",
@@ -77,6 +79,9 @@ class SafeRule:
         Seed of the split of the posterior samples into halves.
     data_bounds : bool
         Whether to apply :func:`data_bounds` (False: the problem's own rules only).
+    calibrate : bool
+        Whether to add the calibrated promise (the shipped model-vs-truth ratios, see
+        :mod:`optimizer.allocation.calibration`) beside the model's own.
     """
 
     alpha: float = 0.1
@@ -86,6 +91,7 @@ class SafeRule:
     steps: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0)
     seed: int = 0
     data_bounds: bool = True
+    calibrate: bool = True
 
     def __post_init__(self) -> None:
         if not 0.0 < self.alpha < 0.5:
@@ -216,6 +222,11 @@ class SafeResult:
         The chosen plan's paired lift on the held-out half.
     promise_in_sample : Promise
         The same on the choosing half (what the optimizer's curse inflates; for comparison).
+    promise_calibrated : Promise or None
+        The held-out promise times the measured model-vs-truth ratios (None without a
+        calibration).
+    held_out_lift : numpy.ndarray
+        The chosen plan's paired lift on each held-out sample, EUR.
     bounds : tuple of ChannelBound
     alpha : float
     reason : str
@@ -230,6 +241,8 @@ class SafeResult:
     candidates: pd.DataFrame
     promise: Promise
     promise_in_sample: Promise
+    promise_calibrated: Promise | None
+    held_out_lift: np.ndarray
     bounds: tuple[ChannelBound, ...]
     alpha: float
     reason: str
@@ -242,9 +255,26 @@ class SafeResult:
             "reason": self.reason,
             "promise": self.promise.to_dict(),
             "promise_in_sample": self.promise_in_sample.to_dict(),
+            "promise_calibrated": None
+            if self.promise_calibrated is None
+            else self.promise_calibrated.to_dict(),
             "bounds": {b.channel: b.to_dict() for b in self.bounds},
             "candidates": self.candidates.to_dict(orient="records"),
         }
+
+
+def calibrated_promise(
+    lift: np.ndarray, calibration: PromiseCalibration | None, rule: SafeRule
+) -> Promise | None:
+    """The promise of ``lift`` samples times the measured ratios (None when not calibrating)."""
+    cal = (
+        calibration
+        if calibration is not None
+        else (default_calibration() if rule.calibrate else None)
+    )
+    if cal is None:
+        return None
+    return Promise.of(cal.draws(lift), cal.describe())
 
 
 def split_samples(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -435,6 +465,7 @@ def safe_allocate(
     *,
     rule: SafeRule = SafeRule(),
     today: np.ndarray | None = None,
+    calibration: PromiseCalibration | None = None,
     **solver_options: object,
 ) -> SafeResult:
     """The best plan that beats today's with probability at least ``1 - alpha``.
@@ -454,6 +485,9 @@ def safe_allocate(
     today : numpy.ndarray, optional
         Today's plan, (n_weeks, C) EUR per week (a manager's draft, last year's same weeks);
         default: the recent run-rate every week.
+    calibration : PromiseCalibration, optional
+        Model-vs-truth ratios for the calibrated promise (default: the shipped ones when
+        ``rule.calibrate``).
     **solver_options
         Passed to :func:`~optimizer.allocation.allocate` (method, solver, pieces, ...).
 
@@ -598,6 +632,8 @@ def safe_allocate(
         candidates=table,
         promise=Promise.of(lift_b, basis),
         promise_in_sample=Promise.of(lift_a, "the half of the samples that chose the plan"),
+        promise_calibrated=calibrated_promise(lift_b, calibration, rule),
+        held_out_lift=lift_b,
         bounds=bounds,
         alpha=rule.alpha,
         reason=reason,

@@ -279,6 +279,12 @@ def _echo_safe(safe: Any, out: Path) -> None:
         f"{p.p90:+,.0f}), P(lift > 0) {p.p_positive:.0%} on {p.n_samples} held-out samples; "
         f"solver {res.status.value}, gap {gap}."
     )
+    cal = safe.promise_calibrated
+    if cal is not None:
+        click.echo(
+            f"Calibrated: {cal.mean:+,.0f} EUR (P10 {cal.p10:+,.0f}, P90 {cal.p90:+,.0f}), "
+            f"P(lift > 0) {cal.p_positive:.0%}: {cal.basis}."
+        )
     today = safe.today.sum()
     for c, v in safe.plan.sum().items():
         click.echo(f"  {c:<14} {v:>12,.0f} EUR (today {today[c]:>12,.0f})")

@@ -8,7 +8,8 @@ evaluates any plan on it, and varies what decides whether a media-mix model can 
 
 ``mixed``
     The demo store's own spend paths (quarterly SEO steps, SEA pushed with the season, social
-    flights, affiliation following sales, retail media launched mid-history).
+    flights, affiliation following sales — declared as such, as in the demo's dataset.toml —
+    retail media launched mid-history).
 ``flighted``
     Every channel bought in on/off flights: strong, independent variation (easy).
 ``always_on``
@@ -247,4 +248,6 @@ def generate_store(
     params = draw_truth_params(rng, tuple(DEFAULT_CHANNELS))
     name = f"{pattern}-s{seed}-n{round(noise * 100)}"
     history, truth, lift = media_variant(seed, noise, spend, params, source=f"{name}.csv")
+    if pattern == "mixed":  # the demo store's affiliation is a commission on sales
+        history = dataclasses.replace(history, cost_follows_sales=("affiliation",))
     return GeneratedStore(name, pattern, seed, noise, history, truth, lift)

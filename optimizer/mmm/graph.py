@@ -40,7 +40,7 @@ from optimizer.mmm.transforms import (
 
 __all__ = ["LIKELIHOODS", "ModelOptions", "build_model"]
 
-LIKELIHOODS = ("normal", "student_t")
+LIKELIHOODS = ("normal", "student_t", "ar1")
 SATURATION_KINDS = ("hill", "logistic")
 
 # prior scales on the baseline regressors (target scaled to mean 1): trend over the whole history,
@@ -66,7 +66,11 @@ class ModelOptions:
     fourier_order : int
         Yearly sine/cosine pairs in the baseline.
     likelihood : str
-        ``normal`` or ``student_t`` (nu = 5, robust to a few outlying weeks).
+        ``normal``, ``student_t`` (nu = 5, robust to a few outlying weeks) or ``ar1`` (normal
+        errors following an AR(1) process, ``e_t = rho e_{t-1} + eps_t``: a weekly model whose
+        baseline misses part of the season leaves autocorrelated residuals, and treating them as
+        independent makes the posterior over-confident; the AR(1) likelihood also weighs the
+        week-to-week changes of spend and revenue, which slow confounders touch less).
     """
 
     adstock: str = "geometric"
@@ -169,6 +173,12 @@ def build_model(design: Design, priors: Priors, opts: ModelOptions) -> pm.Model:
         y = design.y[:n]
         if opts.likelihood == "student_t":
             pm.StudentT("y", nu=5.0, mu=mu, sigma=sigma, observed=y)
+        elif opts.likelihood == "ar1":
+            # exact AR(1) likelihood: the first week from the stationary law, then each week
+            # given the previous week's error
+            rho = pm.TruncatedNormal("rho", mu=0.0, sigma=0.5, lower=-0.9, upper=0.95)
+            pm.Normal("y_first", mu=mu[0], sigma=sigma / pt.sqrt(1.0 - rho**2), observed=y[:1])
+            pm.Normal("y", mu=mu[1:] + rho * (y[:-1] - mu[:-1]), sigma=sigma, observed=y[1:])
         else:
             pm.Normal("y", mu=mu, sigma=sigma, observed=y)
         if design.lift is not None:

@@ -59,7 +59,7 @@ class MMM:
     fourier_order : int
         Yearly seasonality sine/cosine pairs, default 2.
     likelihood : str
-        ``normal`` (default) or ``student_t``.
+        ``normal`` (default), ``student_t`` or ``ar1`` (autocorrelated weekly errors).
     holdout_weeks : int
         Last weeks kept out of the fit for the out-of-sample check (default 8; 0 for none).
     draws, tune, chains : int
@@ -301,6 +301,8 @@ class MMM:
                 self.adstock, ["alpha"]
             )
         names += ["half", "slope"] if self.saturation == "hill" else ["lam"]
+        if self.likelihood == "ar1":
+            names.append("rho")
         return names
 
     def _check_fitted(self) -> None:

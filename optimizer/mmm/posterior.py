@@ -58,6 +58,8 @@ class PosteriorSamples:
         Sampled ROAS over the training weeks, (S, C).
     nu : float or None
         Student-t degrees of freedom (None for a normal likelihood).
+    rho : numpy.ndarray or None
+        AR(1) coefficient of the errors, (S,) (None unless the likelihood is ``ar1``).
     """
 
     weights: np.ndarray
@@ -69,6 +71,7 @@ class PosteriorSamples:
     sigma: np.ndarray
     roas: np.ndarray
     nu: float | None
+    rho: np.ndarray | None = None
 
     @property
     def n_samples(self) -> int:
@@ -108,6 +111,7 @@ class PosteriorSamples:
             sigma=flat("sigma"),
             roas=flat("roas"),
             nu=5.0 if opts.likelihood == "student_t" else None,
+            rho=flat("rho") if opts.likelihood == "ar1" else None,
         )
 
     def subset(self, idx: np.ndarray) -> PosteriorSamples:
@@ -122,6 +126,7 @@ class PosteriorSamples:
             self.sigma[idx],
             self.roas[idx],
             self.nu,
+            None if self.rho is None else self.rho[idx],
         )
 
     def saturate(self, x: np.ndarray) -> np.ndarray:
@@ -164,4 +169,13 @@ class PosteriorSamples:
             eps = rng.standard_normal(mu.shape)
         else:
             eps = rng.standard_t(self.nu, size=mu.shape)
-        return mu + self.sigma[:, None] * eps
+        if self.rho is None:
+            return mu + self.sigma[:, None] * eps
+        # AR(1) errors from their stationary law: e_0 ~ N(0, s^2 / (1 - rho^2)), then
+        # e_t = rho e_(t-1) + s eps_t (the marginal predictive of every week)
+        rho = self.rho[:, None]
+        e = np.empty_like(mu)
+        e[:, :1] = self.sigma[:, None] * eps[:, :1] / np.sqrt(1.0 - rho**2)
+        for t in range(1, mu.shape[1]):
+            e[:, t] = self.rho * e[:, t - 1] + self.sigma * eps[:, t]
+        return mu + e

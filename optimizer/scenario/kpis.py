@@ -226,6 +226,7 @@ def _safety(plans: Any, mode: str) -> dict[str, Any]:
             "alpha": s["alpha"],
             "reason": s["reason"],
             "promise": s["promise"],
+            "promise_calibrated": s.get("promise_calibrated"),
             "candidates": s["candidates"],
             "media_step": {k: media[k] for k in ("chosen", "reason", "promise") if k in media},
         }

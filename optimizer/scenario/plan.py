@@ -36,7 +36,13 @@ import numpy as np
 import pandas as pd
 
 from optimizer.allocation import AllocationProblem, AllocationResult, Risk, allocate
-from optimizer.allocation.safe import Promise, SafeRule, safe_allocate, split_samples
+from optimizer.allocation.safe import (
+    Promise,
+    SafeRule,
+    calibrated_promise,
+    safe_allocate,
+    split_samples,
+)
 from optimizer.errors import InfeasibleError
 from optimizer.pricing import PriceRules, PricingProblem, PricingResult, optimize_prices
 from optimizer.scenario.demand import Shipments, StoreDemand
@@ -340,9 +346,7 @@ def plan_joint(
             seconds=time.perf_counter() - t0,
         )
     say("safety check of the plans on the held-out samples")
-    safety, chosen = _safety_check(
-        held_out, allocation, settings.safe.alpha, media0, p0, separate, best
-    )
+    safety, chosen = _safety_check(held_out, allocation, settings.safe, media0, p0, separate, best)
     safety["media"] = media_safety
     return Plans(
         current=evaluate_plan(held_out, "current", media0, p0),
@@ -359,13 +363,14 @@ def plan_joint(
 def _safety_check(
     held_out: StoreDemand,
     allocation: AllocationProblem,
-    alpha: float,
+    rule: SafeRule,
     media0: np.ndarray,
     p0: np.ndarray,
     separate: PlanEvaluation,
     joint: PlanEvaluation,
 ) -> tuple[dict[str, Any], PlanEvaluation]:
     """Account every candidate on the held-out samples; keep the best safe one."""
+    alpha = rule.alpha
     cands = {
         "today": (media0, p0),
         "separate": (separate.media, separate.prices),
@@ -420,12 +425,14 @@ def _safety_check(
             f"today's in at least {1 - alpha:.0%} of the held-out samples"
         )
     lift = evals[name].pnl.lines["contribution"] - base
+    cal = calibrated_promise(lift, None, rule)
     return (
         {
             "chosen": name,
             "alpha": alpha,
             "reason": reason,
             "promise": Promise.of(lift).to_dict(),
+            "promise_calibrated": None if cal is None else cal.to_dict(),
             "candidates": table.to_dict(orient="records"),
         },
         evals[name],

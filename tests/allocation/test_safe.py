@@ -145,3 +145,22 @@ def test_a_point_estimate_is_planned_without_a_split():
     r = safe_allocate(cv, _problem(cv))
     assert r.promise.n_samples == 1 and "same samples" in r.promise.basis
     assert r.plan.to_numpy().sum() == pytest.approx(cv.current.sum() * T, rel=1e-6)
+
+
+def test_calibrated_promise_multiplies_the_lift_by_the_measured_ratios():
+    from optimizer.allocation.calibration import PromiseCalibration
+
+    cal = PromiseCalibration((0.5, 1.0, -0.2), ("a", "b", "c"), "test")
+    lift = np.array([100.0, 200.0])
+    np.testing.assert_allclose(sorted(cal.draws(lift)), sorted([50, 100, -20, 100, 200, -40]))
+    assert cal.without("b").ratios == (0.5, -0.2)
+    assert "3 generated stores" in cal.describe()
+    cv = synthetic_curves(n_channels=3, n_samples=20, lags=2, seed=9)
+    r = safe_allocate(cv, _problem(cv), calibration=cal)
+    c = r.promise_calibrated
+    assert c is not None and c.n_samples == 3 * r.promise.n_samples
+    assert c.mean == pytest.approx(r.promise.mean * np.mean(cal.ratios))
+    off = safe_allocate(cv, _problem(cv), rule=SafeRule(calibrate=False))
+    assert off.promise_calibrated is None
+    with pytest.raises(ConfigError):
+        PromiseCalibration(())

@@ -136,5 +136,27 @@ def test_every_model_variant_builds_with_finite_logp(synthetic, adstock, saturat
     assert np.isfinite(logp)
 
 
+@pytest.mark.parametrize("likelihood", ["student_t", "ar1"])
+def test_other_likelihoods_build_and_predict(synthetic, likelihood):
+    from optimizer.mmm.posterior import PosteriorSamples
+
+    d = build_design(synthetic.history, max_lag=8, fourier_order=1, holdout_weeks=0)
+    opts = ModelOptions(likelihood=likelihood, max_lag=8)
+    model = build_model(d, Priors(), opts)
+    logp = model.compile_logp(mode="FAST_COMPILE")(model.initial_point())
+    assert np.isfinite(logp)
+    if likelihood == "ar1":
+        # AR(1) errors from the stationary law: the predictive keeps the marginal variance
+        rho, sigma = 0.6, 0.05
+        s = PosteriorSamples(
+            np.ones((4000, 1, 1)), "hill", np.ones((4000, 1, 2)), np.ones((4000, 1)),
+            np.zeros(4000), np.zeros((4000, 1)), np.full(4000, sigma), np.ones((4000, 1)),
+            None, np.full(4000, rho),
+        )  # fmt: skip
+        e = s.predictive(np.zeros((4000, 30)), seed=1)
+        assert np.std(e[:, -1]) == pytest.approx(sigma / np.sqrt(1 - rho**2), rel=0.05)
+        assert np.corrcoef(e[:, -1], e[:, -2])[0, 1] == pytest.approx(rho, abs=0.05)
+
+
 def test_response_curves_class_is_exported():
     assert ResponseCurves.__module__ == "optimizer.mmm.curves"
