@@ -109,11 +109,18 @@ def judge(
     def true_lift(plan: np.ndarray) -> float:
         return pm * float(true_curves.total(plan)[0] - true_curves.total(today)[0])
 
-    problem = AllocationProblem(budget=budget, n_weeks=WEEKS)
+    # a channel whose cost follows sales is no lever for any plan, the oracle's included
+    fixed = {
+        c: ChannelRule(fixed=float(today[:, i].sum()))
+        for i, c in enumerate(curves.channels)
+        if c in curves.follows_sales
+    }
+    problem = AllocationProblem(budget=budget, n_weeks=WEEKS, channels=fixed)
     pm30 = AllocationProblem(
         budget=budget,
         n_weeks=WEEKS,
-        channels={c: ChannelRule(min_change=-0.3, max_change=0.3) for c in curves.channels},
+        channels={c: ChannelRule(min_change=-0.3, max_change=0.3) for c in curves.channels}
+        | fixed,
     )
     oracle = allocate(true_curves, problem)
     oracle_lift = true_lift(oracle.plan.to_numpy(float))

@@ -18,14 +18,17 @@ from typing import Any
 __all__ = ["compile_nutpie"]
 
 
-def compile_nutpie(model: Any) -> Any:
+def compile_nutpie(model: Any, var_names: list[str] | None = None) -> Any:
     """Compile ``model`` (a ``pymc.Model``) for ``nutpie.sample`` with IEEE-exact numba code.
 
-    Raises whatever nutpie raises when it cannot compile the model (callers fall back to PyMC).
+    ``var_names`` limits the variables kept in the trace (default: all, deterministics
+    included); every deterministic kept is compiled too, which costs compile time on a new
+    machine. Raises whatever nutpie raises when it cannot compile the model (callers fall back
+    to PyMC).
     """
     # nutpie, numba and PyTensor load in seconds: only import them when a model is sampled
     import nutpie
     import pytensor
 
     with pytensor.config.change_flags(numba__fastmath=False):
-        return nutpie.compile_pymc_model(model, backend="numba")
+        return nutpie.compile_pymc_model(model, backend="numba", var_names=var_names)

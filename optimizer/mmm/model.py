@@ -278,7 +278,7 @@ class MMM:
         self.history_ = history
         self.lift_tests_ = lift_tests
         self.data_hash_ = data_hash(history, lift_tests)
-        self.samples_ = PosteriorSamples.from_idata(self.idata_, self.options)
+        self.samples_ = PosteriorSamples.from_idata(self.idata_, self.options, design)
         base, contrib = self.samples_.fitted(design)
         pred = self.samples_.predictive(base + contrib.sum(axis=2), PPC_SEED) * design.y_scale
         self.diagnostics_ = run_gate(

@@ -79,8 +79,16 @@ class PosteriorSamples:
         return int(self.beta.shape[0])
 
     @classmethod
-    def from_idata(cls, idata: az.InferenceData, opts: ModelOptions) -> PosteriorSamples:
-        """Read the free parameters of a fit and rebuild the derived ones."""
+    def from_idata(
+        cls, idata: az.InferenceData, opts: ModelOptions, design: Design | None = None
+    ) -> PosteriorSamples:
+        """Read the free parameters of a fit and rebuild the derived ones.
+
+        With ``design``, each channel's maximum effect ``beta`` and the ``intercept`` are
+        computed here from the free parameters (the sampler stores only those: compiling the
+        model's deterministics too cost ~40 % more compile time on a new machine); without it
+        they are read from the posterior.
+        """
         post = idata["posterior"]
 
         def flat(name: str) -> np.ndarray:
@@ -101,15 +109,20 @@ class PosteriorSamples:
         else:
             lam = flat("lam")
             params = np.stack([lam, np.zeros_like(lam)], axis=-1)
+        roas = flat("roas")
+        if design is not None:
+            beta, intercept = _derived(design, w, opts.saturation, params, roas, flat("level_gap"))
+        else:
+            beta, intercept = flat("beta"), flat("intercept")
         return cls(
             weights=w,
             saturation=opts.saturation,
             params=params,
-            beta=flat("beta"),
-            intercept=flat("intercept"),
+            beta=beta,
+            intercept=intercept,
             coef=flat("coef"),
             sigma=flat("sigma"),
-            roas=flat("roas"),
+            roas=roas,
             nu=5.0 if opts.likelihood == "student_t" else None,
             rho=flat("rho") if opts.likelihood == "ar1" else None,
         )
@@ -179,3 +192,26 @@ class PosteriorSamples:
         for t in range(1, mu.shape[1]):
             e[:, t] = self.rho * e[:, t - 1] + self.sigma * eps[:, t]
         return mu + e
+
+
+def _derived(
+    design: Design,
+    weights: np.ndarray,
+    saturation: str,
+    params: np.ndarray,
+    roas: np.ndarray,
+    gap: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``beta`` (S, C) and ``intercept`` (S,) as the model graph derives them (scaled units).
+
+    ``beta_c = roas_c * spend_c[train] / y_scale / sum_t sat_c,t[train]`` and
+    ``intercept = 1 + level_gap - mean_t(media_t)[train]`` (see :mod:`optimizer.mmm.graph`).
+    """
+    n = design.n_train
+    ad = np.einsum("tlc,scl->stc", design.windows[:n], weights)  # (S, n, C)
+    p0 = params[:, None, :, 0]
+    sat = hill(ad, p0, params[:, None, :, 1]) if saturation == "hill" else logistic(ad, p0)
+    spend_total = design.spend[:n].sum(axis=0) / design.y_scale
+    beta = roas * spend_total[None, :] / sat.sum(axis=1)
+    media = (sat * beta[:, None, :]).sum(axis=2)
+    return beta, 1.0 + gap - media.mean(axis=1)

@@ -64,6 +64,28 @@ def test_a_failed_gate_is_retried_with_the_compiled_model(fitted, synthetic, tmp
     assert load_model(tmp_path / "m").attempts_ == m.attempts_
 
 
+def test_derived_beta_and_intercept_equal_the_graphs_deterministics(fitted):
+    """The trace keeps free parameters only; numpy derives what the graph's deterministics are."""
+    import pymc as pm
+
+    from optimizer.mmm import Priors
+    from optimizer.mmm.graph import build_model
+
+    assert "beta" not in fitted.idata_.posterior  # neither compiled nor stored
+    model = build_model(fitted.design_, fitted.priors or Priors(), fitted.options)
+    post = fitted.idata_.posterior
+    det = pm.compute_deterministics(
+        post, model=model, var_names=["beta", "intercept"], progressbar=False
+    )
+    n = post.sizes["chain"] * post.sizes["draw"]  # flattened chain-major, as samples_ is
+    np.testing.assert_allclose(
+        fitted.samples_.beta, det["beta"].to_numpy().reshape(n, -1), rtol=1e-9
+    )
+    np.testing.assert_allclose(
+        fitted.samples_.intercept, det["intercept"].to_numpy().reshape(n), rtol=1e-9
+    )
+
+
 def test_default_thresholds_fail_short_chains_with_advice(fitted):
     strict = GateThresholds(ess_min=5000)
     base, contrib = fitted.samples_.fitted(fitted.design_)
