@@ -108,3 +108,25 @@ def test_refuses_to_overwrite(scenario_dir, small_run):
     with pytest.raises(ConfigError, match="already exists; choose another --out or pass --force"):
         run_and_write(scenario_dir / "scenario.toml", small_run)
     assert (small_run / "summary.json").read_bytes() == before
+
+
+def test_the_recommended_plan_is_safe_and_explained(small_run):
+    """Issue 14: chosen on one half, accounted on the other, never worse than today by the rule."""
+    s = json.loads((small_run / "summary.json").read_text())
+    safety = s["safety"]
+    assert safety["mode"] == "safe" and safety["alpha"] == 0.1
+    cands = {c["candidate"]: c for c in safety["candidates"]}
+    assert {"today", "separate", "joint"} <= set(cands)
+    chosen = cands[safety["chosen"]]
+    assert chosen["safe"] and chosen["p_loss"] <= 0.1
+    # the best safe candidate by expected lift was kept
+    best = max(c["lift_mean"] for c in cands.values() if c["safe"])
+    assert chosen["lift_mean"] == best
+    p = safety["promise"]
+    assert p["n_samples"] == 100 and "held-out" in p["basis"]
+    assert p["p10"] <= p["mean"] <= p["p90"] and 0.0 <= p["p_positive"] <= 1.0
+    # the KPI delta is the same held-out lift
+    assert s["kpis"]["contribution"]["delta"]["mean"] == pytest.approx(p["mean"], abs=0.01)
+    for ch in s["media"]["channels"].values():
+        assert "identification" in ch["bound_reason"] or "not a budget lever" in ch["bound_reason"]
+    assert set(s["media"]["promise"]) == {"lift_mean", "lift_p10", "lift_p90", "p_loss"}
