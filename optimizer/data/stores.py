@@ -125,7 +125,7 @@ def always_on_spend(
 
 def _spend(pattern: str, rng: np.random.Generator, demo_spend: pd.DataFrame) -> pd.DataFrame:
     n = len(demo_spend)
-    doy = demo_spend.index.dayofyear.to_numpy() / 365.25
+    doy = pd.DatetimeIndex(demo_spend.index).dayofyear.to_numpy() / 365.25
     cycle = 0.5 + 0.5 * np.cos(2 * np.pi * (doy - 0.9))  # yearly, peaks in Q4
     if pattern == "mixed":
         return demo_spend.copy()
