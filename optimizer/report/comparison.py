@@ -95,7 +95,7 @@ def _side_by_side(table: pd.DataFrame, lang: str, value: str, per_week: bool) ->
         {"kpi": tr(lang, "Semaines de l'horizon", "Weeks in the horizon")}
         | {s: weeks[s] for s in scen}
     )
-    kinds.append("count")
+    kinds.append("int")
     for k in keys:
         t = table[table["kpi"] == k].set_index("scenario")
         col = value
@@ -105,15 +105,11 @@ def _side_by_side(table: pd.DataFrame, lang: str, value: str, per_week: bool) ->
         if col.endswith("per_week"):
             name += tr(lang, ", par semaine", ", per week")
         rows.append({"kpi": name} | {s: t[col].get(s) for s in scen})
-        kind = _KINDS.get(k, "ratio")
-        if value == "delta_mean":
-            kind = {"eur": "eur_signed", "count": "count_signed", "pct": "pct_signed"}.get(
-                kind, kind
-            )
-        kinds.append(kind)
+        kinds.append(_KINDS.get(k, "ratio"))
     return Table(
         pd.DataFrame(rows),
-        kinds={s: "row" for s in scen},
+        # changes are signed; a change of a percentage is in points
+        kinds={s: ("row_signed" if value == "delta_mean" else "row") for s in scen},
         row_kinds=kinds,
         headers={"kpi": tr(lang, "Indicateur", "Indicator")},
     )

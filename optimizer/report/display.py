@@ -119,9 +119,23 @@ def pnl_display(pnl: pd.DataFrame, lang: str) -> Table:
     )
 
 
-def prices_display(prices: pd.DataFrame, lang: str, *, only_changed: bool = False) -> Table:
-    """Per SKU prices and economics, in words."""
+def prices_display(
+    prices: pd.DataFrame,
+    lang: str,
+    *,
+    only_changed: bool = False,
+    skus: dict[str, Any] | None = None,
+) -> Table:
+    """Per SKU prices and economics, in words.
+
+    ``skus`` is ``summary["pricing"]["skus"]`` when the run has per-SKU safety bounds (a
+    mapping SKU -> ``{"bound": ..., "bound_reason": ...}``): their reasons are shown too.
+    """
     p = prices.copy()
+    if isinstance(skus, dict) and skus:
+        reasons = {k: (v or {}).get("bound_reason") for k, v in skus.items() if isinstance(v, dict)}
+        if any(reasons.values()):
+            p["bound_reason"] = [str(reasons.get(str(k)) or "") for k in p["sku"]]
     if only_changed:
         p = p[p["change"].abs() > 1e-9]
         impact = (p["margin"] - p["current_margin"]).abs()
@@ -138,6 +152,7 @@ def prices_display(prices: pd.DataFrame, lang: str, *, only_changed: bool = Fals
         "margin": tr(lang, "Marge, nouveau prix", "Margin, new price"),
         "binding_rule": tr(lang, "Ce qui limite le prix", "What limits the price"),
         "reference_price": tr(lang, "Prix de référence (Omnibus)", "Reference price (Omnibus)"),
+        "bound_reason": tr(lang, "Borne de sécurité : pourquoi", "Safety bound: why"),
     }
     keep = [c for c in cols if c in p.columns]
     t = p[keep].copy()

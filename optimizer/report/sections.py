@@ -213,7 +213,7 @@ def price_section(r: HtmlReport, s: dict[str, Any], tables: RunTables) -> None:
     )
     changed = prices[prices["change"].abs() > 1e-9]
     if len(changed):
-        top = prices_display(prices, lang, only_changed=True)
+        top = prices_display(prices, lang, only_changed=True, skus=pr.get("skus"))
         r.table(
             Table(top.frame.head(25), kinds=top.kinds, headers=top.headers),
             caption=tr(

@@ -348,7 +348,12 @@ def _promise(s: dict[str, Any], fmt: Fmt) -> list[str]:
             )
         cert = s.get(part, {}).get("certificate")
         if isinstance(cert, dict) and cert.get("status"):
-            bits.append(tr(lang, "certificat ", "certificate ") + _e(str(cert["status"])))
+            status = _e(label(str(cert["status"]), lang))
+            if cert.get("gap") is not None:
+                status += tr(lang, ", écart d'optimalité ", ", optimality gap ") + _e(
+                    fmt.pct(cert["gap"], 2)
+                )
+            bits.append(tr(lang, "certificat ", "certificate ") + status)
         if bits:
             out.append(tr(lang, f"Engagement {name} : ", f"Promise, {name}: ") + ", ".join(bits))
     return out

@@ -27,6 +27,7 @@ Kind = Literal[
     "pct_signed",
     "count",
     "count_signed",
+    "int",
     "ratio",
     "date",
     "prob",
@@ -44,6 +45,7 @@ _XL = {
     "prob": "pct",
     "count": "count",
     "count_signed": "count",
+    "int": "count",
     "ratio": "ratio",
 }
 
@@ -110,6 +112,8 @@ class Table:
             return fmt.count(v)
         if kind == "count_signed":
             return fmt.count(v, sign=True)
+        if kind == "int":  # a count that is never a change (weeks in a horizon)
+            return fmt.count(v)
         if kind == "ratio":
             return fmt.ratio(v)
         if kind == "date":

@@ -149,7 +149,7 @@ def render_xlsx(
         )
     )
     sheets.append(
-        prices_display(tables["prices"], lang).sheet(
+        prices_display(tables["prices"], lang, skus=s["pricing"].get("skus")).sheet(
             n["prices"],
             tr(
                 lang,

@@ -209,3 +209,30 @@ def test_workbook_typed_for_finance(small_run):
                 if isinstance(v, str) and not v.startswith("="):
                     assert SNAKE.findall(v) == [], (sheet.title, v)
     assert Fmt("fr").eur(1) == "1\u202f€"
+
+
+def test_report_shows_safe_plan_figures_when_present(small_result, tmp_path):
+    """Per-channel bounds and why, promises and certificates appear once summary.json has them."""
+    from optimizer.report.scenario import render_html
+    from optimizer.scenario.findings import add_findings
+    from optimizer.scenario.kpis import orders_per_unit, summary
+    from optimizer.scenario.output import build_tables
+
+    opu = orders_per_unit(small_result)
+    s = add_findings(summary(small_result, opu), small_result, opu)
+    tables = build_tables(small_result, s)
+    render_html(tmp_path / "plain.html", s, tables, {}, lang="fr")
+    plain = (tmp_path / "plain.html").read_text(encoding="utf-8")
+    assert "Borne" not in plain and "Engagement" not in plain  # absent: nothing shown
+    s["media"]["promise"] = {"mean": 1234.0, "p10": -100.0, "p90": 2500.0, "p_lift_positive": 0.83}
+    s["media"]["certificate"] = {"status": "optimal", "gap": 0.001}
+    s["media"]["channels"]["sea"]["bound"] = {"min": 1000.0, "max": 5000.0}
+    s["media"]["channels"]["sea"]["bound_reason"] = "dépense jamais vue au-delà de 5 000 €"
+    sku = str(tables["prices"].loc[tables["prices"]["change"].abs() > 0, "sku"].iloc[0])
+    s["pricing"]["skus"] = {sku: {"bound": [1.0, 2.0], "bound_reason": "prix jamais observé"}}
+    render_html(tmp_path / "safe.html", s, tables, {}, lang="fr")
+    page = htmlmod.unescape((tmp_path / "safe.html").read_text(encoding="utf-8"))
+    assert "Engagement média" in page and "83\u202f%" in page and "certificat optimal" in page
+    assert "Pourquoi cette borne" in page and "dépense jamais vue au-delà de 5 000 €" in page
+    assert "1\u202f000\u202f€ à 5\u202f000\u202f€" in page
+    assert "prix jamais observé" in page
