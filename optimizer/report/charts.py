@@ -14,7 +14,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from optimizer.report.format import Fmt
 from optimizer.report.labels import label, tr
@@ -134,6 +134,7 @@ def price_change_chart(prices: pd.DataFrame, max_change: float, fmt: Fmt) -> Any
     _pct_axis(ax, fmt, "x")
     ax.set_xlabel(tr(lang, "variation du prix TTC", "change in the price incl. VAT"))
     ax.set_ylabel(tr(lang, "nombre de produits", "number of SKUs"))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     n0 = int((np.abs(change) <= 1e-9).sum())
     ax.set_title(
         tr(

@@ -461,9 +461,9 @@ def _frontier_hint(s: dict[str, Any], fmt: Fmt) -> list[str]:
             tr(
                 lang,
                 f"Les derniers euros du budget média coûtent plus qu'ils ne rapportent "
-                f"({v} € de contribution par euro en plus) : un budget plus bas rapporterait "
+                f"({v}\u00a0€ de contribution par euro en plus) : un budget plus bas rapporterait "
                 "davantage (section Média, frontière).",
-                f"The last euros of the media budget cost more than they bring ({v} EUR of "
+                f"The last euros of the media budget cost more than they bring ({v}\u00a0EUR of "
                 "contribution per extra euro): a lower budget would earn more (Media "
                 "section, frontier).",
             )
@@ -471,9 +471,9 @@ def _frontier_hint(s: dict[str, Any], fmt: Fmt) -> list[str]:
     return [
         tr(
             lang,
-            f"Chaque euro média en plus rapporte encore {v} € de contribution : un budget "
+            f"Chaque euro média en plus rapporte encore {v}\u00a0€ de contribution : un budget "
             "plus haut rapporterait davantage si les règles le permettent (frontière).",
-            f"Each extra media euro still brings {v} EUR of contribution: a higher budget "
+            f"Each extra media euro still brings {v}\u00a0EUR of contribution: a higher budget "
             "would earn more if the rules allowed it (frontier).",
         )
     ]
