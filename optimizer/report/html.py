@@ -43,7 +43,7 @@ tr{break-inside:avoid}
 .kpi small{display:block;color:#5b6b7b}
 .lead{font-size:1.12rem;background:#f3f7fb;border-left:5px solid #1F3B57;padding:.7rem 1rem;
 margin:.8rem 0}
-.note{color:#5b6b7b;font-size:.85rem}
+.note{color:#5b6b7b;font-size:.85rem}.num{white-space:nowrap}
 .warn{background:#fff4e5;border-left:4px solid #f0a020;padding:.5rem 1rem}
 .ok{background:#e8f6ec;border-left:4px solid #2e9d55;padding:.5rem 1rem}
 .info{background:#eef3f8;border-left:4px solid #3C7DC4;padding:.5rem 1rem}
