@@ -45,7 +45,12 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="optimizer")
 def cli() -> None:
-    """Media budget allocation and pricing optimizer for e-commerce teams."""
+    """Media budget allocation and pricing optimizer for e-commerce teams.
+
+    Conventions shared by every command: a command that writes a folder takes --out DIR and
+    refuses an existing, non-empty DIR unless --force is given; progress goes to stderr and
+    results to stdout; bad input exits 1 with the fix, usage errors exit 2.
+    """
 
 
 def _register() -> None:

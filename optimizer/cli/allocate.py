@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 
 from optimizer.atomic import atomic_folder
+from optimizer.cli.common import FORCE_HELP, check_out, risk_option
 from optimizer.errors import ConfigError, ConvergenceError, InfeasibleError
 
 __all__ = ["register"]
@@ -35,25 +36,33 @@ def _read_curves_json(path: Path) -> Any:
 def load_curves(model: Path | None, curves: Path | None, allow_failed: bool) -> Any:
     """Response curves from a fitted model folder (``--model``) or a JSON file (``--curves``).
 
-    A model folder is read by ``optimizer.mmm.load_response_curves`` when the installed version
-    has it; a model whose diagnostics gate failed is refused unless ``allow_failed``.
+    A model whose diagnostics gate failed is refused unless ``allow_failed``.
     """
+    return load_curves_and_last_week(model, curves, allow_failed)[0]
+
+
+def load_curves_and_last_week(
+    model: Path | None, curves: Path | None, allow_failed: bool
+) -> tuple[Any, date | None]:
+    """Response curves and the last week of the model's history (None when unknown)."""
     if (model is None) == (curves is None):
         raise click.UsageError("give exactly one of --model DIR or --curves FILE.json.")
     if curves is not None:
-        return _read_curves_json(curves)
+        return _read_curves_json(curves), None
     assert model is not None
     if not model.is_dir():
         raise ConfigError(f"{model}: model folder not found. Fit one with 'optimizer mmm fit'.")
     if (model / "curves.json").is_file():  # exported curves with their diagnostics
         _check_gate(model, allow_failed)
-        return _read_curves_json(model / "curves.json")
+        return _read_curves_json(model / "curves.json"), None
     from optimizer.mmm import load_model
 
     # `optimizer mmm fit --out DIR` keeps the fitted model in DIR/model
     folder = model / "model" if (model / "model").is_dir() else model
+    fitted = load_model(folder)
     # the model's own gate refuses a failed fit (ConvergenceError) unless allowed
-    return load_model(folder).response_curves(allow_failed=allow_failed)
+    last = fitted.history_.weeks[-1].date()
+    return fitted.response_curves(allow_failed=allow_failed), last
 
 
 def _check_gate(model: Path, allow_failed: bool) -> None:
@@ -111,7 +120,8 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
     "--start",
     type=click.DateTime(["%Y-%m-%d"]),
     default=None,
-    help="Monday of the first week (YYYY-MM-DD); needed for monthly caps.",
+    help="Monday of the first week (YYYY-MM-DD). Default with --model: the week after the "
+    "model's history (plans are dated); with --curves the weeks are numbered from 0.",
 )
 @click.option(
     "--constraints",
@@ -124,6 +134,8 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
     type=click.Choice(["revenue", "margin", "contribution"]),
     default="revenue",
     show_default=True,
+    help="What the plan maximizes: incremental revenue, margin (revenue x margin rate - "
+    "spend) or contribution (also net of variable costs).",
 )
 @click.option(
     "--margin-rate",
@@ -131,7 +143,7 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
     default=None,
     help="Gross margin per EUR of revenue (margin/contribution objectives).",
 )
-@click.option("--risk", default="mean", show_default=True, help="mean, p10 or cvar10.")
+@risk_option
 @click.option(
     "--frontier",
     "frontier_text",
@@ -139,7 +151,12 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
     help="Budget multipliers for the efficient frontier, e.g. 0.5,0.75,1,1.25,1.5.",
 )
 @click.option(
-    "--method", type=click.Choice(["auto", "lp", "nonlinear"]), default="auto", show_default=True
+    "--method",
+    type=click.Choice(["auto", "lp", "nonlinear"]),
+    default="auto",
+    show_default=True,
+    help="Solver: lp (piecewise-linear MILP with an optimality certificate), nonlinear "
+    "(SLSQP) or auto (both, the better plan kept).",
 )
 @click.option(
     "--tail-weeks",
@@ -174,6 +191,7 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
 )
 @click.option("--allow-failed-model", is_flag=True, help="Use a model that failed its gate.")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 def allocate_cmd(
     model: Path | None,
     curves_file: Path | None,
@@ -192,6 +210,7 @@ def allocate_cmd(
     today_file: Path | None,
     allow_failed_model: bool,
     out: Path,
+    force: bool,
 ) -> None:
     """Optimize the media plan for BUDGET over WEEKS and write plan.csv, summary.json, charts."""
     from optimizer.allocation import AllocationProblem, Risk, allocate
@@ -200,13 +219,14 @@ def allocate_cmd(
     from optimizer.allocation.plots import plot_frontier, plot_plan
 
     multipliers = _parse_multipliers(frontier_text)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise click.UsageError(f"{out} exists and is not empty; choose another --out.")
     if objective != "revenue" and margin_rate is None:
         raise click.UsageError(f"--objective {objective} needs --margin-rate (e.g. 0.4).")
-    curves = load_curves(model, curves_file, allow_failed_model)
+    check_out(out, force)
+    curves, last_week = load_curves_and_last_week(model, curves_file, allow_failed_model)
     extra = load_constraints(constraints, curves.channels) if constraints else {}
     start_date: date | None = start.date() if start is not None else None
+    if start_date is None and last_week is not None:
+        start_date = last_week + timedelta(days=7)  # the week after the model's history
     problem = AllocationProblem(
         budget=budget,
         n_weeks=weeks,
@@ -311,8 +331,14 @@ def _echo_summary(result: Any, out: Path) -> None:
     for c, row in result.channels.iterrows():
         click.echo(
             f"  {c:<14} {row['spend']:>12,.0f} EUR (now {row['current_spend']:>12,.0f}) "
-            f"marginal ROAS {row['marginal_roas']:.2f}"
+            f"marginal ROAS {row['steady_marginal_roas']:.2f}, return within the horizon "
+            f"{row['marginal_roas']:.2f}"
         )
+    click.echo(
+        "  marginal ROAS: extra weekly revenue per extra weekly EUR at the plan's weekly spend, "
+        "carry-over settled (as in 'optimizer mmm summary' and the scenario report); return "
+        "within the horizon: extra revenue inside the horizon per extra EUR spent in it."
+    )
     for b in result.binding:
         click.echo(f"  binding: {b}")
     click.echo(f"Written to {out}")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from optimizer.cli.common import FORCE_HELP, check_out, lang_option, progress
 from optimizer.data.dataset import DATASET_FILE, load_dataset, load_file
 from optimizer.data.summary import summarize
 from optimizer.errors import DataError
@@ -59,6 +60,7 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
     help="Folder to write the demo dataset into (created if missing).",
 )
 @click.option("--seed", default=7, show_default=True, type=int, help="Random seed.")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @click.option(
     "--weeks",
     default=156,
@@ -66,15 +68,15 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
     type=click.IntRange(60, 520),
     help="Weeks of history.",
 )
-def demo_data_cmd(out: Path, seed: int, weeks: int) -> None:
+def demo_data_cmd(out: Path, seed: int, weeks: int, force: bool) -> None:
     """Generate the demo store (data files + ground truth) into OUT."""
+    from optimizer.atomic import atomic_folder
     from optimizer.data.demo import generate_demo_store, write_demo_store
 
-    if out.exists() and any(out.iterdir()):
-        raise click.ClickException(
-            f"{out} exists and is not empty; choose another --out or empty it."
-        )
-    write_demo_store(generate_demo_store(seed=seed, n_weeks=weeks), out)
+    check_out(out, force)
+    store = generate_demo_store(seed=seed, n_weeks=weeks)
+    with atomic_folder(out, overwrite=force) as staging:
+        write_demo_store(store, staging)
     click.echo(f"Demo store (seed {seed}, {weeks} weeks) written to {out}")
 
 
@@ -95,20 +97,21 @@ def demo_data_cmd(out: Path, seed: int, weeks: int) -> None:
 )
 @click.option("--validate-only", is_flag=True, help="Only validate and summarize the data.")
 @click.option("--rerun", is_flag=True, help="Recompute runs even when they are up to date.")
-def demo_cmd(data: Path | None, out: Path | None, validate_only: bool, rerun: bool) -> None:
+@lang_option
+def demo_cmd(
+    data: Path | None, out: Path | None, validate_only: bool, rerun: bool, lang: str
+) -> None:
     """Run the main job on the bundled demo store.
 
     Validates the data, fits the models (cached in scenarios/.cache after the first run), runs
     every scenario shipped in scenarios/, compares them and prints the report paths. A run whose
     scenario text, input files and package version are unchanged is reused (``--rerun`` to
-    recompute it).
+    recompute it). The runs folder is the demo's own: its runs are replaced when out of date.
+    Progress goes to stderr; the summary table and the report paths to stdout.
     """
     folder = data or bundled_demo_folder()
     t0 = time.perf_counter()
-
-    def say(msg: str) -> None:
-        click.echo(f"[{time.perf_counter() - t0:6.1f} s] {msg}")
-
+    say = progress(t0)
     say(f"validating the demo store in {folder}")
     ds = load_dataset(folder)
     click.echo(summarize(ds))
@@ -126,31 +129,77 @@ def demo_cmd(data: Path | None, out: Path | None, validate_only: bool, rerun: bo
     for f in files:
         say(f"scenario {f.name}")
         run_out = runs_dir / f.stem
-        summ = None if rerun else up_to_date(load_scenario(f), run_out)
+        summ = None if rerun else up_to_date(load_scenario(f), run_out, lang=lang)
         if summ is not None:
             say(f"  up to date, reused {run_out}")
             run = run_out
         else:
-            run, summ = run_and_write(f, run_out, force=True, progress=lambda m: say("  " + m))
+            run, summ = run_and_write(
+                f, run_out, force=True, progress=lambda m: say("  " + m), lang=lang
+            )
         k = summ["kpis"]
-        rows.append((summ["scenario"], k["contribution"], k["media_spend"], k["roas"], run))
+        rows.append((summ["scenario"], k["contribution"], k["media_spend"], k["roas"], summ, run))
     say("comparing the scenarios")
-    comp = write_comparison(compare_runs([r[4] for r in rows]), runs_dir / "comparison", force=True)
-    click.echo("")
-    click.echo(
-        f"{'scenario':<22}{'contribution (P10-P90)':>34}{'vs current':>14}{'media':>12}{'ROAS':>7}"
+    comp = write_comparison(
+        compare_runs([r[5] for r in rows]), runs_dir / "comparison", force=True, lang=lang
     )
-    for name, c, m, r, _ in rows:
-        rng = f"{c['plan']['mean']:,.0f} ({c['plan']['p10']:,.0f}-{c['plan']['p90']:,.0f})"
-        click.echo(
-            f"{name:<22}{rng:>34}{c['delta']['mean']:>+14,.0f}"
-            f"{m['plan']['mean']:>12,.0f}{r['plan']['mean']:>7.2f}"
-        )
+    click.echo("")
+    click.echo(demo_table(rows, lang))
     click.echo("")
     for name, *_rest, run in rows:
-        click.echo(f"report  {name:<22} {run / 'report.html'}")
-    click.echo(f"compare {'all scenarios':<22} {comp / 'comparison.html'}")
-    say("done (EUR; contribution = net revenue - COGS - logistics - media)")
+        click.echo(f"report  {name:<26} {run / 'report.html'}")
+    click.echo(f"compare {'':<26} {comp / 'comparison.html'}")
+    say("done")
+
+
+def demo_table(rows: list, lang: str) -> str:
+    """The demo's summary table: per scenario, horizon, contribution, change, P(gain), media."""
+    from optimizer.report.format import Fmt
+    from optimizer.report.labels import tr
+
+    fmt = Fmt(lang)  # type: ignore[arg-type]
+    head = (
+        tr(lang, "scénario", "scenario"),
+        tr(lang, "semaines", "weeks"),
+        tr(lang, "contribution (P10 - P90)", "contribution (P10 - P90)"),
+        tr(lang, "vs plan actuel", "vs current plan"),
+        tr(lang, "prob. de gain", "prob. of gain"),
+        tr(lang, "média", "media"),
+        "ROAS",
+    )
+    lines = [head]
+    for name, c, m, r, summ, _run in rows:
+        weeks = summ.get("horizon", {}).get("weeks", "")
+        p = summ.get("confidence", {}).get("p_gain_positive")
+        lines.append(
+            (
+                name,
+                str(weeks),
+                f"{fmt.eur(c['plan']['mean'])} ({fmt.eur(c['plan']['p10'])} - "
+                f"{fmt.eur(c['plan']['p90'])})",
+                fmt.eur(c["delta"]["mean"], sign=True),
+                fmt.probability(p) if p is not None else fmt.na,
+                fmt.eur(m["plan"]["mean"]),
+                fmt.ratio(r["plan"]["mean"]),
+            )
+        )
+    widths = [max(len(x[i]) for x in lines) for i in range(len(head))]
+    out = []
+    for row in lines:
+        cells = [row[0].ljust(widths[0])] + [
+            v.rjust(w) for v, w in zip(row[1:], widths[1:], strict=True)
+        ]
+        out.append("  ".join(cells))
+    out.append(
+        tr(
+            lang,
+            "Montants HT ; contribution = CA net - coût des marchandises - logistique - média ; "
+            "chaque écart contre le plan actuel du même scénario.",
+            "EUR excl. VAT; contribution = net revenue - COGS - logistics - media; each change "
+            "against the same scenario's current plan.",
+        )
+    )
+    return "\n".join(out)
 
 
 def register(cli: click.Group) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from optimizer.cli.common import FORCE_HELP, check_out
 from optimizer.errors import ConfigError, ConvergenceError, DataError
 
 __all__ = ["register"]
@@ -87,16 +88,20 @@ def _load_inputs(
 
 def _roas_table(summary: dict[str, Any]) -> str:
     lines = [
-        f"{'channel':<14} {'spend EUR':>12} {'ROAS':>6} {'90% interval':>15} {'mROAS':>6} "
-        f"{'contribution EUR':>17}"
+        f"{'channel':<14} {'spend EUR':>12} {'ROAS':>6} {'90% interval':>15} "
+        f"{'marginal ROAS':>13} {'contribution EUR':>17}"
     ]
     for ch, r in summary["channels"].items():
         ro, mr, co = r["roas"], r["mroas"], r["contribution"]
         interval = f"[{ro['low']:.2f}, {ro['high']:.2f}]"
         lines.append(
-            f"{ch:<14} {r['spend']:>12,.0f} {ro['mean']:>6.2f} {interval:>15} {mr['mean']:>6.2f} "
-            f"{co['mean']:>17,.0f}"
+            f"{ch:<14} {r['spend']:>12,.0f} {ro['mean']:>6.2f} {interval:>15} "
+            f"{mr['mean']:>13.2f} {co['mean']:>17,.0f}"
         )
+    lines.append(
+        "marginal ROAS: extra weekly revenue per extra weekly EUR at the recent spend (last 13 "
+        "weeks), carry-over settled; the same definition as the scenario report."
+    )
     d = summary["diagnostics"]
     h = summary["holdout"]
     lines.append(
@@ -149,13 +154,41 @@ def mmm_group() -> None:
     multiple=True,
     help="Stated ROAS range, CHANNEL=LOW:HIGH (repeatable), e.g. sea=2:4.",
 )
-@click.option("--draws", default=1000, show_default=True, type=click.IntRange(1))
-@click.option("--tune", default=1000, show_default=True, type=click.IntRange(0))
-@click.option("--chains", default=4, show_default=True, type=click.IntRange(1, 64))
-@click.option("--seed", default=0, show_default=True, type=int)
-@click.option("--holdout-weeks", default=8, show_default=True, type=click.IntRange(0))
 @click.option(
-    "--sampler", default="nutpie", show_default=True, type=click.Choice(["nutpie", "pymc"])
+    "--draws",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Posterior draws kept per chain.",
+)
+@click.option(
+    "--tune",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Tuning (warm-up) steps per chain, discarded.",
+)
+@click.option(
+    "--chains",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Independent sampling chains (4 lets R-hat check that they agree).",
+)
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
+@click.option(
+    "--holdout-weeks",
+    default=8,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Last weeks kept out of the fit to measure the forecast error (MAPE).",
+)
+@click.option(
+    "--sampler",
+    default="nutpie",
+    show_default=True,
+    type=click.Choice(["nutpie", "pymc"]),
+    help="NUTS implementation: nutpie (compiled, fast) or pymc.",
 )
 @click.option(
     "--ess-min",
@@ -180,7 +213,8 @@ def mmm_group() -> None:
     "more draws) when the gate finds divergences, R-hat or ESS out of bounds.",
 )
 @click.option("--progress/--no-progress", default=False, help="Show the sampler's progress.")
-@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
+@click.option("--overwrite", "force_old", is_flag=True, hidden=True)
 def fit_cmd(
     data: Path,
     out: Path,
@@ -200,7 +234,8 @@ def fit_cmd(
     r_hat_max: float,
     retries: int,
     progress: bool,
-    overwrite: bool,
+    force: bool,
+    force_old: bool,
 ) -> None:
     """Fit the media-mix model on DATA and write the results into OUT.
 
@@ -212,17 +247,15 @@ def fit_cmd(
     from optimizer.mmm.priors import Priors
     from optimizer.mmm.results import curve_grid
 
-    if out.exists() and any(out.iterdir()) and not overwrite:
-        raise ConfigError(
-            f"{out} exists and is not empty; choose another --out or add --overwrite."
-        )
+    check_out(out, force or force_old)  # --overwrite: the old name of --force
     history, lift = _load_inputs(data, date, target, _split(channels), _split(controls), lift_tests)
     priors = Priors.from_roas_ranges(_parse_roas_priors(roas_priors))
     click.echo(
-        f"Fitting {len(history.channels)} channels on {history.n_weeks} weeks "
+        err=True,
+        message=f"Fitting {len(history.channels)} channels on {history.n_weeks} weeks "
         f"({chains} chains x {draws} draws, {tune} tuning, seed {seed})"
         + (f" with {len(lift)} lift test(s)" if lift is not None else "")
-        + " ..."
+        + " ...",
     )
     mmm = MMM(
         priors,

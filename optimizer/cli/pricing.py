@@ -13,6 +13,7 @@ import click
 import numpy as np
 
 from optimizer.atomic import atomic_folder
+from optimizer.cli.common import FORCE_HELP, check_out
 from optimizer.errors import ConfigError
 
 __all__ = ["register"]
@@ -70,8 +71,9 @@ def pricing_group() -> None:
     "--out",
     required=True,
     type=click.Path(path_type=Path),
-    help="Output folder (replaced atomically).",
+    help="Output folder (elasticities.csv, draws, summary.json, a plot).",
 )
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @click.option(
     "--method",
     type=click.Choice(["nuts", "laplace"]),
@@ -80,16 +82,34 @@ def pricing_group() -> None:
     help="nuts: full MCMC (nutpie); laplace: fast approximation for very large catalogs "
     "(intervals slightly too narrow).",
 )
-@click.option("--draws", default=1000, show_default=True, type=click.IntRange(50, 10_000))
-@click.option("--tune", default=500, show_default=True, type=click.IntRange(50, 10_000))
-@click.option("--chains", default=2, show_default=True, type=click.IntRange(1, 8))
+@click.option(
+    "--draws",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(50, 10_000),
+    help="Posterior draws kept per chain (nuts).",
+)
+@click.option(
+    "--tune",
+    default=500,
+    show_default=True,
+    type=click.IntRange(50, 10_000),
+    help="Tuning (warm-up) steps per chain, discarded (nuts).",
+)
+@click.option(
+    "--chains",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 8),
+    help="Independent sampling chains (nuts).",
+)
 @click.option(
     "--max-weeks",
     default=None,
     type=click.IntRange(4, 10_000),
     help="Fit on the last N weeks only.",
 )
-@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
 def fit_cmd(
     sales_path: Path,
     catalog_path: Path,
@@ -100,12 +120,14 @@ def fit_cmd(
     chains: int,
     max_weeks: int | None,
     seed: int,
+    force: bool,
 ) -> None:
     """Fit the hierarchical elasticity model; write elasticities.csv, summary.json, a plot."""
     from optimizer.data.catalog import load_catalog
     from optimizer.data.sales import load_sales
     from optimizer.pricing.elasticity import ElasticityModel
 
+    check_out(out, force)
     catalog = load_catalog(catalog_path)
     sales = load_sales(sales_path, catalog=catalog)
     model = ElasticityModel(
@@ -164,7 +186,13 @@ def _capacity(value: str, weeks: int) -> tuple[np.ndarray, float]:
 
 
 @pricing_group.command("optimize")
-@click.option("--catalog", "catalog_path", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--catalog",
+    "catalog_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Catalog CSV (current prices, costs, VAT, stock).",
+)
 @click.option(
     "--elasticities",
     "el_dir",
@@ -193,7 +221,11 @@ def _capacity(value: str, weeks: int) -> tuple[np.ndarray, float]:
     help="Sales history, for the 30-day reference price of reductions.",
 )
 @click.option(
-    "--method", type=click.Choice(["auto", "lagrangian", "milp"]), default="auto", show_default=True
+    "--method",
+    type=click.Choice(["auto", "lagrangian", "milp"]),
+    default="auto",
+    show_default=True,
+    help="Solver: lagrangian (fast, certified gap), milp (exact, small catalogs) or auto.",
 )
 @click.option(
     "--capacity-mode",
@@ -203,7 +235,13 @@ def _capacity(value: str, weeks: int) -> tuple[np.ndarray, float]:
     "capacity is not shipped and costs the margin per logistics unit. Default: the rules "
     "file's capacity_mode, else hard.",
 )
-@click.option("--out", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output folder (prices.csv, summary.json).",
+)
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 def optimize_cmd(
     catalog_path: Path,
     el_dir: Path,
@@ -214,6 +252,7 @@ def optimize_cmd(
     method: str,
     capacity_mode: str | None,
     out: Path,
+    force: bool,
 ) -> None:
     """Choose new prices; write prices.csv and summary.json."""
     from optimizer.data.catalog import load_catalog
@@ -224,6 +263,7 @@ def optimize_cmd(
     from optimizer.pricing.problem import Method, PricingProblem
     from optimizer.pricing.rules import reference_prices
 
+    check_out(out, force)
     cfg = load_rules(rules_path) if rules_path is not None else RulesFile.model_validate({})
     catalog = load_catalog(catalog_path)
     est = Elasticities.load(el_dir)

@@ -69,19 +69,22 @@ _CHANNEL_TRUTH: dict[str, dict[str, float]] = {
 # media spend is about 8 % of revenue, a typical marketing-to-sales ratio for online retail
 SPEND_SCALE = 0.5
 
-# category: (n_skus, price range incl. VAT, cost share of price excl. VAT, mean elasticity,
-# VAT rate, logistics units per item)
+# category: (n_skus, price range incl. VAT, cost share of price excl. VAT (legacy draw, kept so
+# that the random stream and every other series stay as they were), mean elasticity, VAT rate,
+# logistics units per item). Elasticities are those of categories whose prices a retailer can
+# set near their optimum: the margin-maximizing price of a constant-elasticity demand is
+# e / (1 + e) times the unit's variable cost, so |e| close to 1 would mean absurd markups.
 _CATEGORIES: dict[
     str, tuple[int, tuple[float, float], tuple[float, float], float, float, float]
 ] = {
     "Mode femme": (34, (19.0, 89.0), (0.30, 0.45), -2.2, 0.20, 1.0),
     "Mode homme": (28, (19.0, 79.0), (0.30, 0.45), -2.0, 0.20, 1.0),
     "Chaussures": (24, (39.0, 139.0), (0.35, 0.50), -1.8, 0.20, 1.5),
-    "Maison": (26, (15.0, 199.0), (0.35, 0.55), -1.5, 0.20, 2.0),
-    "Beauté": (24, (8.0, 59.0), (0.25, 0.40), -1.2, 0.20, 0.5),
+    "Maison": (26, (15.0, 199.0), (0.35, 0.55), -1.8, 0.20, 2.0),
+    "Beauté": (24, (8.0, 59.0), (0.25, 0.40), -1.7, 0.20, 0.5),
     "Électronique": (20, (29.0, 399.0), (0.60, 0.75), -2.6, 0.20, 1.0),
     "Sport": (22, (19.0, 149.0), (0.35, 0.50), -1.7, 0.20, 1.5),
-    "Épicerie fine": (22, (5.0, 39.0), (0.40, 0.55), -1.1, 0.055, 0.5),
+    "Épicerie fine": (22, (5.0, 39.0), (0.40, 0.55), -1.6, 0.055, 0.5),
 }
 _PREFIX = {
     "Mode femme": "MDF",
@@ -95,7 +98,58 @@ _PREFIX = {
 }
 PROMO_UPLIFT = 1.15  # extra demand from the promo flag (visibility), on top of the price effect
 BASKET_SIZE = 1.7  # items per order
-LOGISTICS_COST = 6.4  # EUR excl. VAT per logistics unit shipped (carrier + picking)
+LOGISTICS_COST = 3.2  # EUR excl. VAT per logistics unit shipped (picking + carrier, net of the
+# shipping fees customers pay)
+#: Share of the catalog priced clearly off its optimum (12-25 % too high or too low); the rest
+#: sits within a few percent of it, as in a store whose prices are reviewed regularly.
+MISPRICED_SHARE = 0.15
+MIN_COST_SHARE = 0.2  # unit cost at least 20 % of the price excl. VAT
+
+
+def optimal_price_excl_vat(
+    unit_cost: np.ndarray, elasticity: np.ndarray, logistics: np.ndarray, return_rate: np.ndarray
+) -> np.ndarray:
+    """Margin-maximizing price excl. VAT of a constant-elasticity demand.
+
+    With units ``u(x) ~ x ** e`` and a contribution per unit ``(x - c) * (1 - r) - L`` (price
+    ``x`` excl. VAT, unit cost ``c``, return rate ``r``, logistics cost ``L`` per item), the
+    optimum is ``x* = e / (1 + e) * (c + L / (1 - r))`` (``e < -1``).
+    """
+    e = np.asarray(elasticity, float)
+    return e / (1.0 + e) * (np.asarray(unit_cost) + np.asarray(logistics) / (1 - return_rate))
+
+
+def _priced_catalog(skus: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Optimal prices, unit costs and today's prices: most near the optimum, a minority off.
+
+    ``skus["ref_price"]`` holds a price level drawn in the category's range; the SKU's optimal
+    price is that level (raised where the cost would be under :data:`MIN_COST_SHARE`), its unit
+    cost the one that makes it optimal, and today's price the optimum within +/-2.5 % for most
+    SKUs, 12 % to 25 % above or below it for :data:`MISPRICED_SHARE` of them.
+    """
+    rng = np.random.default_rng([seed, 17])  # own stream: the rest of the store is unchanged
+    vat = skus["vat_rate"].to_numpy(float)
+    e = skus["elasticity"].to_numpy(float)
+    lu = skus["logistics_units"].to_numpy(float)
+    rr = np.array([default_return_rate(c) for c in skus["category"]])
+    per_item = lu * LOGISTICS_COST / (1 - rr)  # logistics per kept item, EUR excl. VAT
+    k = (1 + e) / e  # cost share of the optimal price, before logistics
+    x_opt = skus["ref_price"].to_numpy(float) / (1 + vat)
+    x_opt = np.maximum(x_opt, per_item / (k - MIN_COST_SHARE))
+    cost = np.round(k * x_opt - per_item, 2)
+    p_opt = x_opt * (1 + vat)
+    off = rng.random(len(skus)) < MISPRICED_SHARE
+    gap = np.where(
+        off,
+        np.where(rng.random(len(skus)) < 0.5, -1.0, 1.0) * rng.uniform(0.12, 0.25, len(skus)),
+        rng.normal(0.0, 0.0125, len(skus)).clip(-0.025, 0.025),
+    )
+    out = skus.copy()
+    out["unit_cost"] = cost
+    out["optimal_price"] = np.round(p_opt, 2)
+    out["ref_price"] = _price_ending(p_opt * (1 + gap))
+    out["mispriced"] = off
+    return out
 
 
 def geometric_adstock_np(x: np.ndarray, alpha: float, max_lag: int) -> np.ndarray:
@@ -179,7 +233,9 @@ class GroundTruth:
         Realised spend per week and channel (EUR), for carry-over into the horizon.
     skus : pandas.DataFrame
         Per SKU: ``category``, ``elasticity``, ``base_units`` (per week at ``ref_price`` when
-        ``D = d_ref``), ``ref_price`` (EUR incl. VAT).
+        ``D = d_ref``), ``ref_price`` (EUR incl. VAT, today's price), ``optimal_price`` (the
+        margin-maximizing price under the truth, EUR incl. VAT, before price endings) and
+        ``mispriced`` (whether today's price is clearly off it).
     category_elasticity : dict of str to float
         Mean elasticity per category.
     promo_uplift : float
@@ -358,6 +414,14 @@ class GroundTruth:
                     "elasticity": float(r.elasticity),
                     "base_units": float(r.base_units),
                     "ref_price": float(r.ref_price),
+                    **(
+                        {
+                            "optimal_price": float(r.optimal_price),
+                            "mispriced": bool(r.mispriced),
+                        }
+                        if "optimal_price" in self.skus.columns
+                        else {}
+                    ),
                 }
                 for k, r in self.skus.iterrows()
             },
@@ -511,12 +575,12 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
                     "ref_price": p,
                     "vat_rate": vat,
                     "unit_cost": round(p / (1 + vat) * rng.uniform(clo, chi), 2),
-                    "elasticity": float(np.clip(e_mean + rng.normal(0, 0.3), -4.0, -0.4)),
+                    "elasticity": float(np.clip(e_mean + rng.normal(0, 0.3), -4.0, -1.3)),
                     "logistics_units": lu,
                     "popularity": rng.lognormal(0, 0.6),
                 }
             )
-    skus = pd.DataFrame(rows).set_index("sku")
+    skus = _priced_catalog(pd.DataFrame(rows).set_index("sku"), seed)
     n_sku = len(skus)
     ref = skus["ref_price"].to_numpy()
     # price paths: regular price reviews each quarter, promotions in soldes / Black Friday
@@ -526,6 +590,8 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
         change = (rng.random(n_sku) < 0.5) & ~fixed
         factor = np.where(change, 1 + rng.uniform(-0.10, 0.10, n_sku), 1.0)
         regular[q:] = regular[q:] * factor
+    # past price reviews lead to today's price (ref): the walk is anchored at its end
+    regular = regular * (ref / regular[-1])[None, :]
     regular = np.clip(regular, ref * 0.8, ref * 1.2)
     fashion = skus["category"].isin(["Mode femme", "Mode homme", "Chaussures", "Sport"]).to_numpy()
     promo = np.zeros((n_weeks, n_sku), dtype=bool)
@@ -634,8 +700,10 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
     current = _price_ending(regular[-1])
     current = np.maximum(current, _price_ending(cost_incl * 1.05))
     weekly_units = base_units * (current / ref) ** elast
+    # most SKUs stocked for the quarter with a margin; a few short (they sell out) and some
+    # overstocked (the same number of draws as before, so every later series is unchanged)
     stock = np.round(
-        weekly_units * 13 * rng.choice([0.35, 0.8, 1.5, 3.0], n_sku, p=[0.15, 0.2, 0.4, 0.25])
+        weekly_units * 13 * rng.choice([0.5, 1.5, 2.0, 3.0], n_sku, p=[0.08, 0.32, 0.4, 0.2])
     )
     catalog_frame = pd.DataFrame(
         {
@@ -686,13 +754,17 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
                 "elasticity": elast,
                 "base_units": base_units,
                 "ref_price": ref,
+                "optimal_price": skus["optimal_price"].to_numpy(),
+                "mispriced": skus["mispriced"].to_numpy(bool),
             },
             index=pd.Index(sku_ids, name="sku"),
         ),
         category_elasticity=cat_elast,
         start=start,
     )
-    lift = lift_tests_for(rng, truth, spend, pm)
+    # the experiments' measurement noise has its own stream: it does not move when the catalog
+    # or the sales draws change
+    lift = lift_tests_for(np.random.default_rng([seed, 23]), truth, spend, pm)
     return DemoStore(marketing, catalog, SalesHistory(sales, "sales.csv"), logistics, lift, truth)
 
 

@@ -26,12 +26,13 @@ __all__ = [
 ]
 
 
-def up_to_date(spec: ScenarioSpec, out: str | Path) -> dict[str, Any] | None:
+def up_to_date(spec: ScenarioSpec, out: str | Path, lang: str = "fr") -> dict[str, Any] | None:
     """The summary of an existing run of ``spec`` if nothing it depends on changed, else None.
 
     A run is up to date when its ``run.json`` records the same package version and code, the
-    same scenario text and the same SHA-256 of every input file: the fits and the optimization
-    are deterministic given those, so recomputing would write the same numbers.
+    same scenario text, the same SHA-256 of every input file and the same report language
+    (``lang``): the fits and the optimization are deterministic given those, so recomputing
+    would write the same numbers.
     """
     import json
 
@@ -51,7 +52,7 @@ def up_to_date(spec: ScenarioSpec, out: str | Path) -> dict[str, Any] | None:
         return None
     if run.get("version") != __version__ or run.get("scenario_sha256") != spec.digest:
         return None
-    if run.get("code_sha256") != code_digest():
+    if run.get("code_sha256") != code_digest() or run.get("lang", "fr") != lang:
         return None
     recorded = run.get("inputs_sha256", {})
     assert ds.spec is not None
@@ -72,18 +73,24 @@ def run_and_write(
     *,
     force: bool = False,
     progress: Callable[[str], None] | None = None,
+    lang: str = "fr",
 ) -> tuple[Path, dict[str, Any]]:
     """Validate, run and write a scenario; return the run folder and its summary.
 
     The output folder is checked before any fitting so that a run that would be refused at the
-    end is refused at once.
+    end is refused at once. ``lang`` (``fr`` or ``en``) is the language of the reports.
     """
     import json
 
     from optimizer.errors import ConfigError
+    from optimizer.report.format import check_lang
     from optimizer.scenario.output import write_run
     from optimizer.scenario.runner import run_scenario
 
+    try:
+        check_lang(lang)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     spec = scenario if isinstance(scenario, ScenarioSpec) else load_scenario(scenario)
     out = Path(out)
     if out.exists() and not force:
@@ -91,7 +98,7 @@ def run_and_write(
             f"{out} already exists; choose another --out or pass --force to replace it."
         )
     result = run_scenario(spec, progress=progress)
-    folder = write_run(result, out, force=force)
+    folder = write_run(result, out, force=force, lang=lang)
     return folder, json.loads((folder / "summary.json").read_text(encoding="utf-8"))
 
 

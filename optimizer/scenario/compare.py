@@ -1,4 +1,10 @@
-"""Compare scenario runs side by side (reads run folders, writes HTML + XLSX)."""
+"""Compare scenario runs side by side (reads run folders, writes HTML + XLSX + CSV).
+
+Scenarios may plan different horizons (a 6-week peak beside 13-week quarters): every row says
+its horizon, amounts that add up over weeks are also given **per week**, and each scenario is
+compared with **its own current plan** (the same weeks at today's run-rate and prices), never
+with another scenario.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ import pandas as pd
 from optimizer.atomic import atomic_folder
 from optimizer.errors import ConfigError
 
-__all__ = ["compare_runs", "load_run_summary", "write_comparison"]
+__all__ = ["ADDITIVE", "compare_runs", "load_run_summary", "write_comparison"]
 
 _KEYS = (
     "contribution",
@@ -26,6 +32,19 @@ _KEYS = (
     "peak_capacity_use",
     "stock_use",
     "lost_units_capacity",
+)
+#: KPIs that add up over the weeks of a horizon (compared per week across horizons).
+ADDITIVE = frozenset(
+    {
+        "contribution",
+        "revenue_incl_vat",
+        "gross_margin",
+        "media_spend",
+        "media_revenue",
+        "orders",
+        "units",
+        "lost_units_capacity",
+    }
 )
 
 
@@ -53,14 +72,21 @@ def load_run_summary(folder: str | Path) -> dict[str, Any]:
     return data
 
 
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(float(x), 4) + 0.0
+
+
 def compare_runs(folders: list[str | Path]) -> pd.DataFrame:
     """KPIs of several runs side by side.
 
     Returns
     -------
     pandas.DataFrame
-        One row per (scenario, KPI): plan mean, P10, P90, current-plan mean, delta mean and its
-        P10/P90; the first run's scenario is the reference for ``vs_first``.
+        One row per (scenario, KPI): ``scenario``, ``kpi``, ``label``, the horizon (``weeks``,
+        ``start``, ``end``), plan mean, P10, P90, current-plan mean, delta (plan - the
+        scenario's own current plan) mean and P10/P90, the plan mean and the delta mean per
+        week (``plan_per_week``, ``delta_per_week``; empty for ratios) and, on the
+        contribution row, ``p_gain_positive``.
     """
     if len(folders) < 2:
         raise ConfigError("compare needs at least two run folders.")
@@ -69,18 +95,22 @@ def compare_runs(folders: list[str | Path]) -> pd.DataFrame:
     if len(set(names)) != len(names):
         names = [f"{n} ({Path(f).name})" for n, f in zip(names, folders, strict=True)]
     rows = []
-    first = summaries[0]["kpis"]
     for name, s in zip(names, summaries, strict=True):
+        h = s.get("horizon", {})
+        weeks = int(h.get("weeks") or 0)
         for key in _KEYS:
             k = s["kpis"].get(key)
             if k is None:
                 continue
-            ref = first.get(key, {}).get("plan", {}).get("mean")
+            per_week = key in ADDITIVE and weeks > 0
             rows.append(
                 {
                     "scenario": name,
                     "kpi": key,
                     "label": k["label"],
+                    "weeks": weeks,
+                    "start": h.get("start"),
+                    "end": h.get("end"),
                     "plan_mean": k["plan"]["mean"],
                     "plan_p10": k["plan"]["p10"],
                     "plan_p90": k["plan"]["p90"],
@@ -88,54 +118,36 @@ def compare_runs(folders: list[str | Path]) -> pd.DataFrame:
                     "delta_mean": k["delta"]["mean"],
                     "delta_p10": k["delta"]["p10"],
                     "delta_p90": k["delta"]["p90"],
-                    "vs_first": None if ref is None else round(k["plan"]["mean"] - ref, 4),
+                    "plan_per_week": _r(k["plan"]["mean"] / weeks) if per_week else None,
+                    "delta_per_week": _r(k["delta"]["mean"] / weeks) if per_week else None,
+                    "p_gain_positive": s.get("confidence", {}).get("p_gain_positive")
+                    if key == "contribution"
+                    else None,
                 }
             )
     return pd.DataFrame(rows)
 
 
-def write_comparison(table: pd.DataFrame, out: str | Path, *, force: bool = False) -> Path:
-    """Write ``comparison.html``, ``comparison.xlsx`` and ``comparison.csv`` atomically."""
-    import matplotlib.pyplot as plt
+def write_comparison(
+    table: pd.DataFrame, out: str | Path, *, force: bool = False, lang: str = "fr"
+) -> Path:
+    """Write ``comparison.html``, ``comparison.xlsx`` and ``comparison.csv`` atomically.
 
-    from optimizer.report.excel import SheetSpec, write_workbook
-    from optimizer.report.html import HtmlReport
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        What :func:`compare_runs` returned.
+    out : str or Path
+        Folder to write; it must not exist unless ``force``.
+    force : bool
+        Replace an existing folder.
+    lang : {"fr", "en"}
+        Language of the HTML and Excel files.
+    """
+    from optimizer.report.comparison import render_comparison
 
     out = Path(out)
     with atomic_folder(out, overwrite=force) as staging:
         table.to_csv(staging / "comparison.csv", index=False, lineterminator="\n")
-        wide = table.pivot(index="label", columns="scenario", values="plan_mean")
-        wide = wide.reindex(
-            [table.loc[table["kpi"] == k, "label"].iloc[0] for k in dict.fromkeys(table["kpi"])]
-        )
-        r = HtmlReport("Scenario comparison", "Recommended plan of each scenario; EUR.")
-        r.heading("Side by side (posterior means)")
-        r.table(wide, index=True)
-        c = table[table["kpi"] == "contribution"]
-        fig, ax = plt.subplots(figsize=(7, 3.8))
-        x = range(len(c))
-        ax.bar(x, c["plan_mean"], color="#1F3B57")
-        ax.errorbar(
-            x,
-            c["plan_mean"],
-            yerr=[c["plan_mean"] - c["plan_p10"], c["plan_p90"] - c["plan_mean"]],
-            fmt="none",
-            color="#F0A020",
-            capsize=4,
-        )
-        ax.set_xticks(list(x))
-        ax.set_xticklabels(c["scenario"], rotation=20, fontsize=8)
-        ax.set_ylabel("contribution after media (EUR)")
-        ax.set_title("Contribution per scenario (mean, P10-P90)")
-        r.figure(fig, "Contribution per scenario")
-        r.heading("All KPIs with intervals and deltas vs each scenario's current plan")
-        r.table(table.drop(columns=["kpi"]))
-        r.write(staging / "comparison.html")
-        write_workbook(
-            staging / "comparison.xlsx",
-            [
-                SheetSpec("Side by side", wide, index=True),
-                SheetSpec("KPIs", table),
-            ],
-        )
+        render_comparison(table, staging, lang=lang)
     return out

@@ -128,8 +128,9 @@ def summary(result: ScenarioResult, opu: float | None) -> dict[str, Any]:
         }
     channels = {}
     alloc = plans.allocation
-    # marginal ROAS of the reported plan (not of the last allocation target): spend-weighted
-    # derivative of the horizon's incremental revenue, posterior mean, EUR per EUR
+    # marginal return within the horizon of the reported plan (not of the last allocation
+    # target): spend-weighted derivative of the horizon's incremental revenue, posterior mean,
+    # EUR per EUR. Not the marginal ROAS (steady state, see scenario/findings.py).
     plan = plans.joint.media
     grad = d.curves.gradient(plan).mean(axis=0)  # (T, C)
     spend_c = plan.sum(axis=0)
@@ -141,7 +142,7 @@ def summary(result: ScenarioResult, opu: float | None) -> dict[str, Any]:
             "spend": _r(plan[:, j].sum(), False),
             "current_spend": _r(plans.current.media[:, j].sum(), False),
             "separate_spend": _r(plans.separate.media[:, j].sum(), False),
-            "marginal_roas": _r(float(mroas[j]), True),
+            "marginal_return_horizon": _r(float(mroas[j]), True),
         }
         if c in bounds:
             b = bounds[c]
@@ -255,7 +256,12 @@ def media_plan_table(result: ScenarioResult) -> pd.DataFrame:
 
 
 def prices_table(result: ScenarioResult) -> pd.DataFrame:
-    """Per SKU: current and new prices, change, expected units, revenue, margin, binding rule."""
+    """Per SKU: current and new prices, change, expected units, revenue, margin, binding rule.
+
+    ``change`` is a fraction (0.0445 = +4.45 %); units are over the horizon (posterior mean);
+    ``margin`` and ``current_margin`` are the gross margin after returns of the recommended and
+    the current plan, EUR excl. VAT.
+    """
     d = result.demand
     f = d.catalog.frame
     plan = result.plans.joint
@@ -263,6 +269,7 @@ def prices_table(result: ScenarioResult) -> pd.DataFrame:
     cur_units = result.plans.current.shipments.shipped.mean(axis=0).sum(axis=0)
     new = plan.prices
     excl = new / (1.0 + f["vat_rate"].to_numpy(float))
+    cur_excl = f["price_incl_vat"].to_numpy(float) / (1.0 + f["vat_rate"].to_numpy(float))
     rr = f["return_rate"].to_numpy(float)
     cost = f["unit_cost"].to_numpy(float)
     t = pd.DataFrame(
@@ -273,11 +280,12 @@ def prices_table(result: ScenarioResult) -> pd.DataFrame:
             "new_price_incl_vat": new,
             "new_price_excl_vat": np.round(excl, 2),
             "unit_cost": cost,
-            "change_pct": np.round((new / f["price_incl_vat"].to_numpy(float) - 1.0) * 100, 2),
+            "change": np.round(new / f["price_incl_vat"].to_numpy(float) - 1.0, 4),
             "expected_units": np.round(units, 2),
             "current_expected_units": np.round(cur_units, 2),
             "revenue_excl_vat": np.round(units * excl, 2),
             "margin": np.round(units * (1 - rr) * (excl - cost), 2),
+            "current_margin": np.round(cur_units * (1 - rr) * (cur_excl - cost), 2),
             "stock": f["stock"].to_numpy(float),
         }
     )

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.atomic import atomic_folder
+from optimizer.scenario.findings import add_findings, decomposition_table, media_weeks_table
 from optimizer.scenario.kpis import (
     media_plan_table,
     orders_per_unit,
@@ -32,42 +33,10 @@ RUN_FILES = (
 )
 
 
-def _assumptions(result: ScenarioResult) -> pd.DataFrame:
-    f = result.spec.file
-    d = result.demand
-    rows = [
-        ("Horizon", f"{d.weeks[0].date()} to {d.weeks[-1].date()} ({len(d.weeks)} weeks)"),
-        ("Media budget over the horizon (EUR excl. VAT)", f"{result.budget:,.2f}"),
-        ("Budget mode", f.media.budget_mode),
-        ("Media objective", f.media.objective),
-        ("Risk", f.media.risk),
-        (
-            "Price rules",
-            f"max change ±{f.pricing.max_change:.0%}, margin floor "
-            f"{f.pricing.margin_floor:.0%}, endings {f.pricing.endings}, max changes "
-            f"{f.pricing.max_changes}",
-        ),
-        ("Legal floor", "price excl. VAT >= unit cost (no revente à perte), always enforced"),
-        ("Reference price shown on reductions", "lowest price of the previous 30 days (Omnibus)"),
-        ("Capacity (logistics units per week)", ", ".join(f"{c:,.0f}" for c in d.capacity)),
-        ("Logistics cost (EUR per unit)", f"{float(np.mean(d.cost_per_unit)):.2f}"),
-        ("Returns", "refunded and restocked; outbound shipping of returned units is a cost"),
-        ("Demand beyond capacity", "not shipped (weekly rationing), counted as lost"),
-        ("Demand beyond stock", "not shipped, counted as lost"),
-        ("Revenue target of the media-mix model", "gross revenue incl. VAT"),
-        ("Posterior samples", str(d.n_samples)),
-        ("Seed", str(f.seed)),
-    ]
-    return pd.DataFrame(rows, columns=["assumption", "value"])
-
-
 def build_tables(result: ScenarioResult, summ: dict[str, Any]) -> dict[str, pd.DataFrame]:
     """All tables of a run, computed once and shared by the CSV, HTML and Excel outputs."""
-    from optimizer.report.scenario import kpi_table
-
     d = result.demand
     plans = result.plans
-    channels = pd.DataFrame([{"channel": c, **v} for c, v in summ["media"]["channels"].items()])
     capacity = pd.DataFrame(
         {
             "week": d.weeks.strftime("%Y-%m-%d"),
@@ -77,15 +46,14 @@ def build_tables(result: ScenarioResult, summ: dict[str, Any]) -> dict[str, pd.D
         }
     )
     return {
-        "kpis": kpi_table(summ),
         "pnl": pnl_table(result),
         "media_plan": media_plan_table(result),
+        "media_weeks": media_weeks_table(result),
         "prices": prices_table(result),
-        "channels": channels,
         "capacity": capacity,
         "frontier": result.frontier if result.frontier is not None else pd.DataFrame(),
         "response_curves": result.response_grid,
-        "assumptions": _assumptions(result),
+        "decomposition": decomposition_table(result),
     }
 
 
@@ -93,7 +61,9 @@ def _json(obj: Any) -> str:
     return json.dumps(obj, indent=1, ensure_ascii=False, sort_keys=False, default=str) + "\n"
 
 
-def write_run(result: ScenarioResult, out: str | Path, *, force: bool = False) -> Path:
+def write_run(
+    result: ScenarioResult, out: str | Path, *, force: bool = False, lang: str = "fr"
+) -> Path:
     """Write every output of a run into ``out``, atomically.
 
     Parameters
@@ -104,6 +74,8 @@ def write_run(result: ScenarioResult, out: str | Path, *, force: bool = False) -
         Run folder. It must not exist unless ``force``.
     force : bool
         Replace an existing run folder.
+    lang : {"fr", "en"}
+        Language of the reports (numbers, labels, sentences).
 
     Returns
     -------
@@ -118,7 +90,8 @@ def write_run(result: ScenarioResult, out: str | Path, *, force: bool = False) -
     from optimizer.report.scenario import render_html, render_xlsx
 
     with atomic_folder(out, overwrite=force) as staging:
-        summ = summary(result, orders_per_unit(result))
+        opu = orders_per_unit(result)
+        summ = add_findings(summary(result, opu), result, opu)
         tables = build_tables(result, summ)
         run = {
             "package": "optimizer",
@@ -126,11 +99,12 @@ def write_run(result: ScenarioResult, out: str | Path, *, force: bool = False) -
             "scenario_file": str(result.spec.path) if result.spec.path else None,
             "scenario_text": result.spec.text,
             "rounds": result.plans.rounds,
+            "lang": lang,
         }
         (staging / "summary.json").write_text(_json(summ), encoding="utf-8")
         for name in ("media_plan", "prices", "pnl"):
             tables[name].to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
-        render_html(staging / "report.html", summ, tables, run)
-        render_xlsx(staging / "report.xlsx", summ, tables)
+        render_html(staging / "report.html", summ, tables, run, lang=lang)
+        render_xlsx(staging / "report.xlsx", summ, tables, lang=lang)
         (staging / "run.json").write_text(_json(run), encoding="utf-8")
     return Path(out)

@@ -275,7 +275,7 @@ def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> Sce
         catalog=ds.catalog,
         elasticities=est,
         capacity=demand.capacity,
-        rules=pr.to_rules(),
+        rules=pr.to_rules(n_skus=len(ds.catalog)),
         objective=PricingObjective(pr.objective),
         logistics_cost=float(np.mean(cost)),
         net_of_returns=True,
@@ -307,12 +307,10 @@ def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> Sce
     t = time.perf_counter()
     frontier = None
     if media.enabled:
-        say("efficient frontier (50-150 % of the budget)")
-        from optimizer.allocation.frontier import frontier as solve_frontier
-        from optimizer.scenario.plan import allocation_problem_at
+        say("media frontier (store contribution for the budgets the channel rules allow)")
+        from optimizer.scenario.frontier import media_frontier
 
-        base = allocation_problem_at(alloc, demand, plans.joint.prices, plans.pricing)
-        frontier, _ = solve_frontier(demand.curves, base, (0.5, 0.75, 1.0, 1.25, 1.5))
+        frontier = media_frontier(demand, alloc, plans)
     timings["frontier"] = time.perf_counter() - t
     from optimizer.mmm.results import channel_table, curve_grid
 
@@ -325,6 +323,7 @@ def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> Sce
         mmm={
             "channels": channel_table(model).reset_index().to_dict(orient="records"),
             "diagnostics": model.diagnostics_.to_dict(),
+            "decomposition": decomposition,
             "fit_seconds": float(model.fit_seconds_),
             "sampler": model.sampler_,
         },

@@ -38,7 +38,8 @@ Example::
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -49,6 +50,7 @@ from optimizer.allocation.constraints_file import ConstraintsFile
 from optimizer.config import StrictModel, load_toml, validate
 from optimizer.errors import ConfigError, did_you_mean
 from optimizer.pricing.config import RulesFile
+from optimizer.pricing.problem import PriceRules
 
 __all__ = [
     "ScenarioFile",
@@ -135,7 +137,9 @@ class MediaSection(ConstraintsFile):
     def _risk(cls, risk: str) -> str:
         from optimizer.allocation.problem import Risk
 
-        Risk.parse(risk)  # ConfigError (a ValueError): "use mean, p10 or cvar10"
+        parsed = Risk.parse(risk)  # ConfigError (a ValueError): "use mean, p10 or cvar10"
+        if parsed.label != risk:  # strict: "p05" is refused with the spelling to use
+            raise ValueError(f"risk '{risk}' is written '{parsed.label}'; use mean, pNN or cvarNN")
         return risk
 
     @model_validator(mode="after")
@@ -168,6 +172,27 @@ class PricingSection(RulesFile):
 
     enabled: bool = True
     capacity_mode: Literal["hard", "ration"] = "ration"
+    #: Share of the catalog whose price may change in one cycle. A real store reprices a
+    #: minority of its catalog at a time (labels, feeds, customer trust, and each change is a
+    #: bet on an estimated elasticity); 25 % by default. ``max_changes`` (a number of SKUs), when
+    #: given alone, replaces it; given together, the smaller applies.
+    max_changes_share: float = Field(0.25, gt=0.0, le=1.0)
+
+    def to_rules(self, n_skus: int | None = None) -> PriceRules:
+        """The :class:`PriceRules`, with the per-cycle cap on changes for ``n_skus`` SKUs."""
+        rules = super().to_rules()
+        cap = self.change_cap(n_skus)
+        return rules if cap == rules.max_changes else replace(rules, max_changes=cap)
+
+    def change_cap(self, n_skus: int | None) -> int | None:
+        """How many SKUs may change price this cycle (None: no cap)."""
+        share_given = "max_changes_share" in self.model_fields_set
+        if n_skus is None or (self.max_changes is not None and not share_given):
+            return self.max_changes
+        by_share = math.floor(self.max_changes_share * n_skus + 1e-9)
+        if self.max_changes_share >= 1.0:
+            return self.max_changes
+        return by_share if self.max_changes is None else min(by_share, self.max_changes)
 
 
 class LogisticsSection(StrictModel):

@@ -66,7 +66,10 @@ def test_demo_data_writes_and_refuses_overwrite(tmp_path):
     r = run("data", "validate", str(out))
     assert r.exit_code == 0 and "70 weeks" in r.output
     r = run("demo-data", "--out", str(out))
-    assert r.exit_code == 1 and "is not empty" in r.output
+    assert r.exit_code == 1 and "already exists" in r.output and "--force" in r.output
+    r = run("demo-data", "--out", str(out), "--seed", "3", "--weeks", "65", "--force")
+    assert r.exit_code == 0, r.output
+    assert "65 weeks" in run("data", "validate", str(out)).output
 
 
 def test_console_script_no_traceback(tmp_path):

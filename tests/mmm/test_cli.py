@@ -106,7 +106,7 @@ def test_existing_out_is_refused(fit_run, files):
             str(out),
         ],
     )
-    assert res.exit_code == 1 and "--overwrite" in res.output
+    assert res.exit_code == 1 and "--force" in res.output
 
 
 def test_bad_inputs_exit_1_with_message(files, tmp_path):
@@ -153,3 +153,54 @@ def test_bad_inputs_exit_1_with_message(files, tmp_path):
 def test_usage_errors_exit_2(files):
     res = CliRunner().invoke(cli, ["mmm", "fit", "--data", str(files / "marketing.csv")])
     assert res.exit_code == 2 and "--out" in res.output
+
+
+def test_progress_on_stderr_results_on_stdout(fit_run):
+    res, _ = fit_run
+    assert "Fitting 2 channels" in res.stderr and "Fitting" not in res.stdout
+    assert "marginal ROAS" in res.stdout
+
+
+def test_allocate_from_a_model_writes_a_dated_plan(fit_run, tmp_path):
+    """Without --start, the plan starts the week after the model's history."""
+    import pandas as pd
+
+    _, model = fit_run
+    history = pd.read_csv(model / "model" / "data.csv")
+    res = CliRunner().invoke(
+        cli,
+        [
+            "allocate",
+            "--model",
+            str(model),
+            "--budget",
+            "20000",
+            "--weeks",
+            "4",
+            "--out",
+            str(tmp_path / "plan"),
+            "--allow-failed-model",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    plan = pd.read_csv(tmp_path / "plan" / "plan.csv")
+    weeks = pd.to_datetime(plan["week"])
+    assert (weeks.diff().dropna() == pd.Timedelta(days=7)).all()
+    last = pd.to_datetime(history.iloc[:, 0]).max()
+    assert weeks.iloc[0] == last + pd.Timedelta(days=7)
+    res = CliRunner().invoke(
+        cli,
+        [
+            "allocate",
+            "--model",
+            str(model),
+            "--budget",
+            "20000",
+            "--weeks",
+            "4",
+            "--out",
+            str(tmp_path / "plan"),
+            "--allow-failed-model",
+        ],
+    )
+    assert res.exit_code == 1 and "--force" in res.output

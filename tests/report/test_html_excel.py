@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 
 from optimizer.report import HtmlReport, SheetSpec, write_workbook
 from optimizer.report.excel import EUR_FORMAT
+from optimizer.report.format import XL_DATE, XL_EUR
 
 from .browser import ARTIFACTS, open_in_browser
 
@@ -42,8 +43,43 @@ def test_html_renders_in_browser(tmp_path):
 def test_workbook_numbers_stay_numbers(tmp_path):
     p = tmp_path / "x.xlsx"
     t = pd.DataFrame({"line": ["Revenue", "Media"], "EUR": [1234.5, -200.0], "share": [0.5, 0.1]})
-    write_workbook(p, [SheetSpec("P&L", t, eur=["EUR"], pct=["share"], note="EUR excl. VAT")])
+    write_workbook(p, [SheetSpec("P&L", t, cents=["EUR"], pct=["share"], note="EUR excl. VAT")])
     ws = load_workbook(p)["P&L"]
     assert ws["A1"].value == "EUR excl. VAT"
     assert ws["B4"].value == 1234.5 and ws["B4"].number_format == EUR_FORMAT
     assert ws["C5"].value == 0.1 and ws["C5"].number_format == "0.0%"
+
+
+def test_workbook_for_finance(tmp_path):
+    """Typed cells, SUM formulas, autofilter, frozen header, print set-up, stacked tables."""
+    p = tmp_path / "x.xlsx"
+    weeks = pd.to_datetime(["2026-11-23", "2026-11-30"])
+    t = pd.DataFrame({"week": weeks, "spend": [1000.4, 2000.6], "units": [10, 20]})
+    extra = pd.DataFrame({"item": ["a"], "share": [0.25]})
+    write_workbook(
+        p,
+        [
+            SheetSpec(
+                "Plan",
+                t,
+                eur=["spend"],
+                counts=["units"],
+                totals=["spend", "units"],
+                headers={"week": "Semaine du", "spend": "Dépense", "units": "Unités"},
+                note="Plan",
+            ),
+            SheetSpec("Plan", extra, pct=["share"], note="Second table"),
+        ],
+    )
+    ws = load_workbook(p)["Plan"]
+    assert [c.value for c in ws[3]] == ["Semaine du", "Dépense", "Unités"]
+    assert ws["A4"].is_date and ws["A4"].number_format == XL_DATE
+    assert ws["B4"].number_format == XL_EUR and ws["C4"].number_format == "#,##0"
+    assert ws["B6"].value == "=SUM(B4:B5)" and ws["C6"].value == "=SUM(C4:C5)"
+    assert ws.auto_filter.ref == "A3:C5"
+    assert ws.freeze_panes == "A4"
+    assert ws.print_title_rows == "$3:$3"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    # the second table goes under the first, typed too
+    rows = list(ws.iter_rows(min_row=8, values_only=True))
+    assert rows[0][0] == "Second table" and rows[2][1] == 0.25

@@ -69,3 +69,19 @@ def small_run(scenario_dir) -> Path:
 
     out, _ = run_and_write(scenario_dir / "scenario.toml", scenario_dir / "run1")
     return out
+
+
+@pytest.fixture(scope="session")
+def small_result(scenario_dir, small_run):
+    """The small scenario's result in memory (fits reused from the cache ``small_run`` filled)."""
+    from optimizer.scenario import load_scenario, run_scenario
+
+    return run_scenario(load_scenario(scenario_dir / "scenario.toml"))
+
+
+@pytest.fixture(scope="session")
+def small_run_en(scenario_dir, small_result) -> Path:
+    """The same run written in English."""
+    from optimizer.scenario.output import write_run
+
+    return write_run(small_result, scenario_dir / "run_en", lang="en")

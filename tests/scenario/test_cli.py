@@ -16,12 +16,19 @@ def run(*args):
 
 def test_run_and_compare_cli(scenario_dir, small_run):
     out = scenario_dir / "cli_run"
-    r = run("scenario", "run", scenario_dir / "scenario.toml", "--out", out)
+    r = run("scenario", "run", scenario_dir / "scenario.toml", "--out", out, "--lang", "en")
     assert r.exit_code == 0, r.output
-    assert "Small test: contribution" in r.output and "report.html" in r.output
+    assert "Small test: contribution" in r.stdout and "report.html" in r.stdout
+    assert "probability of a gain" in r.stdout and "€" in r.stdout
+    assert "fitting" not in r.stdout and "allocating" in r.stderr  # progress on stderr
+    assert '<html lang="en">' in (out / "report.html").read_text()
     r = run("scenario", "run", scenario_dir / "scenario.toml", "--out", out)
     assert r.exit_code == 1 and "already exists" in r.output
     r = run("scenario", "compare", small_run, out, "--out", scenario_dir / "cmp")
+    assert r.exit_code == 0, r.output
+    r = run("scenario", "compare", small_run, out, "--out", scenario_dir / "cmp")
+    assert r.exit_code == 1 and "--force" in r.output
+    r = run("scenario", "compare", small_run, out, "--out", scenario_dir / "cmp", "--force")
     assert r.exit_code == 0, r.output
     assert {p.name for p in (scenario_dir / "cmp").iterdir()} == {
         "comparison.html",
@@ -90,3 +97,21 @@ def test_validate_cli(tmp_path, scenario_dir):
     p.write_text("schema_version = 1\n")
     r = run("scenario", "validate", p)
     assert r.exit_code == 1 and "Missing required key 'name'" in r.output
+
+
+def test_run_prints_french_by_default(scenario_dir, small_run):
+    r = run("scenario", "run", scenario_dir / "scenario.toml", "--out", scenario_dir / "fr_run")
+    assert r.exit_code == 0, r.output
+    assert "Small test : contribution" in r.stdout and "probabilité de gain" in r.stdout
+    assert "\u202f€" in r.stdout  # 1 206 277 €
+
+
+def test_risk_spelled_exactly(tmp_path):
+    r = _bad(
+        tmp_path,
+        SMALL.format(extra_pricing="").replace(
+            'objective = "contribution"', 'objective = "contribution"\nrisk = "p05"'
+        ),
+    )
+    assert r.exit_code == 1
+    assert "'p5'" in r.output

@@ -1,0 +1,100 @@
+"""Options and helpers every command shares: ``--out``/``--force``, ``--lang``, progress, risk.
+
+One convention across commands: a command that writes a folder takes ``--out DIR`` and refuses
+an existing, non-empty ``DIR`` unless ``--force`` is given (then the folder is replaced
+atomically); progress messages go to stderr, results to stdout; option values are checked
+strictly (a value the help does not describe is a usage error, exit 2).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from optimizer.errors import ConfigError
+
+__all__ = [
+    "FORCE_HELP",
+    "check_out",
+    "force_option",
+    "lang_option",
+    "progress",
+    "risk_option",
+]
+
+FORCE_HELP = "Replace OUT if it exists (the old folder stays until the new one is complete)."
+
+
+def force_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--force``: replace an existing output folder."""
+    return click.option("--force", is_flag=True, help=FORCE_HELP)(func)
+
+
+def lang_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--lang fr|en``: language of reports and console figures (French by default)."""
+    return click.option(
+        "--lang",
+        type=click.Choice(["fr", "en"]),
+        default="fr",
+        show_default=True,
+        help="Language of the reports and of the figures printed: fr (French store: "
+        "1 206 277 €, 13,8 %) or en.",
+    )(func)
+
+
+def check_out(out: Path, force: bool) -> None:
+    """Refuse an existing, non-empty ``out`` unless ``force`` (exit 1 with the fix).
+
+    Raises
+    ------
+    ConfigError
+        ``out`` is a file, or a non-empty folder and ``force`` is False.
+    """
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"{out} is a file; choose a folder for --out.")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise ConfigError(
+            f"{out} already exists; choose another --out or pass --force to replace it."
+        )
+
+
+def progress(t0: float | None = None) -> Callable[[str], None]:
+    """A progress printer to stderr, each line prefixed with the seconds since ``t0``."""
+    start = time.perf_counter() if t0 is None else t0
+
+    def say(msg: str) -> None:
+        click.echo(f"[{time.perf_counter() - start:6.1f} s] {msg}", err=True)
+
+    return say
+
+
+def _risk(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from optimizer.allocation.problem import Risk
+
+    try:
+        risk = Risk.parse(value)
+    except ConfigError:
+        risk = None
+    if risk is None or risk.label != value:
+        hint = f" (did you mean '{risk.label}'?)" if risk is not None else ""
+        raise click.BadParameter(
+            f"'{value}' is not a risk level{hint}; use mean, pNN (the NN-th percentile, e.g. "
+            "p10) or cvarNN (mean of the worst NN %, e.g. cvar10), NN from 1 to 50."
+        )
+    return value
+
+
+def risk_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--risk``: mean, pNN or cvarNN, written exactly so (``p05`` is refused: use ``p5``)."""
+    return click.option(
+        "--risk",
+        default="mean",
+        show_default=True,
+        callback=_risk,
+        help="What the plan maximizes over the model's uncertainty: mean, pNN (the NN-th "
+        "percentile, e.g. p10: a cautious plan) or cvarNN (mean of the worst NN %, e.g. cvar10).",
+    )(func)
