@@ -163,6 +163,8 @@ def summary(result: ScenarioResult, opu: float | None) -> dict[str, Any]:
             "status": None if pr is None else pr.status.value,
             "gap": None if pr is None else _r(pr.gap, True),
             "solver": None if pr is None else pr.solver,
+            # safe price plan: chosen candidate, reason, held-out promise, candidate table
+            "safety": None if pr is None else pr.info.get("safety"),
         },
         "allocation": {
             "status": None if alloc is None else alloc.status.value,
@@ -201,7 +203,11 @@ def media_plan_table(result: ScenarioResult) -> pd.DataFrame:
 
 
 def prices_table(result: ScenarioResult) -> pd.DataFrame:
-    """Per SKU: current and new prices, change, expected units, revenue, margin, binding rule."""
+    """Per SKU: current and new prices, change, expected units, revenue, margin, binding rule.
+
+    With the safe price plan also ``max_change_bound_pct`` (the SKU's identification bound,
+    percent) and ``bound_reason`` (why, in words).
+    """
     d = result.demand
     f = d.catalog.frame
     plan = result.plans.joint
@@ -230,7 +236,7 @@ def prices_table(result: ScenarioResult) -> pd.DataFrame:
     pr = result.plans.pricing
     if pr is not None:
         extra = pr.prices.set_index("sku") if "sku" in pr.prices.columns else pr.prices
-        for col in ("binding_rule", "reference_price"):
+        for col in ("binding_rule", "reference_price", "max_change_bound_pct", "bound_reason"):
             if col in extra.columns:
                 t[col] = extra.loc[f.index, col].to_numpy()
     return t

@@ -47,6 +47,17 @@ def _assumptions(result: ScenarioResult) -> pd.DataFrame:
             f"{f.pricing.margin_floor:.0%}, endings {f.pricing.endings}, max changes "
             f"{f.pricing.max_changes}",
         ),
+        (
+            "Price safety rule",
+            (
+                f"on: new prices kept only if they lose contribution vs today's prices with "
+                f"held-out probability <= {f.pricing.alpha:g}; SKUs with a weakly identified "
+                f"elasticity move at most ±{f.pricing.weak_max_change:.0%} (more where the "
+                "identification allows, see prices.csv)"
+            )
+            if f.pricing.safe
+            else "off: plain optimum of the posterior-mean contribution",
+        ),
         ("Legal floor", "price excl. VAT >= unit cost (no revente à perte), always enforced"),
         ("Reference price shown on reductions", "lowest price of the previous 30 days (Omnibus)"),
         ("Capacity (logistics units per week)", ", ".join(f"{c:,.0f}" for c in d.capacity)),

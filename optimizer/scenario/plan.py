@@ -13,6 +13,12 @@ Three plans are built for every scenario:
   capacity. A step is kept only if the posterior-mean contribution of the plan (evaluated with
   stock-outs and capacity rationing) improves, so the joint plan is never worse than the
   separate one under the model.
+
+Every price step is the **safe** price plan by default (:func:`~optimizer.pricing.safe.
+safe_prices`, ``JointSettings.safety``): each SKU's change is bounded by how well its
+elasticity is identified, and the new prices must beat today's prices, at the step's media
+plan, on held-out posterior samples (paired contribution lift, ``P(lift < 0) <= alpha``); else
+today's prices are kept. ``safety=None`` gives the plain optimum.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import pandas as pd
 from optimizer.allocation import AllocationProblem, AllocationResult, Risk, allocate
 from optimizer.errors import InfeasibleError
 from optimizer.pricing import PriceRules, PricingProblem, PricingResult, optimize_prices
+from optimizer.pricing.safe import SafeSettings, safe_prices
 from optimizer.scenario.demand import Shipments, StoreDemand
 from optimizer.scenario.pnl import PnL, compute_pnl
 
@@ -80,6 +87,8 @@ class JointSettings:
         Joint ascent rounds (each = one media step and one price step).
     tolerance : float
         Relative improvement under which the ascent stops.
+    safety : SafeSettings or None
+        Price steps use the safe price plan with these settings; ``None``: the plain optimum.
     """
 
     optimize_media: bool = True
@@ -87,6 +96,7 @@ class JointSettings:
     joint: bool = True
     max_rounds: int = 4
     tolerance: float = 1e-4
+    safety: SafeSettings | None = SafeSettings()
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,6 +173,51 @@ def _pricing_problem(
     return base.with_(demand_multiplier=demand.mean_multiplier(media))
 
 
+# --- price step: plain optimum or safe plan judged on the scenario's own samples -------------
+@dataclass(frozen=True, eq=False)
+class _ScenarioDraws:
+    """The scenario's posterior for the safe price plan (``optimizer.pricing.safe.DrawModel``).
+
+    Sample ``s`` pairs media-mix sample ``s`` with elasticity draw ``s mod n`` (as
+    :class:`~optimizer.scenario.demand.StoreDemand` does); the value of a price list is the
+    plan's contribution after media at the fixed media plan, shipped within stock and capacity.
+    """
+
+    demand: StoreDemand
+    media: np.ndarray
+    base: PricingProblem
+
+    @property
+    def n_draws(self) -> int:
+        e = self.demand.elasticities
+        return 0 if e.elasticity_draws is None else self.demand.n_samples
+
+    def problem_on(self, draws: np.ndarray) -> PricingProblem:
+        est = self.demand.elasticities
+        assert est.elasticity_draws is not None
+        paired = est.subset_draws(np.asarray(draws) % est.elasticity_draws.shape[0])
+        mult = self.demand.multiplier(self.media)[np.asarray(draws)].mean(axis=0)
+        return self.base.with_(elasticities=paired, demand_multiplier=mult)
+
+    def contribution(self, prices: np.ndarray) -> np.ndarray:
+        plan = evaluate_plan(self.demand, "price step", self.media, prices)
+        return plan.pnl.lines["contribution"]
+
+
+def _price_step(
+    pricing: PricingProblem,
+    demand: StoreDemand,
+    media: np.ndarray,
+    safety: SafeSettings | None,
+) -> PricingResult:
+    """Prices for a media plan: the plain optimum, or the safe plan (``info["safety"]``)."""
+    problem = _pricing_problem(pricing, demand, media)
+    if safety is None:
+        return optimize_prices(problem)
+    draws = _ScenarioDraws(demand, np.asarray(media, float), problem)
+    return safe_prices(problem, safety, draws=draws).result
+
+
 def _capacity_weights(
     demand: StoreDemand, prices: np.ndarray, pricing: PricingResult | None
 ) -> np.ndarray:
@@ -232,7 +287,7 @@ def plan_joint(
     prices_sep = p0
     if settings.optimize_prices:
         say("optimizing prices for that media plan (separate plan)")
-        price_res = optimize_prices(_pricing_problem(pricing, demand, media_sep))
+        price_res = _price_step(pricing, demand, media_sep, settings.safety)
         prices_sep = _new_prices(price_res, demand)
     separate = evaluate_plan(demand, "separate", media_sep, prices_sep)
 
@@ -257,7 +312,7 @@ def plan_joint(
                 prices, pr = best.prices, best_price
                 if settings.optimize_prices:
                     try:
-                        pr = optimize_prices(_pricing_problem(pricing, demand, media))
+                        pr = _price_step(pricing, demand, media, settings.safety)
                     except InfeasibleError:  # hard capacity the new media plan overfills
                         continue
                     prices = _new_prices(pr, demand)

@@ -318,7 +318,12 @@ def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> Sce
         demand,
         alloc,
         pricing,
-        JointSettings(optimize_media=media.enabled, optimize_prices=pr.enabled, joint=f.joint),
+        JointSettings(
+            optimize_media=media.enabled,
+            optimize_prices=pr.enabled,
+            joint=f.joint,
+            safety=pr.safe_settings(f.seed),  # safe price plan ([pricing] safe, alpha)
+        ),
         progress=say,
     )
     timings["optimize"] = time.perf_counter() - t

@@ -108,3 +108,28 @@ def test_refuses_to_overwrite(scenario_dir, small_run):
     with pytest.raises(ConfigError, match="already exists; choose another --out or pass --force"):
         run_and_write(scenario_dir / "scenario.toml", small_run)
     assert (small_run / "summary.json").read_bytes() == before
+
+
+def test_safe_price_plan_is_reported(small_run):
+    s = json.loads((small_run / "summary.json").read_text())
+    safety = s["pricing"]["safety"]
+    assert safety["alpha"] == 0.1 and safety["seed"] == 3
+    rows = {c["candidate"]: c for c in safety["candidates"]}
+    assert "today" in rows and rows[safety["chosen"]]["chosen"]
+    assert safety["chosen"] == "today" or rows[safety["chosen"]]["p_loss_b"] <= 0.1
+    assert safety["promise"]["n_draws"] == safety["n_draws_b"] > 0
+    assert safety["reason"]
+    prices = pd.read_csv(small_run / "prices.csv")
+    assert {"max_change_bound_pct", "bound_reason"} <= set(prices.columns)
+    assert (prices["change_pct"].abs() <= prices["max_change_bound_pct"] + 0.01).all()
+    assert prices["bound_reason"].str.contains("identified|category prior").all()
+
+
+def test_safe_false_gives_the_plain_optimum(scenario_dir, small_run):
+    from tests.scenario.conftest import SMALL
+
+    path = scenario_dir / "no_safety.toml"  # same folder: the fits are reused from the cache
+    path.write_text(SMALL.format(extra_pricing="safe = false"))
+    plain = run_scenario(load_scenario(path))
+    assert plain.plans.pricing is not None and "safety" not in plain.plans.pricing.info
+    assert "max_change_bound_pct" not in plain.plans.pricing.prices.columns
