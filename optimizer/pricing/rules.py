@@ -85,17 +85,24 @@ def _bounds(
     }
     upper["max_price"] = np.minimum(upper["max_price"], inf)
     if rules.sku_max_change:
-        own = _sku_caps(catalog, rules)
+        down, up = _sku_caps(catalog, rules)
         # listed after max_change: where both caps are equal the scalar rule is the one named
-        lower["sku_max_change"] = p0 * (1 - own)
-        upper["sku_max_change"] = p0 * (1 + own)
+        lower["sku_max_change"] = p0 * (1 - down)
+        upper["sku_max_change"] = p0 * (1 + up)
     return lower, upper
 
 
-def _sku_caps(catalog: Catalog, rules: PriceRules) -> np.ndarray:
-    """Largest relative change per SKU: ``min(max_change, sku_max_change[sku])``."""
-    own = pd.Series(rules.sku_max_change, dtype=float).reindex(catalog.frame.index)
-    return np.fmin(own.to_numpy(float), rules.max_change)
+def _sku_caps(catalog: Catalog, rules: PriceRules) -> tuple[np.ndarray, np.ndarray]:
+    """Largest relative cut and rise per SKU: ``min(max_change, sku_max_change[sku])``."""
+    idx = catalog.frame.index
+    pairs = {
+        k: (tuple(v) if isinstance(v, tuple | list) else (v, v))
+        for k, v in rules.sku_max_change.items()
+    }
+    down = pd.Series({k: float(v[0]) for k, v in pairs.items()}, dtype=float).reindex(idx)
+    up = pd.Series({k: float(v[-1]) for k, v in pairs.items()}, dtype=float).reindex(idx)
+    cap = rules.max_change
+    return np.fmin(down.to_numpy(float), cap), np.fmin(up.to_numpy(float), cap)
 
 
 def _snap(targets: np.ndarray, lo: np.ndarray, hi: np.ndarray, endings: tuple[float, ...]):
@@ -170,8 +177,8 @@ def build_ladder(catalog: Catalog, rules: PriceRules) -> Ladder:
     # other rules: loosening a floor or a cap only adds candidates (nested ladders), so it can
     # never lower the optimum. SKUs whose band grid the rules cut entirely get a grid spread
     # over their allowed range instead.
-    cap = _sku_caps(catalog, rules) if rules.sku_max_change else rules.max_change
-    band_lo, band_hi = p0 * (1 - cap), p0 * (1 + cap)
+    down, up = _sku_caps(catalog, rules) if rules.sku_max_change else (rules.max_change,) * 2
+    band_lo, band_hi = p0 * (1 - down), p0 * (1 + up)
     targets = band_lo[:, None] * (band_hi / band_lo)[:, None] ** frac
     grid = _snap(targets, band_lo, band_hi, tuple(rules.endings))
     grid = np.where((grid >= lo[:, None] - _TOL) & (grid <= hi[:, None] + _TOL), grid, np.nan)

@@ -278,8 +278,10 @@ class SafePriceResult:
     ----------
     result : PricingResult
         The chosen prices, described under the half-A planning model (the model that built
-        them), with two more columns per SKU: ``max_change_bound_pct`` (the identification
-        bound, percent) and ``bound_reason`` (why, in words). ``binding_rule`` is ``"safety"``
+        them), with three more columns per SKU: ``max_change_bound_pct`` (the
+        identification bound, both ways, percent), ``max_raise_bound_pct`` (the largest rise,
+        above the bound where the SKU sells out its stock anyway) and ``bound_reason`` (why,
+        in words). ``binding_rule`` is ``"safety"``
         where the safety rule kept a SKU closer to today's price than the optimum.
         ``info["safety"]`` holds :meth:`summary`.
     chosen : str
@@ -296,8 +298,9 @@ class SafePriceResult:
     reason : str
         Why these prices, in words.
     bounds : pandas.DataFrame
-        Per SKU: ``max_change_bound`` (fraction), ``width_share`` (posterior 90 % interval
-        width over the category's, NaN when unknown), ``bound_reason``.
+        Per SKU: ``max_change_bound`` and ``max_raise_bound`` (fractions: largest cut and
+        rise), ``width_share`` (posterior 90 % interval width over the category's, NaN when
+        unknown), ``bound_reason``.
     alpha : float
         The risk level used.
     half_a, half_b : numpy.ndarray
@@ -368,9 +371,11 @@ def identification_bounds(
     Returns
     -------
     pandas.DataFrame
-        Indexed by SKU: ``max_change_bound`` (fraction), ``width_share`` (the SKU's
-        posterior 90 % interval width over its category's predictive one; NaN when the fit
-        did not record the category's) and ``bound_reason`` (words).
+        Indexed by SKU: ``max_change_bound`` (fraction, both ways), ``max_raise_bound`` (the
+        same here; :func:`safe_prices` raises it for SKUs that sell out their stock anyway),
+        ``width_share`` (the SKU's posterior 90 % interval width over its category's
+        predictive one; NaN when the fit did not record the category's) and
+        ``bound_reason`` (words).
 
     Notes
     -----
@@ -431,7 +436,12 @@ def identification_bounds(
             )
         reasons.append(why)
     return pd.DataFrame(
-        {"max_change_bound": bound, "width_share": share, "bound_reason": reasons},
+        {
+            "max_change_bound": bound,
+            "max_raise_bound": bound.copy(),
+            "width_share": share,
+            "bound_reason": reasons,
+        },
         index=pd.Index(skus, name="sku"),
     )
 
@@ -448,9 +458,56 @@ def _reach(problem: PricingProblem, bounds: pd.DataFrame) -> pd.DataFrame:
     out = bounds.copy()
     need = np.minimum(move[short] * (1 + 1e-9) + 1e-9, problem.rules.max_change)
     out.loc[out.index[short], "max_change_bound"] = need
+    up = out.loc[out.index[short], "max_raise_bound"].to_numpy(float)
+    out.loc[out.index[short], "max_raise_bound"] = np.maximum(up, need)
     out.loc[out.index[short], "bound_reason"] = [
         f"{r}; widened to ±{n * 100:.1f} % to reach the nearest price the rules allow"
         for r, n in zip(out.loc[out.index[short], "bound_reason"], need, strict=True)
+    ]
+    return out
+
+
+def _sellout_raises(problem: PricingProblem, bounds: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """Let a bounded SKU rise as far as it still sells out its stock in ``1 - alpha`` of draws.
+
+    While the horizon's demand exceeds the stock, units sold are the stock whatever the
+    elasticity, so a higher price earns more per unit at no risk from the elasticity. Judged
+    on ``problem``'s draws (half A) against the whole horizon's demand multiplier; prices are
+    those of the unbounded ladder (every rule holds).
+    """
+    est = problem.elasticities
+    up = bounds["max_raise_bound"].to_numpy(float)
+    cap = problem.rules.max_change
+    low = np.flatnonzero(up < cap - 1e-12)
+    if est.elasticity_draws is None or est.baseline_draws is None or not len(low):
+        return bounds
+    f = problem.catalog.frame
+    lad = build_ladder(problem.catalog, problem.rules)
+    p0 = f["price_incl_vat"].to_numpy(float)
+    pos = est.skus.get_indexer(f.index)
+    ref = est.frame["current_price"].to_numpy(float)[pos]
+    total = float(problem.multiplier.sum())
+    stock = f["stock"].to_numpy(float)
+    best = up.copy()
+    step = max(1, 2_000_000 // max(1, est.elasticity_draws.shape[0] * lad.prices.shape[1]))
+    for a in range(0, len(low), step):
+        i = low[a : a + step]
+        prices = np.where(lad.valid[i], lad.prices[i], p0[i, None])  # (k, K)
+        e = est.elasticity_draws[:, pos[i]][:, :, None]
+        b = est.baseline_draws[:, pos[i]][:, :, None]
+        horizon = b * (prices / ref[i, None])[None] ** e * total  # (draws, k, K)
+        sure = (horizon >= stock[i, None][None] * (1 - 1e-9)).mean(axis=0) >= 1 - alpha
+        rise = np.where(lad.valid[i] & sure & (prices > p0[i, None]), prices / p0[i, None] - 1, 0)
+        best[i] = np.maximum(up[i], np.minimum(rise.max(axis=1), cap))
+    raised = best > up + 1e-12
+    if not raised.any():
+        return bounds
+    out = bounds.copy()
+    out["max_raise_bound"] = best
+    out.loc[raised, "bound_reason"] = [
+        f"{r}; rises up to +{u * 100:.1f} % allowed: the SKU still sells out its stock there "
+        f"in at least {1 - alpha:.0%} of the draws, whatever its elasticity"
+        for r, u in zip(out.loc[raised, "bound_reason"], best[raised], strict=True)
     ]
     return out
 
@@ -468,6 +525,7 @@ def _feasible_bounds(
     """
     cap = check.rules.max_change
     b0 = bounds["max_change_bound"].to_numpy(float)
+    u0 = bounds["max_raise_bound"].to_numpy(float)
 
     def attempt(relax: float) -> tuple[pd.DataFrame, PricingProblem] | None:
         out = bounds.copy()
@@ -475,6 +533,7 @@ def _feasible_bounds(
             widened = b0 + relax * (cap - b0)
             moved = widened > b0 + 1e-12
             out["max_change_bound"] = widened
+            out["max_raise_bound"] = u0 + relax * (cap - u0)
             out.loc[moved, "bound_reason"] = [
                 f"{r}; widened to ±{w * 100:.1f} % because the bounds left the hard capacity "
                 "or stock rules without a feasible price list"
@@ -507,7 +566,12 @@ def _feasible_bounds(
 
 def _bounded(problem: PricingProblem, bounds: pd.DataFrame) -> PricingProblem:
     cap = problem.rules.max_change
-    own = {str(k): float(v) for k, v in bounds["max_change_bound"].items() if v < cap - 1e-12}
+    own: dict[str, float | tuple[float, float]] = {}
+    for k, down, up in zip(
+        bounds.index, bounds["max_change_bound"], bounds["max_raise_bound"], strict=True
+    ):
+        if min(down, up) < cap - 1e-12:
+            own[str(k)] = float(down) if down == up else (float(down), float(up))
     return problem.with_(rules=replace(problem.rules, sku_max_change=own))
 
 
@@ -676,6 +740,7 @@ def safe_prices(
         bounds = pd.DataFrame(
             {
                 "max_change_bound": cap,
+                "max_raise_bound": cap,
                 "width_share": np.nan,
                 "bound_reason": "identification bound off: up to max_change",
             },
@@ -698,7 +763,8 @@ def safe_prices(
     p0 = problem.catalog.frame["price_incl_vat"].to_numpy(float)
     fallback = ""
     try:
-        bounds_a, pa = _feasible_bounds(model.problem_on(half_a), bounds)
+        on_a = model.problem_on(half_a)
+        bounds_a, pa = _feasible_bounds(on_a, _sellout_raises(on_a, bounds, s.alpha))
         opt = optimize_prices(pa)
     except InfeasibleError as exc:
         # half A's demand can overfill a hard capacity that the whole posterior just fits;
@@ -874,6 +940,7 @@ def _finish(
     frame = res.prices.copy()
     b = bounds.reindex(frame.index)
     frame["max_change_bound_pct"] = b["max_change_bound"].to_numpy(float) * 100
+    frame["max_raise_bound_pct"] = b["max_raise_bound"].to_numpy(float) * 100
     frame["bound_reason"] = b["bound_reason"].to_numpy()
     if opt_prices is not None and chosen != "optimized":
         held = ~np.isclose(frame["new_price_incl_vat"].to_numpy(float), opt_prices)

@@ -206,7 +206,7 @@ def prices_table(result: ScenarioResult) -> pd.DataFrame:
     """Per SKU: current and new prices, change, expected units, revenue, margin, binding rule.
 
     With the safe price plan also ``max_change_bound_pct`` (the SKU's identification bound,
-    percent) and ``bound_reason`` (why, in words).
+    percent), ``max_raise_bound_pct`` (its largest rise) and ``bound_reason`` (why, in words).
     """
     d = result.demand
     f = d.catalog.frame
@@ -236,7 +236,13 @@ def prices_table(result: ScenarioResult) -> pd.DataFrame:
     pr = result.plans.pricing
     if pr is not None:
         extra = pr.prices.set_index("sku") if "sku" in pr.prices.columns else pr.prices
-        for col in ("binding_rule", "reference_price", "max_change_bound_pct", "bound_reason"):
+        for col in (
+            "binding_rule",
+            "reference_price",
+            "max_change_bound_pct",
+            "max_raise_bound_pct",
+            "bound_reason",
+        ):
             if col in extra.columns:
                 t[col] = extra.loc[f.index, col].to_numpy()
     return t

@@ -149,9 +149,13 @@ def test_chosen_plan_loses_with_held_out_probability_at_most_alpha(
     # halves split the draws; every price meets the rules and the identification bound
     assert sorted([*sp.half_a, *sp.half_b]) == list(range(60))
     check_ladder_rules(cat, rules, new[:, None])
-    bound = sp.bounds["max_change_bound"].to_numpy(float)
-    assert (np.abs(new / p0 - 1) <= bound + 1e-9).all()
-    assert {"max_change_bound_pct", "bound_reason"} <= set(sp.result.prices.columns)
+    down = sp.bounds["max_change_bound"].to_numpy(float)
+    up = sp.bounds["max_raise_bound"].to_numpy(float)
+    assert (up >= down).all()
+    assert (new / p0 - 1 <= up + 1e-9).all() and (1 - new / p0 <= down + 1e-9).all()
+    assert {"max_change_bound_pct", "max_raise_bound_pct", "bound_reason"} <= set(
+        sp.result.prices.columns
+    )
 
 
 # --- (b) today's prices when every change is risky ----------------------------------------------
@@ -353,3 +357,21 @@ def test_today_kept_when_half_a_alone_is_infeasible():
     sp = safe_prices(prob)
     assert sp.chosen == "today" and "half A of the posterior alone" in sp.reason
     assert len(sp.candidates) == 1
+
+
+def test_a_prior_only_sku_that_sells_out_anyway_may_rise():
+    cat = _plain_catalog(2)
+    frame = cat.frame.copy()
+    frame["stock"] = [100.0, 1e6]  # K0 sells out at any allowed price, K1 never
+    cat = Catalog(frame=frame, source="test")
+    n_draws = 60
+    rng = np.random.default_rng(6)
+    e = -1.5 + 0.4 * rng.standard_normal((n_draws, 2))
+    b = np.full((n_draws, 2), 50.0)  # 200 units over 4 weeks at today's price
+    est = _estimates(cat, e, b, price_variation=0.0)  # both prior-only
+    sp = safe_prices(_problem(cat, est))
+    assert sp.bounds.loc["K0", "max_raise_bound"] > 0.1
+    assert "sells out its stock" in sp.bounds.loc["K0", "bound_reason"]
+    assert sp.bounds.loc["K1", "max_raise_bound"] == pytest.approx(WEAK_MAX_CHANGE)
+    ch = sp.result.prices["change_pct"]
+    assert ch["K0"] > WEAK_MAX_CHANGE * 100 and abs(ch["K1"]) <= WEAK_MAX_CHANGE * 100 + 1e-9

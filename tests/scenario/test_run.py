@@ -121,7 +121,8 @@ def test_safe_price_plan_is_reported(small_run):
     assert safety["reason"]
     prices = pd.read_csv(small_run / "prices.csv")
     assert {"max_change_bound_pct", "bound_reason"} <= set(prices.columns)
-    assert (prices["change_pct"].abs() <= prices["max_change_bound_pct"] + 0.01).all()
+    assert (-prices["change_pct"] <= prices["max_change_bound_pct"] + 0.01).all()
+    assert (prices["change_pct"] <= prices["max_raise_bound_pct"] + 0.01).all()
     assert prices["bound_reason"].str.contains("identified|category prior").all()
 
 
