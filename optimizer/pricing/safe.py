@@ -303,6 +303,8 @@ class SafePriceResult:
         unknown), ``bound_reason``.
     alpha : float
         The risk level used.
+    max_change : float
+        The rules' cap (fraction) the bounds are measured against.
     half_a, half_b : numpy.ndarray
         Draw indices of each half.
     lift_draws : numpy.ndarray
@@ -318,6 +320,7 @@ class SafePriceResult:
     reason: str
     bounds: pd.DataFrame
     alpha: float
+    max_change: float
     half_a: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     half_b: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     lift_draws: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
@@ -326,7 +329,7 @@ class SafePriceResult:
     def summary(self) -> dict[str, Any]:
         """JSON-ready summary (``summary.json["safety"]``)."""
         b = self.bounds
-        capped = b["max_change_bound"] < b["max_change_bound"].max() - 1e-12
+        capped = b["max_change_bound"] < self.max_change - 1e-12
         cols = [c for c in self.candidates.columns if c != "description"]
         table = self.candidates[cols].copy()
         for c in table.columns:
@@ -343,6 +346,8 @@ class SafePriceResult:
             "identification": {
                 "n_bounded": int(capped.sum()),
                 "n_prior_only": int(b["bound_reason"].str.startswith("no own price").sum()),
+                "n_rise_for_sellout": int(b["bound_reason"].str.contains("sells out").sum()),
+                "n_widened": int(b["bound_reason"].str.contains("widened").sum()),
                 "smallest_bound": round(float(b["max_change_bound"].min()), 4),
             },
         }
@@ -634,7 +639,7 @@ def _candidates(
             forced = not np.allclose(prices, p0)
             desc = "today's prices" + (" (with the moves the rules force)" if forced else "")
         else:
-            desc = f"{lam:.0%} of the way from today's to the optimized prices (log price)"
+            desc = f"{lam * 100:.0f} % of the way from today's to the optimized prices (log price)"
         ok = _hard_ok(c, choice)
         note = "" if ok else "breaks a hard coupling row (capacity or max_changes)"
         cands.append(_Candidate(name, desc, lam, cap, prices, ok, note, choice=choice))
@@ -757,7 +762,7 @@ def safe_prices(
             f"{MIN_DRAWS} to hold half of them out: these are the optimized prices within the "
             "identification bounds, with no held-out promise"
         )
-        return _finish(res, "optimized", pd.DataFrame(), None, reason, bounds, s, t0)
+        return _finish(res, "optimized", pd.DataFrame(), None, reason, bounds, s, t0, cap)
 
     half_a, half_b = _split(n, s.seed)
     p0 = problem.catalog.frame["price_incl_vat"].to_numpy(float)
@@ -831,6 +836,7 @@ def safe_prices(
         bounds,
         s,
         t0,
+        cap,
         half_a=half_a,
         half_b=half_b,
         lift_draws=lb,
@@ -847,12 +853,26 @@ def _select(table: pd.DataFrame, alpha: float) -> tuple[int, str]:
     if not len(ok) or (len(ok) == 1 and ok[0] == today):
         if not len(movers):
             return today, "no price differs from today's within the rules; today's prices kept"
-        best = table.loc[movers].sort_values("p_loss_b", kind="stable").iloc[0]
+        m = table.loc[movers]
+        risky = m[m["p_loss_b"] > alpha]
+        parts = []
+        if len(risky):
+            best = risky.sort_values("p_loss_b", kind="stable").iloc[0]
+            parts.append(
+                f"{len(risky)} earn less than today's prices with held-out probability above "
+                f"alpha = {alpha:g} (lowest: {float(best['p_loss_b']):.2f}, "
+                f"{best['candidate']!s})"
+            )
+        blocked = m[~m["feasible"] & ~(m["p_loss_b"] > alpha)]
+        if len(blocked):
+            parts.append(
+                f"{len(blocked)} break a hard rule or could not be built "
+                f"({', '.join(map(str, blocked['candidate']))})"
+            )
         return today, (
-            "no price change passes the safety rule: on the held-out half every candidate "
-            f"earns less than today's prices with probability above alpha = {alpha:g} "
-            f"(lowest: {float(best['p_loss_b']):.2f}, {best['candidate']!s}); "
-            "today's prices kept"
+            f"no price change passes the safety rule: of {len(m)} candidate(s), "
+            + "; ".join(parts)
+            + "; today's prices kept"
         )
     order = table.loc[ok].sort_values(
         ["lift_mean_b", "mean_abs_change_pct"], ascending=[False, True], kind="stable"
@@ -930,6 +950,7 @@ def _finish(
     bounds: pd.DataFrame,
     s: SafeSettings,
     t0: float,
+    max_change: float,
     *,
     half_a: np.ndarray | None = None,
     half_b: np.ndarray | None = None,
@@ -953,6 +974,7 @@ def _finish(
         reason=reason,
         bounds=bounds,
         alpha=s.alpha,
+        max_change=max_change,
         half_a=np.zeros(0, int) if half_a is None else half_a,
         half_b=np.zeros(0, int) if half_b is None else half_b,
         lift_draws=np.zeros((0, 0)) if lift_draws is None else lift_draws,
