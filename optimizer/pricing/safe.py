@@ -208,15 +208,15 @@ class ProblemDraws:
                 est.baseline_draws[sl][:, pos] * rel[None, :] ** est.elasticity_draws[sl][:, pos]
             )
             left = np.tile(stock, (units.shape[0], 1))
-            sold = np.zeros_like(units)
-            for t in range(len(cap)):
-                can = np.minimum(units * mult[t], left)
-                load = can @ lu
-                share = np.minimum(1.0, cap[t] / np.maximum(load, 1e-12))
-                ship = can * share[:, None]
-                sold += ship
+            ship = np.empty_like(units)
+            for t in range(len(cap)):  # in place: draws x SKUs arrays, one week at a time
+                np.multiply(units, mult[t], out=ship)
+                np.minimum(ship, left, out=ship)
+                load = ship @ lu
+                ship *= np.minimum(1.0, cap[t] / np.maximum(load, 1e-12))[:, None]
                 left -= ship
-            out[sl] = sold @ per_unit
+            # what shipped is what left the stock
+            out[sl] = (stock[None, :] - left) @ per_unit
         return out
 
 

@@ -375,3 +375,31 @@ def test_a_prior_only_sku_that_sells_out_anyway_may_rise():
     assert sp.bounds.loc["K1", "max_raise_bound"] == pytest.approx(WEAK_MAX_CHANGE)
     ch = sp.result.prices["change_pct"]
     assert ch["K0"] > WEAK_MAX_CHANGE * 100 and abs(ch["K1"]) <= WEAK_MAX_CHANGE * 100 + 1e-9
+
+
+@settings(max_examples=10)
+@given(seed=st.integers(0, 1000), cap_share=st.floats(0.3, 1.5))
+def test_draw_value_is_the_store_accounting(seed, cap_share):
+    """Each draw's value = ``evaluate_prices`` (stock week by week, rationed capacity)."""
+    from optimizer.pricing import evaluate_prices
+
+    cat, est = _random_posterior(seed, 6, 30, 0.8)
+    mult = np.random.default_rng(seed).uniform(0.5, 2.0, 4)
+    load = float((est.frame["baseline_units"] * cat.frame["logistics_units"]).sum())
+    prob = PricingProblem(
+        cat,
+        est,
+        load * cap_share * np.ones(4),
+        demand_multiplier=mult,
+        logistics_cost=0.7,
+        capacity_mode="ration",
+    )
+    p0 = cat.frame["price_incl_vat"]
+    prices = p0 * np.random.default_rng(seed + 1).uniform(0.9, 1.1, len(p0))
+    value = ProblemDraws(prob).contribution(prices.to_numpy(float))
+    rel = (prices / est.frame["current_price"]).to_numpy(float)
+    assert est.elasticity_draws is not None and est.baseline_draws is not None
+    for s in (0, 7, 29):
+        weekly = (est.baseline_draws[s] * rel ** est.elasticity_draws[s])[:, None] * mult
+        ev = evaluate_prices(cat, prices, weekly, logistics_cost=0.7, capacity=prob.capacity)
+        assert value[s] == pytest.approx(ev.margin, rel=1e-9, abs=1e-6)
