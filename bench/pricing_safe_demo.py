@@ -41,7 +41,8 @@ from optimizer.pricing import (
     optimize_prices,
     reference_prices,
 )
-from optimizer.pricing.safe import ProblemDraws, safe_prices
+from optimizer.pricing.draws import ProblemDraws
+from optimizer.pricing.safe import safe_prices
 
 ROOT = Path(__file__).resolve().parents[1]
 WEEKS = 13

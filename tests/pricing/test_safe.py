@@ -16,14 +16,13 @@ from hypothesis import strategies as st
 from optimizer.data.catalog import Catalog
 from optimizer.errors import ConfigError, InfeasibleError
 from optimizer.pricing import Elasticities, PriceRules, PricingProblem, optimize_prices
-from optimizer.pricing.safe import (
+from optimizer.pricing.draws import ProblemDraws
+from optimizer.pricing.identification import (
     FULL_WIDTH_SHARE,
     WEAK_MAX_CHANGE,
-    ProblemDraws,
-    SafeSettings,
     identification_bounds,
-    safe_prices,
 )
+from optimizer.pricing.safe import SafeSettings, safe_prices
 from tests.pricing.helpers import make_catalog
 from tests.pricing.test_cli import _optimize
 from tests.pricing.test_rules import check_ladder_rules
