@@ -119,8 +119,7 @@ def judge(
     pm30 = AllocationProblem(
         budget=budget,
         n_weeks=WEEKS,
-        channels={c: ChannelRule(min_change=-0.3, max_change=0.3) for c in curves.channels}
-        | fixed,
+        channels={c: ChannelRule(min_change=-0.3, max_change=0.3) for c in curves.channels} | fixed,
     )
     oracle = allocate(true_curves, problem)
     oracle_lift = true_lift(oracle.plan.to_numpy(float))

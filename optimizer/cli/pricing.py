@@ -236,6 +236,22 @@ def _capacity(value: str, weeks: int) -> tuple[np.ndarray, float]:
     "file's capacity_mode, else hard.",
 )
 @click.option(
+    "--safe/--no-safe",
+    default=None,
+    help="Safe plan (default): bound each SKU's change by how well its elasticity is "
+    "identified and keep only prices whose lift over today's prices is negative with "
+    "held-out probability at most --alpha; else today's prices. --no-safe: the plain "
+    "optimum. Default: the rules file's safe, else on.",
+)
+@click.option(
+    "--alpha",
+    type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
+    default=None,
+    help="Largest held-out probability of earning less than today's prices (default: the "
+    "rules file's alpha, else 0.1).",
+)
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the draw split.")
+@click.option(
     "--out",
     required=True,
     type=click.Path(path_type=Path),
@@ -251,10 +267,13 @@ def optimize_cmd(
     sales_path: Path | None,
     method: str,
     capacity_mode: str | None,
+    safe: bool | None,
+    alpha: float | None,
+    seed: int,
     out: Path,
     force: bool,
 ) -> None:
-    """Choose new prices; write prices.csv and summary.json."""
+    """Choose new prices; write prices.csv, summary.json (and safety.csv in safe mode)."""
     from optimizer.data.catalog import load_catalog
     from optimizer.data.sales import load_sales
     from optimizer.pricing.config import RulesFile, load_rules
@@ -285,7 +304,19 @@ def optimize_cmd(
         gap_tolerance=cfg.gap_tolerance,
         capacity_mode=capacity_mode or cfg.capacity_mode,
     )
-    res = optimize_prices(problem)
+    if safe is not None or alpha is not None:
+        cfg = cfg.model_copy(
+            update={k: v for k, v in (("safe", safe), ("alpha", alpha)) if v is not None}
+        )
+    settings = cfg.safe_settings(seed)
+    safety = None
+    if settings is None:
+        res = optimize_prices(problem)
+    else:
+        from optimizer.pricing.safe import safe_prices
+
+        safety = safe_prices(problem, settings)
+        res = safety.result
     summary = res.summary()
     summary["reference_prices"] = (
         "sales history, 30 days" if refs is not None else ("current price (no --sales given)")
@@ -296,6 +327,10 @@ def optimize_cmd(
         (tmp / "summary.json").write_text(
             json.dumps(summary, indent=1, default=float) + "\n", "utf-8"
         )
+        if safety is not None:
+            safety.candidates.to_csv(
+                tmp / "safety.csv", index=False, lineterminator="\n", float_format="%.6g"
+            )
     t = summary["totals"]
     click.echo(
         f"{summary['status']} ({res.solver}, gap {res.gap:.2e}, {res.seconds:.2f} s): "
@@ -309,6 +344,14 @@ def optimize_cmd(
         )
         + f". Written to {out}"
     )
+    if safety is not None:
+        click.echo(f"Safe plan ({safety.chosen}): {safety.reason}.")
+        if safety.promise is not None:
+            p = safety.promise
+            click.echo(
+                f"Promise vs today's prices on {p.n_draws} held-out draws: {p.mean:+,.0f} EUR "
+                f"(P10 {p.p10:+,.0f}, P90 {p.p90:+,.0f}), P(lift > 0) = {p.p_gain:.0%}."
+            )
 
 
 def register(cli: click.Group) -> None:

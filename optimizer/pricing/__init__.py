@@ -2,7 +2,8 @@
 
 Data flow: ``SalesHistory`` + ``Catalog`` -> :class:`ElasticityModel` -> :class:`Elasticities`
 -> :class:`PricingProblem` (+ rules, capacity, demand multiplier) -> :func:`optimize_prices`
--> :class:`PricingResult`.
+-> :class:`PricingResult`; :func:`safe_prices` (:class:`SafeSettings`) -> :class:`SafePriceResult`
+keeps new prices only where they beat today's on held-out posterior draws.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from optimizer.pricing.problem import (
 )
 from optimizer.pricing.result import PricingResult, PricingStatus
 from optimizer.pricing.rules import Ladder, build_ladder, reference_prices
+from optimizer.pricing.safe import SafePriceResult, SafeSettings, safe_prices
 
 if TYPE_CHECKING:
     from optimizer.pricing.elasticity import ElasticityModel
@@ -37,10 +39,13 @@ __all__ = [
     "PricingProblem",
     "PricingResult",
     "PricingStatus",
+    "SafePriceResult",
+    "SafeSettings",
     "build_ladder",
     "evaluate_prices",
     "optimize_prices",
     "reference_prices",
+    "safe_prices",
     "sell_through",
 ]
 

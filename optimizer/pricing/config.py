@@ -14,6 +14,9 @@ Example ``rules.toml``::
     net_of_returns = false
     gap_tolerance = 0.001
     capacity_mode = "hard"        # "ration": demand above a week's capacity is not shipped
+    safe = true                   # judge the lift over today's prices on held-out draws
+    alpha = 0.1                   # largest held-out P(earning less than today's prices)
+    weak_max_change = 0.03        # largest change of a SKU whose elasticity is only its prior
 
     [min_advertised_price]        # EUR incl. VAT per SKU
     "MDF-004" = 49.99
@@ -28,6 +31,7 @@ from pydantic import Field
 
 from optimizer.config import StrictModel, load_toml, validate
 from optimizer.pricing.problem import Objective, PriceRules
+from optimizer.pricing.safe import SafeSettings
 
 __all__ = ["RulesFile", "load_rules"]
 
@@ -49,6 +53,15 @@ class RulesFile(StrictModel):
     logistics_cost: float | None = Field(None, ge=0.0)
     min_advertised_price: dict[str, Annotated[float, Field(gt=0.0)]] = {}
     capacity_mode: Literal["hard", "ration"] = "hard"
+    safe: bool = True
+    alpha: float = Field(0.1, gt=0.0, lt=1.0)
+    weak_max_change: float = Field(0.03, ge=0.0, lt=1.0)
+
+    def safe_settings(self, seed: int = 0) -> SafeSettings | None:
+        """The safe-plan settings (``None`` when ``safe = false``: the plain optimum)."""
+        if not self.safe:
+            return None
+        return SafeSettings(alpha=self.alpha, seed=seed, weak_max_change=self.weak_max_change)
 
     def to_rules(self) -> PriceRules:
         """The :class:`PriceRules` this file describes."""

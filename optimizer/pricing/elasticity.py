@@ -429,6 +429,8 @@ class ElasticityModel:
                 "baseline_units": base.mean(axis=0),
                 "price_variation": d["price_variation"],
                 "weakly_identified": weak,
+                # what pooling alone would say: the yardstick of identification (safe.py)
+                "category_interval_width": cat_w[cat],
             },
             index=d["skus"],
         )

@@ -19,7 +19,8 @@ from optimizer.errors import DataError
 
 __all__ = ["ELASTICITY_COLUMNS", "Elasticities"]
 
-#: Columns of ``elasticities.csv`` (besides ``sku``).
+#: Columns of ``elasticities.csv`` (besides ``sku``); fits also write the optional
+#: ``category_interval_width``.
 ELASTICITY_COLUMNS = (
     "category",
     "current_price",
@@ -48,7 +49,10 @@ class Elasticities:
         ``baseline_units`` (expected units per average week at ``current_price``),
         ``price_variation`` (std of log price paid in the history), ``weakly_identified``
         (bool: the data barely inform the elasticity, the estimate is mostly the category
-        prior).
+        prior). Optional: ``category_interval_width`` (width of the 90 % interval of the
+        SKU's category predictive distribution, i.e. of its elasticity without its own data;
+        written by :class:`~optimizer.pricing.elasticity.ElasticityModel`, used to bound price
+        changes by identification, see :func:`~optimizer.pricing.safe.identification_bounds`).
     elasticity_draws : numpy.ndarray or None
         Posterior draws, shape ``(n_draws, n_skus)`` aligned with ``frame.index``.
     baseline_draws : numpy.ndarray or None
@@ -132,6 +136,31 @@ class Elasticities:
             index=pd.Index(idx, name="sku"),
         )
         return cls(frame=frame, method="given")
+
+    def subset_draws(self, draws: np.ndarray) -> Elasticities:
+        """The same estimates keeping only some posterior draws (e.g. one half of a split).
+
+        Parameters
+        ----------
+        draws : numpy.ndarray
+            Integer indices into the draws (repeats allowed).
+
+        Returns
+        -------
+        Elasticities
+            Same ``frame`` (its summary columns still describe every draw), the selected
+            draws; unchanged when there are no draws.
+        """
+        if self.elasticity_draws is None or self.baseline_draws is None:
+            return self
+        idx = np.asarray(draws, dtype=int)
+        return Elasticities(
+            frame=self.frame,
+            elasticity_draws=self.elasticity_draws[idx],
+            baseline_draws=self.baseline_draws[idx],
+            method=self.method,
+            diagnostics=self.diagnostics,
+        )
 
     def weekly_units(
         self, skus: pd.Index, prices: np.ndarray, quantile: float | None = None

@@ -15,7 +15,7 @@ import pandas as pd
 
 from optimizer._version import __version__
 from optimizer.errors import InfeasibleError
-from optimizer.pricing.candidates import build_candidates
+from optimizer.pricing.candidates import Candidates, build_candidates
 from optimizer.pricing.evaluate import sell_through, unit_economics
 from optimizer.pricing.lagrangian import dual_value, gap_of, solve_lagrangian
 from optimizer.pricing.milp import solve_milp
@@ -24,7 +24,7 @@ from optimizer.pricing.rationing import ration_factors
 from optimizer.pricing.result import PricingResult, PricingStatus
 from optimizer.pricing.rules import Ladder
 
-__all__ = ["optimize_prices"]
+__all__ = ["describe_choice", "optimize_prices"]
 
 
 def _input_hash(problem: PricingProblem) -> str:
@@ -105,15 +105,7 @@ def optimize_prices(problem: PricingProblem) -> PricingResult:
     """
     t0 = time.perf_counter()
     c = build_candidates(problem)
-    cat, f, idx, ladder = (
-        problem.catalog,
-        problem.catalog.frame,
-        problem.catalog.frame.index,
-        c.ladder,
-    )
-    valid, values, weights, b, names = c.valid, c.values, c.weights, c.rhs, c.row_names
-    demand, sold, rev_u, mar_u, changes_row = c.demand, c.sold, c.rev_u, c.mar_u, c.changes_row
-    p0, stock, cap = c.p0, f["stock"].to_numpy(float), problem.capacity
+    values, weights, b, names = c.values, c.weights, c.rhs, c.row_names
     tol = problem.gap_tolerance
     solver = "lagrangian"
     info: dict = {"version": __version__, "input_hash": _input_hash(problem)}
@@ -161,6 +153,70 @@ def optimize_prices(problem: PricingProblem) -> PricingResult:
     gap = min(gap_of(bound, primal), proven_gap)
     if proven_gap < np.inf:
         bound = min(bound, primal * (1 + proven_gap) if primal > 0 else bound)
+    mult = dict(zip(names, (float(x) for x in lag.multipliers), strict=False))
+    return describe_choice(
+        problem,
+        c,
+        choice,
+        objective_value=float(primal),
+        bound=float(bound),
+        gap=float(gap),
+        solver=solver,
+        multipliers=mult,
+        info=info,
+        t0=t0,
+    )
+
+
+def describe_choice(
+    problem: PricingProblem,
+    c: Candidates,
+    choice: np.ndarray,
+    *,
+    objective_value: float,
+    bound: float,
+    gap: float,
+    solver: str,
+    multipliers: dict[str, float],
+    info: dict,
+    t0: float,
+) -> PricingResult:
+    """The :class:`PricingResult` of one ladder choice per SKU (shared with the safe plan).
+
+    Parameters
+    ----------
+    problem : PricingProblem
+        The problem ``c`` was built from.
+    c : Candidates
+        Its candidate table (:func:`~optimizer.pricing.candidates.build_candidates`).
+    choice : numpy.ndarray
+        Index of the chosen ladder price per SKU, shape ``(n_skus,)``.
+    objective_value, bound, gap : float
+        Objective of ``choice`` (EUR), certified upper bound on the optimum (EUR) and
+        relative gap between them.
+    solver : str
+        Path that produced ``choice``.
+    multipliers : dict of str to float
+        Shadow prices of the coupling rows.
+    info : dict
+        JSON-ready details; completed here.
+    t0 : float
+        ``time.perf_counter()`` at the start of the optimization (for ``seconds``).
+
+    Returns
+    -------
+    PricingResult
+    """
+    cat, f, idx, ladder = (
+        problem.catalog,
+        problem.catalog.frame,
+        problem.catalog.frame.index,
+        c.ladder,
+    )
+    valid, values, weights, b, names = c.valid, c.values, c.weights, c.rhs, c.row_names
+    demand, sold, rev_u, mar_u, changes_row = c.demand, c.sold, c.rev_u, c.mar_u, c.changes_row
+    p0, stock, cap = c.p0, f["stock"].to_numpy(float), problem.capacity
+    tol = problem.gap_tolerance
 
     ar = np.arange(len(idx))
     _, free = dual_value(values, weights[..., :0], b[:0], np.zeros(0))
@@ -213,7 +269,6 @@ def optimize_prices(problem: PricingProblem) -> PricingResult:
     if ration:  # exactly min(demand load, capacity), without rounding above capacity
         new_load = np.minimum(new_load, cap)
     cur_load = (cur_sold * lu[:, None]).sum(axis=0)
-    mult = dict(zip(names, (float(x) for x in lag.multipliers), strict=False))
     info.update(
         {
             "n_candidates": int(valid.sum()),
@@ -229,7 +284,7 @@ def optimize_prices(problem: PricingProblem) -> PricingResult:
         status=PricingStatus.OPTIMAL if gap <= tol else PricingStatus.FEASIBLE,
         prices=frame,
         objective=problem.objective.value,
-        objective_value=float(primal),
+        objective_value=float(objective_value),
         bound=float(bound),
         gap=float(gap),
         capacity=cap.copy(),
@@ -238,7 +293,7 @@ def optimize_prices(problem: PricingProblem) -> PricingResult:
         demand_load=demand_load if ration else new_load,
         overflow_penalty=c.week_penalty,
         capacity_mode=str(problem.capacity_mode),
-        multipliers=mult,
+        multipliers=multipliers,
         solver=solver,
         seconds=time.perf_counter() - t0,
         info=info,

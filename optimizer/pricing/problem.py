@@ -23,6 +23,7 @@ BUILTIN_RULES = (
     "max_price",
     "min_advertised_price",
     "max_change",
+    "sku_max_change",
     "endings",
     "max_changes",
     "stock",
@@ -101,6 +102,14 @@ class CustomRule:
         return f"CustomRule({self.name!r}, {where})"
 
 
+def _cap_ok(value: object) -> bool:
+    parts = value if isinstance(value, tuple | list) else (value,)
+    try:
+        return len(parts) in (1, 2) and all(0 <= float(x) < 1 for x in parts)
+    except (TypeError, ValueError):
+        return False
+
+
 @dataclass(frozen=True)
 class PriceRules:
     """Business and legal price rules, applied per SKU.
@@ -127,6 +136,13 @@ class PriceRules:
     custom : tuple of CustomRule
         Extra per-SKU rules written in code, applied after the built-in ones (see
         :class:`CustomRule`).
+    sku_max_change : dict of str to float or (float, float)
+        Per SKU, a tighter cap than ``max_change`` on the relative change: one fraction (both
+        ways) or ``(down, up)`` fractions; SKUs not listed, or caps above ``max_change``, use
+        ``max_change``. The candidate ladder of a listed SKU is spread over its own band, so a
+        SKU capped at +/-3 % still gets several candidate prices. Reported as
+        ``sku_max_change`` where it binds. The safe price plan sets it from how well each
+        elasticity is identified (see :func:`~optimizer.pricing.safe.identification_bounds`).
 
     Notes
     -----
@@ -142,9 +158,17 @@ class PriceRules:
     max_changes: int | None = None
     allow_stockout: bool = True
     custom: tuple[CustomRule, ...] = ()
+    sku_max_change: dict[str, float | tuple[float, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "custom", tuple(self.custom))
+        bad = {k: v for k, v in self.sku_max_change.items() if not _cap_ok(v)}
+        if bad:
+            sku, value = next(iter(bad.items()))
+            raise ConfigError(
+                f"sku_max_change for SKU {sku!r} is {value} ({len(bad)} bad value(s)); give a "
+                "fraction in [0, 1), e.g. 0.03, or a (down, up) pair of them."
+            )
         for rule in self.custom:
             if not isinstance(rule, CustomRule):
                 raise ConfigError(

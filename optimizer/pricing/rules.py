@@ -5,7 +5,7 @@ Every candidate price of a SKU satisfies, on the VAT-inclusive price ``p`` (EUR)
 * legal floor: ``p / (1 + vat) >= unit_cost`` (no *revente à perte*);
 * margin floor: ``(p / (1 + vat) - unit_cost) / (p / (1 + vat)) >= margin_floor``;
 * ``min_price <= p <= max_price`` (catalog) and ``p >= min_advertised_price`` (rules);
-* ``|p / current - 1| <= max_change``;
+* ``|p / current - 1| <= max_change`` (or the SKU's tighter ``sku_max_change``);
 * ``p`` ends in one of the allowed endings (``x,99``, ``x,90``), except the current price,
   which stays a candidate ("no change") when it meets every other rule;
 * every custom rule (:class:`~optimizer.pricing.problem.CustomRule`) allows ``p``.
@@ -84,7 +84,25 @@ def _bounds(
         "max_change": p0 * (1 + rules.max_change),
     }
     upper["max_price"] = np.minimum(upper["max_price"], inf)
+    if rules.sku_max_change:
+        down, up = _sku_caps(catalog, rules)
+        # listed after max_change: where both caps are equal the scalar rule is the one named
+        lower["sku_max_change"] = p0 * (1 - down)
+        upper["sku_max_change"] = p0 * (1 + up)
     return lower, upper
+
+
+def _sku_caps(catalog: Catalog, rules: PriceRules) -> tuple[np.ndarray, np.ndarray]:
+    """Largest relative cut and rise per SKU: ``min(max_change, sku_max_change[sku])``."""
+    idx = catalog.frame.index
+    pairs = {
+        k: (tuple(v) if isinstance(v, tuple | list) else (v, v))
+        for k, v in rules.sku_max_change.items()
+    }
+    down = pd.Series({k: float(v[0]) for k, v in pairs.items()}, dtype=float).reindex(idx)
+    up = pd.Series({k: float(v[-1]) for k, v in pairs.items()}, dtype=float).reindex(idx)
+    cap = rules.max_change
+    return np.fmin(down.to_numpy(float), cap), np.fmin(up.to_numpy(float), cap)
 
 
 def _snap(targets: np.ndarray, lo: np.ndarray, hi: np.ndarray, endings: tuple[float, ...]):
@@ -159,7 +177,8 @@ def build_ladder(catalog: Catalog, rules: PriceRules) -> Ladder:
     # other rules: loosening a floor or a cap only adds candidates (nested ladders), so it can
     # never lower the optimum. SKUs whose band grid the rules cut entirely get a grid spread
     # over their allowed range instead.
-    band_lo, band_hi = p0 * (1 - rules.max_change), p0 * (1 + rules.max_change)
+    down, up = _sku_caps(catalog, rules) if rules.sku_max_change else (rules.max_change,) * 2
+    band_lo, band_hi = p0 * (1 - down), p0 * (1 + up)
     targets = band_lo[:, None] * (band_hi / band_lo)[:, None] ** frac
     grid = _snap(targets, band_lo, band_hi, tuple(rules.endings))
     grid = np.where((grid >= lo[:, None] - _TOL) & (grid <= hi[:, None] + _TOL), grid, np.nan)

@@ -406,6 +406,45 @@ def assumptions_display(summary: dict[str, Any], lang: str) -> Table:
         ),
         (tr(lang, "Risque", "Risk"), risk_text),
         (
+            tr(lang, "Règle de sécurité", "Safety rule"),
+            tr(
+                lang,
+                f"le plan recommandé bat le plan actuel dans au moins "
+                f"{fmt.pct(1 - float(a.get('alpha') or 0.1), 0)} des tirages mis de côté, "
+                "dans des bornes tirées des données",
+                f"the recommended plan beats today's in at least "
+                f"{fmt.pct(1 - float(a.get('alpha') or 0.1), 0)} of the held-out samples, "
+                "inside bounds derived from the data",
+            )
+            if a.get("media_mode", "safe") == "safe"
+            else tr(lang, "désactivée (optimum libre)", "off (free optimum)"),
+        ),
+        (
+            tr(lang, "Plan actuel de référence", "Today's plan judged against"),
+            {
+                "run_rate": tr(
+                    lang, "rythme récent (13 dernières semaines)", "recent run-rate (last 13 weeks)"
+                ),
+                "last_year": tr(
+                    lang,
+                    "mêmes semaines l'an dernier, à budget égal",
+                    "last year's same weeks, scaled to the budget",
+                ),
+            }.get(str(a.get("today", "run_rate")), str(a.get("today"))),
+        ),
+        (
+            tr(lang, "Prix : règle de sécurité", "Prices: safety rule"),
+            tr(
+                lang,
+                "les SKU dont l'élasticité est mal identifiée bougent au plus de ±"
+                f"{fmt.pct(float(a.get('weak_max_change') or 0), 0)}",
+                "SKUs whose elasticity is weakly identified move at most ±"
+                f"{fmt.pct(float(a.get('weak_max_change') or 0), 0)}",
+            )
+            if a.get("price_safe")
+            else tr(lang, "désactivée", "off"),
+        ),
+        (
             tr(lang, "Variation de prix maximale (±)", "Largest price change (±)"),
             a.get("max_change"),
             "pct",

@@ -173,6 +173,8 @@ def summary(result: ScenarioResult, opu: float | None) -> dict[str, Any]:
             "status": None if pr is None else pr.status.value,
             "gap": None if pr is None else _r(pr.gap, True),
             "solver": None if pr is None else pr.solver,
+            # safe price plan: chosen candidate, reason, held-out promise, candidate table
+            "safety": None if pr is None else pr.info.get("safety"),
         },
         "allocation": {
             "status": None if alloc is None else alloc.status.value,
@@ -260,7 +262,9 @@ def prices_table(result: ScenarioResult) -> pd.DataFrame:
 
     ``change`` is a fraction (0.0445 = +4.45 %); units are over the horizon (posterior mean);
     ``margin`` and ``current_margin`` are the gross margin after returns of the recommended and
-    the current plan, EUR excl. VAT.
+    the current plan, EUR excl. VAT. With the safe price plan also ``max_change_bound_pct``
+    (the SKU's identification bound, percent), ``max_raise_bound_pct`` (its largest rise) and
+    ``bound_reason`` (why, in words).
     """
     d = result.demand
     f = d.catalog.frame
@@ -292,7 +296,13 @@ def prices_table(result: ScenarioResult) -> pd.DataFrame:
     pr = result.plans.pricing
     if pr is not None:
         extra = pr.prices.set_index("sku") if "sku" in pr.prices.columns else pr.prices
-        for col in ("binding_rule", "reference_price"):
+        for col in (
+            "binding_rule",
+            "reference_price",
+            "max_change_bound_pct",
+            "max_raise_bound_pct",
+            "bound_reason",
+        ):
             if col in extra.columns:
                 t[col] = extra.loc[f.index, col].to_numpy()
     return t

@@ -23,6 +23,12 @@ held-out half, and the recommended plan is the one with the highest mean contrib
 today's plan among those whose ``P(lift < 0) <= alpha`` there. Today's plan is always a candidate
 when it meets the budget. All reported outcomes are the held-out half's: not the in-sample
 optimum of the samples that chose the plan.
+
+Every price step is the **safe** price plan by default (:func:`~optimizer.pricing.safe.
+safe_prices`, ``JointSettings.price_safety``): each SKU's change is bounded by how well its
+elasticity is identified, and the new prices must beat today's prices, at the step's media
+plan, on held-out posterior samples (paired contribution lift, ``P(lift < 0) <= alpha``); else
+today's prices are kept. ``price_safety=None`` gives the plain optimum.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from optimizer.allocation.safe import (
 )
 from optimizer.errors import InfeasibleError
 from optimizer.pricing import PriceRules, PricingProblem, PricingResult, optimize_prices
+from optimizer.pricing.safe import SafeSettings, safe_prices
 from optimizer.scenario.demand import Shipments, StoreDemand
 from optimizer.scenario.pnl import PnL, compute_pnl
 
@@ -99,7 +106,10 @@ class JointSettings:
     tolerance : float
         Relative improvement under which the ascent stops.
     safe : SafeRule or None
-        The safety rule (default); None plans on every sample with the rules alone.
+        The safety rule of the media step and of the whole plan (default); None plans on every
+        sample with the rules alone.
+    price_safety : SafeSettings or None
+        Price steps use the safe price plan with these settings; ``None``: the plain optimum.
     """
 
     optimize_media: bool = True
@@ -108,6 +118,7 @@ class JointSettings:
     max_rounds: int = 4
     tolerance: float = 1e-4
     safe: SafeRule | None = field(default_factory=SafeRule)
+    price_safety: SafeSettings | None = SafeSettings()
 
 
 @dataclass(frozen=True, eq=False)
@@ -188,6 +199,51 @@ def _pricing_problem(
     base: PricingProblem, demand: StoreDemand, media: np.ndarray
 ) -> PricingProblem:
     return base.with_(demand_multiplier=demand.mean_multiplier(media))
+
+
+# --- price step: plain optimum or safe plan judged on the scenario's own samples -------------
+@dataclass(frozen=True, eq=False)
+class _ScenarioDraws:
+    """The scenario's posterior for the safe price plan (``optimizer.pricing.safe.DrawModel``).
+
+    Sample ``s`` pairs media-mix sample ``s`` with elasticity draw ``s mod n`` (as
+    :class:`~optimizer.scenario.demand.StoreDemand` does); the value of a price list is the
+    plan's contribution after media at the fixed media plan, shipped within stock and capacity.
+    """
+
+    demand: StoreDemand
+    media: np.ndarray
+    base: PricingProblem
+
+    @property
+    def n_draws(self) -> int:
+        e = self.demand.elasticities
+        return 0 if e.elasticity_draws is None else self.demand.n_samples
+
+    def problem_on(self, draws: np.ndarray) -> PricingProblem:
+        est = self.demand.elasticities
+        assert est.elasticity_draws is not None
+        paired = est.subset_draws(np.asarray(draws) % est.elasticity_draws.shape[0])
+        mult = self.demand.multiplier(self.media)[np.asarray(draws)].mean(axis=0)
+        return self.base.with_(elasticities=paired, demand_multiplier=mult)
+
+    def contribution(self, prices: np.ndarray) -> np.ndarray:
+        plan = evaluate_plan(self.demand, "price step", self.media, prices)
+        return plan.pnl.lines["contribution"]
+
+
+def _price_step(
+    pricing: PricingProblem,
+    demand: StoreDemand,
+    media: np.ndarray,
+    safety: SafeSettings | None,
+) -> PricingResult:
+    """Prices for a media plan: the plain optimum, or the safe plan (``info["safety"]``)."""
+    problem = _pricing_problem(pricing, demand, media)
+    if safety is None:
+        return optimize_prices(problem)
+    draws = _ScenarioDraws(demand, np.asarray(media, float), problem)
+    return safe_prices(problem, safety, draws=draws).result
 
 
 def _capacity_weights(
@@ -282,7 +338,7 @@ def plan_joint(
     prices_sep = p0
     if settings.optimize_prices:
         say("optimizing prices for that media plan (separate plan)")
-        price_res = optimize_prices(_pricing_problem(pricing, demand, media_sep))
+        price_res = _price_step(pricing, demand, media_sep, settings.price_safety)
         prices_sep = _new_prices(price_res, demand)
     separate = evaluate_plan(demand, "separate", media_sep, prices_sep)
 
@@ -307,7 +363,7 @@ def plan_joint(
                 prices, pr = best.prices, best_price
                 if settings.optimize_prices:
                     try:
-                        pr = optimize_prices(_pricing_problem(pricing, demand, media))
+                        pr = _price_step(pricing, demand, media, settings.price_safety)
                     except InfeasibleError:  # hard capacity the new media plan overfills
                         continue
                     prices = _new_prices(pr, demand)

@@ -294,6 +294,7 @@ def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> Sce
             optimize_prices=pr.enabled,
             joint=f.joint,
             safe=SafeRule(alpha=media.alpha, seed=f.seed) if media.mode == "safe" else None,
+            price_safety=pr.safe_settings(f.seed),  # safe price plan ([pricing] safe, alpha)
         ),
         progress=say,
         today=None

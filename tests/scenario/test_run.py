@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from optimizer.errors import ConfigError
-from optimizer.scenario import run_and_write
+from optimizer.scenario import load_scenario, run_and_write, run_scenario
 from optimizer.scenario.output import RUN_FILES
 
 pytestmark = pytest.mark.xdist_group("scenario")
@@ -118,3 +118,30 @@ def test_the_recommended_plan_is_safe_and_explained(small_run):
     for ch in s["media"]["channels"].values():
         assert "identification" in ch["bound_reason"] or "not a budget lever" in ch["bound_reason"]
     assert set(s["media"]["promise"]) == {"lift_mean", "lift_p10", "lift_p90", "p_loss"}
+
+
+def test_safe_price_plan_is_reported(small_run):
+    s = json.loads((small_run / "summary.json").read_text())
+    safety = s["pricing"]["safety"]
+    assert safety["alpha"] == 0.1 and safety["seed"] == 3
+    rows = {c["candidate"]: c for c in safety["candidates"]}
+    assert "today" in rows and rows[safety["chosen"]]["chosen"]
+    assert safety["chosen"] == "today" or rows[safety["chosen"]]["p_loss_b"] <= 0.1
+    assert safety["promise"]["n_draws"] == safety["n_draws_b"] > 0
+    assert safety["reason"]
+    prices = pd.read_csv(small_run / "prices.csv")
+    assert {"max_change_bound_pct", "bound_reason"} <= set(prices.columns)
+    change_pct = 100 * prices["change"]
+    assert (-change_pct <= prices["max_change_bound_pct"] + 0.01).all()
+    assert (change_pct <= prices["max_raise_bound_pct"] + 0.01).all()
+    assert prices["bound_reason"].str.contains("identified|category prior").all()
+
+
+def test_safe_false_gives_the_plain_optimum(scenario_dir, small_run):
+    from tests.scenario.conftest import SMALL
+
+    path = scenario_dir / "no_safety.toml"  # same folder: the fits are reused from the cache
+    path.write_text(SMALL.format(extra_pricing="safe = false"))
+    plain = run_scenario(load_scenario(path))
+    assert plain.plans.pricing is not None and "safety" not in plain.plans.pricing.info
+    assert "max_change_bound_pct" not in plain.plans.pricing.prices.columns
