@@ -112,7 +112,7 @@ def identification_bounds(
             if r >= WEAK_WIDTH_SHARE:
                 why = f"weakly identified: {ratio}; moves limited to ±{bound[i] * pct:.1f} %"
             elif r <= FULL_WIDTH_SHARE:
-                why = f"well identified: {ratio}; up to max_change ±{max_change * pct:.1f} %"
+                why = f"well identified: {ratio}; up to the largest change allowed, ±{max_change * pct:.1f} %"
             else:
                 why = f"partly identified: {ratio}; moves limited to ±{bound[i] * pct:.1f} %"
         elif flag[i]:
@@ -124,7 +124,7 @@ def identification_bounds(
         else:
             why = (
                 f"identified (90 % interval {width[i]:.2f} wide; the fit records no category "
-                f"interval): up to max_change ±{max_change * pct:.1f} %"
+                f"interval): up to the largest change allowed, ±{max_change * pct:.1f} %"
             )
         reasons.append(why)
     return pd.DataFrame(

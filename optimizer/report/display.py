@@ -202,7 +202,7 @@ def media_display(summary: dict[str, Any], lang: str) -> Table:
             has_bound = True
             b = v.get("bound")
             row["bound"] = _bound_text(b, lang) if b is not None else ""
-            row["bound_reason"] = str(v.get("bound_reason") or "")
+            row["bound_reason"] = _bound_why(b, lang) or str(v.get("bound_reason") or "")
         rows.append(row)
     t = pd.DataFrame(rows)
     headers = {
@@ -230,6 +230,37 @@ def media_display(summary: dict[str, Any], lang: str) -> Table:
         headers=headers,
         totals=["current_spend", "spend"],
         total_label=tr(lang, "Total", "Total"),
+    )
+
+
+def _bound_why(b: Any, lang: str) -> str:
+    """A channel's safe-plan bound explained in the reader's language (from its figures)."""
+    if not isinstance(b, dict) or "identification" not in b:
+        return ""
+    fmt = Fmt(lang)  # type: ignore[arg-type]
+    if not b.get("lever", True):
+        return tr(
+            lang,
+            "gardé au niveau actuel : son coût suit les ventes (commission), ce n'est pas un "
+            "levier budgétaire",
+            "kept at today's spend: its cost follows sales (a commission), it is not a budget "
+            "lever",
+        )
+    ref = float(b.get("reference") or 0.0)
+    if ref <= 0:
+        return tr(lang, "pas utilisé aujourd'hui : gardé à 0 €", "not used today: kept at 0 EUR")
+    move = (float(b["max"]) - ref) / ref
+    mroas = f"{fmt.number(b['mroas_low'], 1)} - {fmt.number(b['mroas_high'], 1)}"
+    return tr(
+        lang,
+        f"au plus ±{fmt.pct(move, 0)} de la dépense actuelle : ROAS marginal {mroas} "
+        f"(identification {fmt.pct(b['identification'], 0)}) ; au plus "
+        f"{fmt.eur(b['max_weekly'])} par semaine (l'historique a atteint "
+        f"{fmt.eur(b['reach'])} par semaine, rémanence comprise)",
+        f"at most ±{fmt.pct(move, 0)} of today's spend: marginal ROAS {mroas} "
+        f"(identification {fmt.pct(b['identification'], 0)}); at most "
+        f"{fmt.eur(b['max_weekly'])} a week (the history reached {fmt.eur(b['reach'])} a week, "
+        "carry-over included)",
     )
 
 

@@ -147,7 +147,17 @@ def summary(result: ScenarioResult, opu: float | None) -> dict[str, Any]:
         if c in bounds:
             b = bounds[c]
             channels[c]["bound"] = _rounded(
-                {k: b[k] for k in ("min_total", "max_total", "max_weekly", "identification")}
+                {
+                    "min": b["min_total"],
+                    "max": b["max_total"],
+                    "max_weekly": b["max_weekly"],
+                    "reference": b["reference_total"],
+                    "identification": b["identification"],
+                    "mroas_low": b["mroas_low"],
+                    "mroas_high": b["mroas_high"],
+                    "reach": b["reach"],
+                    "lever": b["lever"],
+                }
             )
             channels[c]["bound_reason"] = b["reason"]
     pr = plans.pricing
@@ -164,7 +174,20 @@ def summary(result: ScenarioResult, opu: float | None) -> dict[str, Any]:
         },
         "budget": _r(result.budget, False),
         "kpis": kpis,
-        "media": {"channels": channels, **_part_promise(plans, "joint media, today's prices")},
+        "media": {
+            "channels": channels,
+            **_part_promise(plans, "joint media, today's prices"),
+            **(
+                {}
+                if alloc is None
+                else {
+                    "certificate": {
+                        "status": alloc.status.value,
+                        "gap": None if alloc.rel_gap is None else _r(alloc.rel_gap, True),
+                    }
+                }
+            ),
+        },
         "safety": _safety(plans, result.spec.file.media.mode),
         "pricing": {
             **_part_promise(plans, "today's media, joint prices"),
@@ -240,8 +263,12 @@ def _part_promise(plans: Any, candidate: str) -> dict[str, Any]:
     """The lift of one part of the plan alone (media or prices), from the safety check."""
     for row in plans.safety.get("candidates", []):
         if row["candidate"] == candidate:
-            keep = ("lift_mean", "lift_p10", "lift_p90", "p_loss")
-            return {"promise": _rounded({k: row[k] for k in keep})}
+            keep = {"mean": "lift_mean", "p10": "lift_p10", "p90": "lift_p90"}
+            out = {k: row[v] for k, v in keep.items()} | {
+                "p_positive": row["p_gain"],
+                "p_loss": row["p_loss"],
+            }
+            return {"promise": _rounded(out)}
     return {}
 
 

@@ -138,6 +138,7 @@ class Plans:
     rounds: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     safety: dict[str, Any] = field(default_factory=dict)
+    demand: StoreDemand | None = None  # the samples the evaluations above are on
 
 
 def evaluate_plan(
@@ -400,6 +401,7 @@ def plan_joint(
             pricing=best_price,
             rounds=rounds,
             seconds=time.perf_counter() - t0,
+            demand=full,
         )
     say("safety check of the plans on the held-out samples")
     safety, chosen = _safety_check(held_out, allocation, settings.safe, media0, p0, separate, best)
@@ -413,6 +415,7 @@ def plan_joint(
         rounds=rounds,
         seconds=time.perf_counter() - t0,
         safety=safety,
+        demand=held_out,
     )
 
 
@@ -479,6 +482,7 @@ def _safety_check(
                 "lift_p10": float(np.quantile(lift, 0.1)),
                 "lift_p90": float(np.quantile(lift, 0.9)),
                 "p_loss": float(np.mean(lift < 0)),
+                "p_gain": float(np.mean(lift > 0)),
                 "meets_budget": not media_ok,
                 "safe": bool(np.mean(lift < 0) <= alpha) and not media_ok,
             }

@@ -304,6 +304,9 @@ def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> Sce
         else today,
     )
     timings["optimize"] = time.perf_counter() - t
+    # from here on every figure is on the samples the plans were accounted on (in safe mode the
+    # held-out half: the promise is not the in-sample optimum of the samples that chose it)
+    demand = plans.demand if plans.demand is not None else demand
 
     t = time.perf_counter()
     frontier = None

@@ -221,6 +221,15 @@ def test_report_shows_safe_plan_figures_when_present(small_result, tmp_path):
     opu = orders_per_unit(small_result)
     s = add_findings(summary(small_result, opu), small_result, opu)
     tables = build_tables(small_result, s)
+    # a run without the safe-plan figures (free mode, or older summaries)
+    for part in ("media", "pricing"):
+        s[part].pop("promise", None)
+        s[part].pop("certificate", None)
+    for ch in s["media"]["channels"].values():
+        ch.pop("bound", None)
+        ch.pop("bound_reason", None)
+    safe_cols = ["max_change_bound_pct", "max_raise_bound_pct", "bound_reason"]
+    tables["prices"] = tables["prices"].drop(columns=safe_cols, errors="ignore")
     render_html(tmp_path / "plain.html", s, tables, {}, lang="fr")
     plain = (tmp_path / "plain.html").read_text(encoding="utf-8")
     assert "Borne" not in plain and "Engagement" not in plain  # absent: nothing shown

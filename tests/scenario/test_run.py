@@ -117,7 +117,8 @@ def test_the_recommended_plan_is_safe_and_explained(small_run):
     assert s["kpis"]["contribution"]["delta"]["mean"] == pytest.approx(p["mean"], abs=0.01)
     for ch in s["media"]["channels"].values():
         assert "identification" in ch["bound_reason"] or "not a budget lever" in ch["bound_reason"]
-    assert set(s["media"]["promise"]) == {"lift_mean", "lift_p10", "lift_p90", "p_loss"}
+    assert set(s["media"]["promise"]) == {"mean", "p10", "p90", "p_positive", "p_loss"}
+    assert s["media"]["certificate"]["status"] in ("optimal", "feasible")
 
 
 def test_safe_price_plan_is_reported(small_run):
