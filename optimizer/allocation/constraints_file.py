@@ -8,6 +8,9 @@ Example::
     min_roas = 1.5                 # overall, posterior mean
     max_cpa = 35.0                 # EUR per incremental order, needs orders_per_revenue
     orders_per_revenue = 0.0125    # 1 / average basket (EUR)
+    max_week_change = 0.25         # week-to-week change, fraction of each channel's run-rate
+    always_on_min_share = 0.5      # channels on in every recent week keep >= 50 % of it
+    no_restart = true              # no channel switched off and on again in the horizon
 
     [monthly_caps]
     "2026-12" = 220000
@@ -15,7 +18,8 @@ Example::
     [channels.sea]
     max_change = 0.3               # at most +30 % vs the recent run-rate
     [channels.social]
-    min_weekly = 2000
+    min_weekly = 2000              # replaces the always-on minimum
+    no_restart = false             # flighted: may pause and restart
     [channels.seo]
     fixed = 50000
 
@@ -30,7 +34,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StrictBool, field_validator, model_validator
 
 from optimizer.allocation.problem import ChannelRule, WeekBound
 from optimizer.config import StrictModel, load_toml, validate
@@ -50,6 +54,8 @@ class ChannelRuleModel(StrictModel):
     max_change: float | None = Field(None, ge=-1)
     fixed: float | None = Field(None, ge=0)
     min_roas: float | None = Field(None, gt=0)
+    max_week_change: float | None = Field(None, ge=0)
+    no_restart: StrictBool | None = None
 
 
 class WeekBoundModel(StrictModel):
@@ -72,6 +78,9 @@ class ConstraintsFile(StrictModel):
     max_cpa: float | None = Field(None, gt=0)
     orders_per_revenue: float | None = Field(None, gt=0)
     variable_cost_rate: float = Field(0.0, ge=0, lt=1)
+    max_week_change: float | None = Field(None, ge=0)
+    always_on_min_share: float | None = Field(None, gt=0, le=1)
+    no_restart: StrictBool = False
     channels: dict[str, ChannelRuleModel] = Field(default_factory=dict)
     week_bounds: list[WeekBoundModel] = Field(default_factory=list)
 
@@ -163,6 +172,9 @@ def constraints_kwargs(
         "max_cpa": spec.max_cpa,
         "orders_per_revenue": spec.orders_per_revenue,
         "variable_cost_rate": spec.variable_cost_rate,
+        "max_week_change": spec.max_week_change,
+        "always_on_min_share": spec.always_on_min_share,
+        "no_restart": spec.no_restart,
         "channels": {c: ChannelRule(**r.model_dump()) for c, r in spec.channels.items()},
         "week_bounds": tuple(WeekBound(**w.model_dump()) for w in spec.week_bounds),
     }

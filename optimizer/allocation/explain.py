@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from optimizer.allocation.polytope import LinearRows
-from optimizer.allocation.problem import AllocationProblem, Resolved
+from optimizer.allocation.problem import AllocationProblem
+from optimizer.allocation.resolve import Resolved
 
 __all__ = ["binding_constraints"]
 

@@ -76,7 +76,8 @@ def solve_nonlinear(
     curves : ResponseCurves
     problem : AllocationProblem
     rows : LinearRows
-        Linear constraints and bounds of the problem.
+        Linear constraints and bounds of the problem (without the no-restart rule: fix the start
+        plan's on/off pattern with :meth:`LinearRows.with_pattern` first).
     roas_rules : tuple of (int or None, float)
         Minimum ROAS per channel index (None: overall).
     start : numpy.ndarray
@@ -110,11 +111,12 @@ def solve_nonlinear(
     cons: list[dict[str, object]] = []
     rs = max(float(np.abs(rows.rhs).max(initial=1.0)), 1.0)
     eq = rows.equality
+    dense = rows.matrix.toarray()  # SLSQP is dense anyway (<= MAX_VARIABLES plan cells)
     if eq.any():
-        a_eq, b_eq = rows.matrix[eq] * xs / rs, rows.rhs[eq] / rs
+        a_eq, b_eq = dense[eq] * xs / rs, rows.rhs[eq] / rs
         cons.append({"type": "eq", "fun": lambda z: a_eq @ z - b_eq, "jac": lambda z: a_eq})
     if (~eq).any():
-        a_ub, b_ub = rows.matrix[~eq] * xs / rs, rows.rhs[~eq] / rs
+        a_ub, b_ub = dense[~eq] * xs / rs, rows.rhs[~eq] / rs
         cons.append({"type": "ineq", "fun": lambda z: b_ub - a_ub @ z, "jac": lambda z: -a_ub})
     for ci, rho in roas_rules:
         cons.append(_roas_constraint(curves, shape, xs, rs, ci, rho))

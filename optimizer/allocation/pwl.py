@@ -23,14 +23,18 @@ def curve(kind: str, a: np.ndarray, p: np.ndarray, beta: np.ndarray) -> np.ndarr
     return (beta[:, None] * v).mean(axis=0)
 
 
-def _breakpoints(grid: np.ndarray, f: np.ndarray, n: int) -> np.ndarray:
-    """Pick ``n + 1`` breakpoints (indices into ``grid``) greedily where the chord error peaks."""
+def _breakpoints(grid: np.ndarray, f: np.ndarray, n: int, tol: float = 0.0) -> np.ndarray:
+    """Pick at most ``n + 1`` breakpoints (indices into ``grid``) where the chord error peaks.
+
+    Greedy; stops once the largest error is at most ``tol``.
+    """
     idx = [0, len(grid) - 1]
+    floor = max(tol, 1e-12 * (1.0 + abs(f).max()))
     for _ in range(n - 1):
         b = np.asarray(sorted(idx))
         err = np.abs(f - np.interp(grid, grid[b], f[b]))
         j = int(np.argmax(err))
-        if err[j] <= 1e-12 * (1.0 + abs(f).max()) or j in idx:
+        if err[j] <= floor or j in idx:
             break
         idx.append(j)
     return np.asarray(sorted(idx))
@@ -75,14 +79,21 @@ def _lower_envelope(
 
 
 def pieces_of(
-    kind: str, p: np.ndarray, beta: np.ndarray, top: float, focus: float, n: int
+    kind: str,
+    p: np.ndarray,
+    beta: np.ndarray,
+    top: float,
+    focus: float,
+    n: int,
+    tol: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, float, float]:
     """Breakpoints, slopes, value at 0 and over-estimation shift of one curve on [0, top].
 
-    The ``n`` pieces are placed on [0, focus] and beyond ``focus`` follows the tangent at
-    ``focus``. For a concave curve the pieces are the lower envelope of the chord lines each
-    raised by its own chord error (an over-estimator: no shift needed); for an S-shaped curve
-    they are the chords and the shift is the largest chord error.
+    At most ``n`` pieces are placed on [0, focus], fewer where the chord error is already at
+    most ``tol`` (EUR per week; low curvature needs few pieces), and beyond ``focus`` follows
+    the tangent at ``focus``. For a concave curve the pieces are the lower envelope of the chord
+    lines each raised by its own chord error (an over-estimator: no shift needed); for an
+    S-shaped curve they are the chords and the shift is the largest chord error.
     """
     top = max(top, 1.0)
     focus = min(max(focus, 1.0), top)
@@ -92,7 +103,7 @@ def pieces_of(
         )
     )
     f = curve(kind, grid, p, beta)
-    b = grid[_breakpoints(grid, f, n)]
+    b = grid[_breakpoints(grid, f, n, tol)]
     fb = curve(kind, b, p, beta)
     slopes = np.diff(fb) / np.diff(b)
     # how far the curve rises above each chord, measured on a sub-grid of every piece

@@ -7,8 +7,15 @@ smallest valid upper bound:
 
 * the PWL model's bound plus its over-estimation shift, when the model is exact apart from the
   piecewise approximation (posterior mean, adstock weights equal across samples);
-* the Frank-Wolfe bound of the concave envelope (equal to the curves where they are concave),
-  valid for the mean and CVaR whatever the samples.
+* the bound of the concave envelope of every sample's curve on the spend the rules leave
+  reachable (equal to the curves where they are concave), maximized by cutting planes for the
+  mean and linearized at the plan for CVaR, valid whatever the samples
+  (:mod:`optimizer.allocation.certify`); it is computed only when the first one is missing or
+  does not certify the plan.
+
+The no-restart rule is modelled with binaries in the MILP; the refinements (the second LP pass,
+SLSQP) keep the on/off pattern of the plan they start from, and every candidate plan is checked
+against all rules, the no-restart rule included, before it can be reported.
 """
 
 from __future__ import annotations
@@ -22,18 +29,14 @@ import numpy as np
 import pandas as pd
 
 from optimizer._version import __version__
-from optimizer.allocation.evaluate import (
-    chain_gradient,
-    envelope_weekly_and_slope,
-    risk_value,
-    risk_weights,
-    summarize,
-)
+from optimizer.allocation.certify import EnvelopeBound, envelope_bound
+from optimizer.allocation.evaluate import risk_value, summarize
 from optimizer.allocation.explain import binding_constraints
-from optimizer.allocation.lp import linearized_bound, solve_lp
+from optimizer.allocation.lp import solve_lp
 from optimizer.allocation.nonlinear import MAX_VARIABLES, solve_nonlinear
 from optimizer.allocation.polytope import LinearRows, linear_rows
-from optimizer.allocation.problem import AllocationProblem, Objective, Resolved, resolve
+from optimizer.allocation.problem import AllocationProblem, Objective
+from optimizer.allocation.resolve import Resolved, resolve
 from optimizer.allocation.result import AllocationResult, Status
 from optimizer.errors import ConfigError, InfeasibleError
 from optimizer.mmm.curves import ResponseCurves
@@ -123,48 +126,10 @@ def _tightened_lp(
             )
         except InfeasibleError:
             return None
-        plan = np.clip(lp.plan, res.lo, res.finite_hi())
+        plan = np.clip(lp.plan, res.chain_lo, res.finite_hi())
         if _feasible(plan, rows, res, curves, tol):
             return plan
     return None
-
-
-def _envelope_bound(
-    curves: ResponseCurves,
-    problem: AllocationProblem,
-    rows: LinearRows,
-    res: Resolved,
-    plan: np.ndarray,
-    solver: str,
-) -> float | None:
-    """Frank-Wolfe bound on the concave envelope at ``plan`` (None for quantile risk)."""
-    if problem.risk.kind == "quantile":
-        return None
-    a, b = problem.value_coefficients
-    env, slope = envelope_weekly_and_slope(curves, plan)
-    grad_s = chain_gradient(curves, slope)  # (S, T, C)
-    ww = problem.weights_for(plan.shape[0])
-    if ww is None:
-        values = a * env.sum(axis=(1, 2)) - b * plan.sum()
-        grad_v = grad_s
-    else:
-        values = a * np.einsum("stc,t->s", env, ww) - b * plan.sum()
-        grad_v = chain_gradient(curves, slope * ww[None, :, None])
-    w = risk_weights(values, problem.risk)
-    value0 = risk_value(values, problem.risk)
-    grad = (a * np.tensordot(w, grad_v, axes=1) - b).ravel()
-    cuts = []
-    env_mean = env.mean(axis=0)
-    grad_mean = grad_s.mean(axis=0)
-    for ci, rho in res.roas_rules:
-        mask = np.ones_like(plan) if ci is None else np.zeros_like(plan)
-        if ci is not None:
-            mask[:, ci] = 1.0
-        g = (grad_mean * mask).ravel()
-        r0 = float((env_mean * mask).sum())
-        # R(y) <= R~(y) <= R~(x0) + g (y - x0), so R(y) >= rho S(y) implies this cut
-        cuts.append((g - rho * mask.ravel(), float(g @ plan.ravel() - r0)))
-    return linearized_bound(rows, grad, plan.ravel(), value0, cuts, solver=solver)
 
 
 def allocate(
@@ -172,7 +137,7 @@ def allocate(
     problem: AllocationProblem,
     method: str = "auto",
     *,
-    solver: str = "cbc",
+    solver: str = "highs",
     pieces: int | None = None,
     scenarios: int = 30,
     time_limit: float = 60.0,
@@ -189,7 +154,7 @@ def allocate(
         ``lp``: piecewise-linear model only; ``nonlinear``: SLSQP from the LP plan too (always);
         ``auto``: both, SLSQP skipped above ``MAX_VARIABLES`` plan cells.
     solver : {"highs", "cbc"}
-        LP/MILP solver.
+        LP/MILP solver: HiGHS in the process (default) or the CBC program bundled with PuLP.
     pieces : int or None
         Linear pieces per response curve in the LP; default 40 up to ``MAX_VARIABLES`` plan
         cells, 24 above (bigger models, and no SLSQP polish to make up for the coarser grid),
@@ -235,12 +200,14 @@ def _allocate(
     gap_tol: float,
 ) -> AllocationResult:
     t0 = time.perf_counter()
-    res = resolve(problem, curves.channels, curves.current)
+    res = resolve(problem, curves.channels, curves.current, curves.history)
     rows = linear_rows(res)
     n_plan, c_len = problem.n_weeks, len(curves.channels)
     t_len = res.lo.shape[0]  # the horizon plus any tail weeks (spend fixed at 0)
     tol = 1e-6 * max(res.budget, 1.0) + 1e-6
     notes: list[str] = []
+    box_lo = rows.lo.reshape(t_len, c_len)
+    box_hi = rows.hi.reshape(t_len, c_len)
 
     lp = solve_lp(
         curves,
@@ -252,14 +219,17 @@ def _allocate(
         solver=solver,
         time_limit=time_limit,
     )
-    lp_plan = np.clip(lp.plan, res.lo, res.finite_hi())
+    if lp.status != "optimal":
+        notes.append(f"the LP/MILP stopped at its time limit ({time_limit:g} s) with its best plan")
+    lp_plan = np.clip(lp.plan, box_lo, box_hi)
     lp_value = _value(curves, problem, lp_plan)
-    if not lp.mip and problem.risk.kind == "mean":
-        # refinement: breakpoints around the first plan's adstock (one more LP, no binaries)
+    if not lp.shape_mip and problem.risk.kind == "mean":
+        # refinement: breakpoints around the first plan's adstock (one more LP, no binaries:
+        # the first plan's on/off pattern is kept)
         fine = solve_lp(
             curves,
             problem,
-            rows,
+            rows.with_pattern(lp_plan),
             res.roas_rules,
             pieces=max(pieces // 3, 4),  # coarse everywhere, fine near the first plan
             scenarios=scenarios,
@@ -267,9 +237,9 @@ def _allocate(
             time_limit=time_limit,
             around=lp_plan,
         )
-        fine_plan = np.clip(fine.plan, res.lo, res.finite_hi())
+        fine_plan = np.clip(fine.plan, box_lo, box_hi)
         fine_value = _value(curves, problem, fine_plan)
-        if fine_value > lp_value:
+        if fine_value > lp_value and _feasible(fine_plan, rows, res, curves, tol):
             lp_plan, lp_value = fine_plan, fine_value
     candidates: list[tuple[str, np.ndarray, float]] = []
     if _feasible(lp_plan, rows, res, curves, tol):
@@ -281,7 +251,7 @@ def _allocate(
     if method == "auto" and not run_nl:
         notes.append(f"SLSQP skipped: {t_len * c_len} plan cells > {MAX_VARIABLES}")
     if run_nl or not candidates:
-        nl = solve_nonlinear(curves, problem, rows, res.roas_rules, lp_plan)
+        nl = solve_nonlinear(curves, problem, rows.with_pattern(lp_plan), res.roas_rules, lp_plan)
         if _feasible(nl.plan, rows, res, curves, tol):
             candidates.append(("nonlinear", nl.plan, nl.value))
     if not candidates and res.roas_rules:
@@ -304,16 +274,26 @@ def _allocate(
     if lp.bound is not None:
         bounds.append(lp.bound)
         notes.append("bound: piecewise-linear model (MILP/LP) plus its over-estimation shift")
-    env_bound = _envelope_bound(curves, problem, rows, res, plan, solver)
-    if env_bound is not None:
-        bounds.append(env_bound)
-        notes.append("bound: Frank-Wolfe certificate on the concave envelope of the curves")
+    certified = lp.bound is not None and lp.bound - value <= gap_tol * max(abs(lp.bound), 1.0)
+    env = None
+    if not certified and problem.risk.kind != "quantile":
+        target = value + 0.5 * gap_tol * max(abs(value), 1.0)
+        env = envelope_bound(curves, problem, rows, res.roas_rules, plan, solver, target=target)
+        if env.bound is not None:
+            bounds.append(env.bound)
+            notes.append(
+                "bound: concave envelope of every posterior sample's curve on the spend the "
+                f"rules leave reachable ({env.rounds} cutting-plane LP"
+                + ("s)" if env.rounds != 1 else ")")
+            )
     if problem.risk.kind == "quantile":
         notes.append("a low quantile is not concave in the plan: the gap cannot be certified")
     upper = max(min(bounds), value) if bounds else None
     gap = None if upper is None else upper - value
     rel_gap = None if gap is None else gap / max(abs(upper or 0.0), 1.0)
     status = Status.OPTIMAL if rel_gap is not None and rel_gap <= gap_tol else Status.FEASIBLE
+    if status is Status.FEASIBLE and gap is not None:
+        notes.extend(_gap_reasons(curves, problem, lp.bound, env, gap))
 
     a, b = problem.value_coefficients
     current = np.zeros((t_len, c_len))
@@ -372,6 +352,31 @@ def _allocate(
         input_hash=_hash(curves, problem),
         notes=tuple(notes),
     )
+
+
+def _gap_reasons(
+    curves: ResponseCurves,
+    problem: AllocationProblem,
+    lp_bound: float | None,
+    env: EnvelopeBound | None,
+    gap: float,
+) -> list[str]:
+    """Why a gap is left, in words (for the notes)."""
+    out = []
+    if problem.risk.kind == "mean" and lp_bound is None:
+        out.append(
+            "why the gap: the posterior samples disagree on adstock weights, so no single "
+            "piecewise-linear curve bounds the posterior mean; the bound is the concave envelope "
+            "of each sample's own curve"
+        )
+    if env is not None and env.excess_at_plan > 1e-9 * max(abs(gap), 1.0):
+        share = min(env.excess_at_plan / gap, 1.0) if gap > 0 else 1.0
+        out.append(
+            f"why the gap: {env.excess_at_plan:,.0f} EUR of it ({share:.0%}) is the envelope's "
+            "over-estimate of S-shaped posterior samples at this plan's own spend, a looseness "
+            "of the bound and not a shortfall of the plan"
+        )
+    return out
 
 
 def _week_index(problem: AllocationProblem, t_len: int) -> pd.Index:
