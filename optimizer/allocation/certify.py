@@ -160,7 +160,7 @@ def linearized_bound(
     x0: np.ndarray,
     value0: float,
     roas_cuts: list[tuple[np.ndarray, float]],
-    solver: str = "highs",
+    solver: str = "cbc",
 ) -> float | None:
     """Upper bound ``value0 + max_y g @ (y - x0)`` over the polytope (Frank-Wolfe certificate).
 
@@ -225,7 +225,7 @@ def envelope_bound(
     rows: LinearRows,
     roas_rules: tuple[tuple[int | None, float], ...],
     plan: np.ndarray,
-    solver: str = "highs",
+    solver: str = "cbc",
     *,
     rounds: int = 8,
     target: float | None = None,

@@ -32,18 +32,27 @@ import numpy as np
 from optimizer.allocation.backend import SOLVERS, ModelBuilder, run_model
 from optimizer.allocation.polytope import LinearRows, OnOff
 from optimizer.allocation.problem import AllocationProblem, BudgetMode
-from optimizer.allocation.pwl import concave_hull, focus_level, local_pieces, pieces_of
+from optimizer.allocation.pwl import concave_hull, focus_level, pieces_of
 from optimizer.errors import InfeasibleError
 from optimizer.mmm.curves import ResponseCurves
 
-__all__ = ["PIECE_TOL", "SOLVERS", "LPSolution", "add_linear_rows", "solve_lp"]
+__all__ = ["DENSE", "PIECE_TOL", "SOLVERS", "LPSolution", "add_linear_rows", "solve_lp"]
 
 #: Chord error at which no more breakpoints are placed, relative to the weekly revenue of all
 #: channels at their run-rate (summed over the horizon it stays near 1e-4 of the revenue).
-PIECE_TOL = 1e-4
+PIECE_TOL = 3e-4
+
+#: Breakpoints added over the range of a first plan's adstock (``dense``).
+DENSE = 16
 
 #: Relative slack of equality rows in the LP (the exact rows are checked on the final plan).
 _EQ_TOL = 1e-10
+
+#: With ``relax_toes``, a plan stands for the model with binaries when the hull exceeds the
+#: pieces at it by at most this share of the model's value: the MILP's optimum is at most the
+#: LP's, and the plan is worth at least the LP's optimum minus that excess in the pieces, so
+#: it is within this share of the MILP's plan (a quarter of the default gap tolerance).
+_BRIDGE_TOL = 2.5e-4
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,11 +73,15 @@ class LPSolution:
     n_vars, n_binaries : int
         Model size.
     solver : str
-        ``"highs"`` or ``"cbc"``.
+        ``"highs"`` or ``"cbc"`` (the one that ran).
     seconds : float
         Build and solve time.
     status : str
         ``optimal`` or ``stopped`` (time limit, best plan found).
+    exact : bool
+        With ``relax_toes``: the plan's cells lie where the hull equals the pieces, up to
+        ``_BRIDGE_TOL`` of the value (the plan then stands for the model with binaries). Always
+        True otherwise.
     shape_mip : bool
         Whether binaries were needed for the curves (S-shaped, quantile risk), not only for the
         no-restart rule.
@@ -84,6 +97,7 @@ class LPSolution:
     seconds: float
     status: str = "optimal"
     shape_mip: bool = False
+    exact: bool = True
 
 
 def add_linear_rows(b: ModelBuilder, rows: LinearRows, x: np.ndarray) -> None:
@@ -149,11 +163,12 @@ def solve_lp(
     *,
     pieces: int = 24,
     scenarios: int = 30,
-    solver: str = "highs",
+    solver: str = "cbc",
     time_limit: float = 60.0,
     mip_gap: float = 1e-4,
-    around: np.ndarray | None = None,
+    dense: np.ndarray | None = None,
     piece_tol: float = PIECE_TOL,
+    relax_toes: bool = False,
 ) -> LPSolution:
     """Solve the piecewise-linear model of the problem.
 
@@ -170,17 +185,23 @@ def solve_lp(
     scenarios : int
         Posterior samples modelled one by one for ``quantile`` and ``cvar`` risk (chosen with
         ``problem.seed``); the posterior mean uses the sample-mean curve instead.
-    solver : {"highs", "cbc"}
+    solver : {"cbc", "highs"}
+        MILP solver (LPs run in HiGHS).
     time_limit : float
         Seconds.
     mip_gap : float
         Relative optimality gap at which the MILP stops.
-    around : numpy.ndarray or None
-        A previous plan (T, C): add breakpoints close to its adstocked spend in every week (a
-        refinement pass; its model is then no over-estimator and ``bound`` is None).
+    dense : numpy.ndarray or None
+        A previous plan (T, C): add ``DENSE`` breakpoints over the range of its adstocked spend
+        in each channel (and span: horizon, tail). The model stays an over-estimator (its bound
+        stays valid) and becomes tight where the plan is.
     piece_tol : float
         Chord error at which no more pieces are placed, relative to the weekly run-rate revenue
         of all channels (0: always ``pieces``).
+    relax_toes : bool
+        Model S-shaped pieces by their concave hull (no binaries; still an over-estimator, so
+        the bound stays valid). ``LPSolution.exact`` then says whether the plan sits where the
+        hull equals the pieces, i.e. whether it also solves the model with binaries.
 
     Returns
     -------
@@ -214,14 +235,6 @@ def solve_lp(
     n_groups = len(groups)
     lags = scen_w.shape[2]
     homogeneous = bool(np.allclose(curves.weights, curves.weights[:1], atol=1e-9))
-    centers = None
-    if around is not None:
-        lag = np.arange(lags)
-        idx = np.arange(t_len)[:, None] - lag[None, :]  # (T, L) plan week feeding week t
-        padded = np.vstack([np.zeros((lags, c_len)), np.asarray(around, float)])
-        windows = padded[idx + lags]  # (T, L, C), zeros before the plan
-        centers = carry + np.einsum("tlc,kcl->ktc", windows, scen_w)
-
     hi = rows.hi.reshape(t_len, c_len)
     ww = problem.weights_for(t_len)
     week_w = np.ones(t_len) if ww is None else ww
@@ -250,65 +263,79 @@ def solve_lp(
     chan_cols: list[list[np.ndarray]] = [[] for _ in range(c_len)]
     chan_coef: list[list[np.ndarray]] = [[] for _ in range(c_len)]
     chan_const = np.zeros(c_len)
+    lo_plan = rows.lo.reshape(t_len, c_len)
+    n_plan = problem.n_weeks
+    spans = [(0, n_plan)] + ([(n_plan, t_len)] if t_len > n_plan else [])
+    bridged: list[tuple] = []  # S-shaped pieces replaced by their hull
     for k, members in enumerate(groups):
         for c, kind in enumerate(curves.saturation):
             w = scen_w[k, c]
-            # the largest adstock any week can reach under the bounds
-            top_plan = np.convolve(hi[:, c], w)[:t_len]
-            top = float((carry[k, :, c] + top_plan).max())
+            p_kc, beta_kc = curves.params[members, c], curves.beta[members, c]
+            # the adstocked spend of the lowest and the highest plan the bounds allow
+            low = carry[k, :, c] + np.convolve(lo_plan[:, c], w)[:t_len]
+            high = carry[k, :, c] + np.convolve(hi[:, c], w)[:t_len]
             level = max(float(curves.history[:, c].max(initial=0.0)), float(curves.current[c]))
-            focus = focus_level(kind, curves.params[members, c], level)
-            bp, slopes, start, shift = pieces_of(
-                kind,
-                curves.params[members, c],
-                curves.beta[members, c],
-                top,
-                focus,
-                pieces,
-                tol_abs,
-            )
-            if n_groups > 1 and np.any(np.diff(slopes) > 0):
-                # scenario models (quantile, CVaR): S-curves by their concave envelope, so that
-                # no binaries multiply with the scenarios; SLSQP then works on the exact curves
-                bp, slopes = concave_hull(bp, slopes, start)
-            shift_total += shift * float(week_w.sum()) / n_groups
-            per_week = local_pieces(
-                kind,
-                curves.params[members, c],
-                curves.beta[members, c],
-                bp,
-                slopes,
-                None if centers is None else centers[k, :, c],
-                t_len,
-            )
-            start_t = start if centers is None else 0.0
-            for t0_, t1_, lengths, sl in _blocks(per_week):
-                weeks = np.arange(t0_, t1_)
-                nw, nj = len(weeks), len(lengths)
-                d = b.cols(0.0, np.tile(lengths, nw)).reshape(nw, nj)
-                # adstock rows: sum_j d[t, j] - sum_l w[l] x[t - l] = carry[t]
-                sel = (conv_t >= t0_) & (conv_t < t1_)
-                ct, cl = conv_t[sel], conv_l[sel]
-                r_d = np.repeat(np.arange(nw), nj)
-                b.rows(
-                    np.r_[r_d, ct - t0_],
-                    np.r_[d.ravel(), xg[ct - cl, c]],
-                    np.r_[np.ones(nw * nj), -w[cl]],
-                    carry[k, weeks, c],
-                    carry[k, weeks, c],
-                    count=nw,
+            focus = focus_level(kind, p_kc, level)
+            for first, end_ in spans:
+                # one set of pieces per span (horizon, tail) on [lowest, highest] adstock: no
+                # piece below what any plan reaches (fewer pieces, often no convex toe)
+                a0 = float(low[first:end_].min())
+                top = float(high[first:end_].max())
+                extra = None
+                if dense is not None:
+                    at = carry[k, first:end_, c] + np.convolve(dense[:, c], w)[first:end_]
+                    lo_d, hi_d = max(float(at.min()) * 0.97, a0), float(at.max()) * 1.03
+                    extra = np.linspace(lo_d, max(hi_d, lo_d), DENSE)
+                bp, slopes, start, shift = pieces_of(
+                    kind,
+                    p_kc,
+                    beta_kc,
+                    top,
+                    focus,
+                    pieces,
+                    tol_abs,
+                    lo=a0,
+                    extra=extra,
                 )
-                coef = np.tile(sl, nw)
-                wcoef = coef * np.repeat(week_w[weeks], nj)
-                rev_cols[k].append(d.ravel())
-                rev_coef[k].append(coef)
-                val_coef[k].append(a_coef * wcoef)
-                rev_const[k] += start_t * nw
-                val_const[k] += a_coef * start_t * float(week_w[weeks].sum())
-                chan_cols[c].append(d.ravel())
-                chan_coef[c].append(coef / n_groups)
-                chan_const[c] += start_t * nw / n_groups
-                n_bin += _fill_order(b, d, lengths, sl)
+                a0 = float(bp[0])
+                if (n_groups > 1 or relax_toes) and np.any(np.diff(slopes) > 0):
+                    # scenario models (quantile, CVaR): S-curves by their concave envelope, so
+                    # that no binaries multiply with the scenarios; SLSQP then works on the
+                    # exact curves. relax_toes: the same, checked below
+                    hull = concave_hull(bp, slopes, start)
+                    bridged.append((k, c, first, end_, bp, slopes, start, *hull))
+                    bp, slopes = hull
+                shift_total += shift * float(week_w[first:end_].sum()) / n_groups
+                per_week = [(np.diff(bp), slopes)] * (end_ - first)
+                start_t = start
+                for t0_, t1_, lengths, sl in _blocks(per_week):
+                    weeks = np.arange(first + t0_, first + t1_)
+                    nw, nj = len(weeks), len(lengths)
+                    d = b.cols(0.0, np.tile(lengths, nw)).reshape(nw, nj)
+                    # adstock rows: a0 + sum_j d[t, j] - sum_l w[l] x[t - l] = carry[t]
+                    sel = (conv_t >= weeks[0]) & (conv_t <= weeks[-1])
+                    ct, cl = conv_t[sel], conv_l[sel]
+                    r_d = np.repeat(np.arange(nw), nj)
+                    rhs = carry[k, weeks, c] - a0
+                    b.rows(
+                        np.r_[r_d, ct - weeks[0]],
+                        np.r_[d.ravel(), xg[ct - cl, c]],
+                        np.r_[np.ones(nw * nj), -w[cl]],
+                        rhs,
+                        rhs,
+                        count=nw,
+                    )
+                    coef = np.tile(sl, nw)
+                    wcoef = coef * np.repeat(week_w[weeks], nj)
+                    rev_cols[k].append(d.ravel())
+                    rev_coef[k].append(coef)
+                    val_coef[k].append(a_coef * wcoef)
+                    rev_const[k] += start_t * nw
+                    val_const[k] += a_coef * start_t * float(week_w[weeks].sum())
+                    chan_cols[c].append(d.ravel())
+                    chan_coef[c].append(coef / n_groups)
+                    chan_const[c] += start_t * nw / n_groups
+                    n_bin += _fill_order(b, d, lengths, sl)
     spend_cost = -b_coef
     if risk.kind == "mean":
         b.cost(x, spend_cost)
@@ -369,8 +396,18 @@ def solve_lp(
     if out.x is None or out.objective is None:
         raise InfeasibleError(f"The LP solver stopped with status '{out.status}' and no plan.")
     plan = np.maximum(out.x[x].reshape(t_len, c_len), 0.0)
+    exact = True
+    if relax_toes and bridged:
+        gap = 0.0
+        for k, c, first, end_, bp0, sl0, st0, bph, slh in bridged:
+            a = carry[k, first:end_, c] + np.convolve(plan[:, c], scen_w[k, c])[first:end_]
+            v0 = st0 + np.concatenate([[0.0], np.cumsum(sl0 * np.diff(bp0))])
+            vh = st0 + np.concatenate([[0.0], np.cumsum(slh * np.diff(bph))])
+            over = np.interp(a, bph, vh) - np.interp(a, bp0, v0)
+            gap += float((np.maximum(over, 0.0) * week_w[first:end_]).sum())
+        exact = a_coef * gap <= _BRIDGE_TOL * max(abs(out.objective), 1.0)
     bound: float | None = None
-    if risk.kind == "mean" and homogeneous and around is None and out.bound is not None:
+    if risk.kind == "mean" and homogeneous and out.bound is not None:
         bound = out.bound + 1e-6 * max(1.0, abs(out.bound)) + a_coef * shift_total
     return LPSolution(
         plan=plan,
@@ -379,10 +416,11 @@ def solve_lp(
         mip=n_bin > 0,
         n_vars=model.n_cols,
         n_binaries=n_bin,
-        solver=solver,
+        solver=solver if model.n_integer else "highs",
         seconds=time.perf_counter() - t0,
         status=out.status,
         shape_mip=shape_bins > 0,
+        exact=exact,
     )
 
 

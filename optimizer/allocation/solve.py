@@ -1,7 +1,8 @@
 """Public entry point: ``allocate(curves, problem)`` -> :class:`AllocationResult`.
 
 Pipeline: resolve the rules (conflicts raise :class:`InfeasibleError` with figures), solve the
-piecewise-linear model globally (LP or MILP), refine with SLSQP on the exact curves, keep the
+piecewise-linear model globally (an LP with S-shaped toes by their concave hull when its plan
+avoids them, else the MILP), refine with SLSQP on the exact curves, keep the
 better *feasible* plan under exact evaluation on every posterior sample, and certify it with the
 smallest valid upper bound:
 
@@ -13,8 +14,8 @@ smallest valid upper bound:
   (:mod:`optimizer.allocation.certify`); it is computed only when the first one is missing or
   does not certify the plan.
 
-The no-restart rule is modelled with binaries in the MILP; the refinements (the second LP pass,
-SLSQP) keep the on/off pattern of the plan they start from, and every candidate plan is checked
+The no-restart rule is modelled with binaries in the MILP; SLSQP keeps the on/off pattern of
+the plan it starts from, and every candidate plan is checked
 against all rules, the no-restart rule included, before it can be reported.
 """
 
@@ -24,6 +25,7 @@ import hashlib
 import json
 import time
 from contextlib import nullcontext
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -32,7 +34,7 @@ from optimizer._version import __version__
 from optimizer.allocation.certify import EnvelopeBound, envelope_bound
 from optimizer.allocation.evaluate import risk_value, summarize
 from optimizer.allocation.explain import binding_constraints
-from optimizer.allocation.lp import solve_lp
+from optimizer.allocation.lp import SOLVERS, LPSolution, solve_lp
 from optimizer.allocation.nonlinear import MAX_VARIABLES, solve_nonlinear
 from optimizer.allocation.polytope import LinearRows, linear_rows
 from optimizer.allocation.problem import AllocationProblem, Objective
@@ -85,6 +87,54 @@ def _value(curves: ResponseCurves, problem: AllocationProblem, plan: np.ndarray)
     return risk_value(a * curves.total(plan, ww) - b * plan.sum(), problem.risk)
 
 
+def _solve_model(
+    curves: ResponseCurves,
+    problem: AllocationProblem,
+    rows: LinearRows,
+    roas_rules: tuple[tuple[int | None, float], ...],
+    pieces: int,
+    scenarios: int,
+    solver: str,
+    time_limit: float,
+) -> LPSolution:
+    """Solve the global model: LP first, the MILP only when the LP cannot stand for it.
+
+    For the posterior mean, S-shaped pieces are first replaced by their concave hull (a pure LP,
+    still an over-estimator); when the plan sits where the hull equals the pieces it solves the
+    model with binaries too and the MILP is skipped (its bound is the LP's), and a second LP
+    with pieces dense around that plan refines the plan and tightens the bound. Otherwise, and
+    for quantile/CVaR risk, the model with binaries is solved.
+    """
+    kw = {"scenarios": scenarios, "solver": solver, "time_limit": time_limit}
+    if problem.risk.kind != "mean":
+        return solve_lp(curves, problem, rows, roas_rules, pieces=pieces, **kw)
+    first = solve_lp(curves, problem, rows, roas_rules, pieces=pieces, relax_toes=True, **kw)
+    if not first.exact:
+        full = solve_lp(curves, problem, rows, roas_rules, pieces=pieces, **kw)
+        return replace(full, seconds=full.seconds + first.seconds)
+    # second pass: coarse pieces everywhere, dense over the first plan's adstock (tight there,
+    # an over-estimator everywhere: its bound is valid too)
+    fine = solve_lp(
+        curves,
+        problem,
+        rows,
+        roas_rules,
+        pieces=max(pieces // 3, 8),
+        relax_toes=True,
+        dense=first.plan,
+        **kw,
+    )
+    if not fine.exact:
+        return first
+    bounds = [v for v in (first.bound, fine.bound) if v is not None]
+    better = _value(curves, problem, fine.plan) >= _value(curves, problem, first.plan)
+    return replace(
+        fine if better else first,
+        bound=min(bounds) if bounds else None,
+        seconds=first.seconds + fine.seconds,
+    )
+
+
 def _tightened_lp(
     curves: ResponseCurves,
     problem: AllocationProblem,
@@ -114,15 +164,8 @@ def _tightened_lp(
             tighter.append((ci, rho * max(short, 1.0) * (1.0 + 1e-3)))
         rules = tighter
         try:
-            lp = solve_lp(
-                curves,
-                problem,
-                rows,
-                tuple(rules),
-                pieces=pieces,
-                scenarios=scenarios,
-                solver=solver,
-                time_limit=time_limit,
+            lp = _solve_model(
+                curves, problem, rows, tuple(rules), pieces, scenarios, solver, time_limit
             )
         except InfeasibleError:
             return None
@@ -137,7 +180,7 @@ def allocate(
     problem: AllocationProblem,
     method: str = "auto",
     *,
-    solver: str = "highs",
+    solver: str = "cbc",
     pieces: int | None = None,
     scenarios: int = 30,
     time_limit: float = 60.0,
@@ -153,8 +196,9 @@ def allocate(
     method : {"auto", "lp", "nonlinear"}
         ``lp``: piecewise-linear model only; ``nonlinear``: SLSQP from the LP plan too (always);
         ``auto``: both, SLSQP skipped above ``MAX_VARIABLES`` plan cells.
-    solver : {"highs", "cbc"}
-        LP/MILP solver: HiGHS in the process (default) or the CBC program bundled with PuLP.
+    solver : {"cbc", "highs"}
+        MILP solver: the CBC program bundled with PuLP (default) or HiGHS; pure LPs always run
+        in HiGHS in the process.
     pieces : int or None
         Linear pieces per response curve in the LP; default 40 up to ``MAX_VARIABLES`` plan
         cells, 24 above (bigger models, and no SLSQP polish to make up for the coarser grid),
@@ -179,6 +223,8 @@ def allocate(
     """
     if method not in METHODS:
         raise ConfigError(f"method '{method}' is unknown; use one of {', '.join(METHODS)}.")
+    if solver not in SOLVERS:
+        raise ConfigError(f"LP solver '{solver}' is unknown; use one of {', '.join(SOLVERS)}.")
     if pieces is None:
         cells = (problem.n_weeks + problem.tail_weeks) * len(curves.channels)
         pieces = 40 if cells <= MAX_VARIABLES else 24
@@ -209,38 +255,11 @@ def _allocate(
     box_lo = rows.lo.reshape(t_len, c_len)
     box_hi = rows.hi.reshape(t_len, c_len)
 
-    lp = solve_lp(
-        curves,
-        problem,
-        rows,
-        res.roas_rules,
-        pieces=pieces,
-        scenarios=scenarios,
-        solver=solver,
-        time_limit=time_limit,
-    )
+    lp = _solve_model(curves, problem, rows, res.roas_rules, pieces, scenarios, solver, time_limit)
     if lp.status != "optimal":
         notes.append(f"the LP/MILP stopped at its time limit ({time_limit:g} s) with its best plan")
     lp_plan = np.clip(lp.plan, box_lo, box_hi)
     lp_value = _value(curves, problem, lp_plan)
-    if not lp.shape_mip and problem.risk.kind == "mean":
-        # refinement: breakpoints around the first plan's adstock (one more LP, no binaries:
-        # the first plan's on/off pattern is kept)
-        fine = solve_lp(
-            curves,
-            problem,
-            rows.with_pattern(lp_plan),
-            res.roas_rules,
-            pieces=max(pieces // 3, 4),  # coarse everywhere, fine near the first plan
-            scenarios=scenarios,
-            solver=solver,
-            time_limit=time_limit,
-            around=lp_plan,
-        )
-        fine_plan = np.clip(fine.plan, box_lo, box_hi)
-        fine_value = _value(curves, problem, fine_plan)
-        if fine_value > lp_value and _feasible(fine_plan, rows, res, curves, tol):
-            lp_plan, lp_value = fine_plan, fine_value
     candidates: list[tuple[str, np.ndarray, float]] = []
     if _feasible(lp_plan, rows, res, curves, tol):
         candidates.append(("lp", lp_plan, lp_value))
@@ -278,7 +297,8 @@ def _allocate(
     env = None
     if not certified and problem.risk.kind != "quantile":
         target = value + 0.5 * gap_tol * max(abs(value), 1.0)
-        env = envelope_bound(curves, problem, rows, res.roas_rules, plan, solver, target=target)
+        # certificate LPs run in HiGHS whatever the solver (pure LPs, no process to start)
+        env = envelope_bound(curves, problem, rows, res.roas_rules, plan, "highs", target=target)
         if env.bound is not None:
             bounds.append(env.bound)
             notes.append(
