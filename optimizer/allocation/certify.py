@@ -32,8 +32,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
-from optimizer.allocation.backend import ModelBuilder, run_model
+from optimizer.allocation.backend import LPSession, ModelBuilder, run_model
 from optimizer.allocation.evaluate import risk_value, risk_weights, sat_and_slope
 from optimizer.allocation.lp import add_linear_rows
 from optimizer.allocation.polytope import LinearRows
@@ -337,53 +338,50 @@ def _kelley(
     cells_t, cells_c = np.nonzero(np.broadcast_to(live[:, None], (t_len, c_len)))
     n_cells = len(cells_t)
     n_lags = min(lags, t_len)
-    planes: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (G0, grad (T,C,L), y0)
+    b = ModelBuilder()
+    y = b.cols(rows.lo, rows.hi)
+    yg = y.reshape(t_len, c_len)
+    ub = np.where(np.broadcast_to(live[:, None], (t_len, c_len)), np.inf, 0.0)
+    theta = b.cols(-np.inf, ub.ravel()).reshape(t_len, c_len)
+    add_linear_rows(b, rows.relaxed(), y)
+    for coef, rhs_c in cuts:
+        nz = np.nonzero(coef)[0]
+        b.rows(np.zeros(nz.size), y[nz], coef[nz], rhs_c, np.inf, count=1)
+    b.cost(theta.ravel(), 1.0)
+    b.cost(y, -b_coef)
+    base = b.build()
+    session = LPSession(base)
 
     def add_plane(y0: np.ndarray) -> None:
+        """theta[t, c] - sum_l g[t, c, l] y[t - l, c] <= G0[t, c] - sum_l g[t, c, l] y0[t - l, c]."""
         env, slope = _envelope(curves, y0, alpha, beta)
         g0 = a_coef * week_w[:, None] * env.mean(axis=0)  # (T, C)
         gl = a_coef * week_w[:, None, None] * np.einsum("stc,scl->tcl", slope, curves.weights)
-        planes.append((g0, gl / n_s, y0.copy()))
+        gl /= n_s
+        rhs = g0.copy()
+        r_parts, c_parts, v_parts = (
+            [np.arange(n_cells)],
+            [theta[cells_t, cells_c]],
+            [np.ones(n_cells)],
+        )
+        for lag in range(n_lags):
+            rhs[lag:] -= gl[lag:, :, lag] * y0[: t_len - lag]
+            ok = cells_t >= lag
+            r_parts.append(np.nonzero(ok)[0])
+            c_parts.append(yg[cells_t[ok] - lag, cells_c[ok]])
+            v_parts.append(-gl[cells_t[ok], cells_c[ok], lag])
+        a = sp.csr_array(
+            (np.concatenate(v_parts), (np.concatenate(r_parts), np.concatenate(c_parts))),
+            shape=(n_cells, base.n_cols),
+        )
+        session.add_rows(a, np.full(n_cells, -np.inf), rhs[cells_t, cells_c])
 
     add_plane(plan)
     best: float | None = None
     done = 0
     y_prev = plan
     for _ in range(max(rounds, 1)):
-        b = ModelBuilder()
-        y = b.cols(rows.lo, rows.hi)
-        yg = y.reshape(t_len, c_len)
-        ub = np.where(np.broadcast_to(live[:, None], (t_len, c_len)), np.inf, 0.0)
-        theta = b.cols(-np.inf, ub.ravel()).reshape(t_len, c_len)
-        for g0, gl, y0 in planes:
-            # theta[t, c] - sum_l gl[t, c, l] y[t - l, c] <= g0[t, c] - sum_l gl[t, c, l] y0[t - l, c]
-            rhs = g0.copy()
-            r_parts, c_parts, v_parts = (
-                [np.arange(n_cells)],
-                [theta[cells_t, cells_c]],
-                [np.ones(n_cells)],
-            )
-            for lag in range(n_lags):
-                rhs[lag:] -= gl[lag:, :, lag] * y0[: t_len - lag]
-                ok = cells_t >= lag
-                r_parts.append(np.nonzero(ok)[0])
-                c_parts.append(yg[cells_t[ok] - lag, cells_c[ok]])
-                v_parts.append(-gl[cells_t[ok], cells_c[ok], lag])
-            b.rows(
-                np.concatenate(r_parts),
-                np.concatenate(c_parts),
-                np.concatenate(v_parts),
-                -np.inf,
-                rhs[cells_t, cells_c],
-                count=n_cells,
-            )
-        add_linear_rows(b, rows.relaxed(), y)
-        for coef, rhs_c in cuts:
-            nz = np.nonzero(coef)[0]
-            b.rows(np.zeros(nz.size), y[nz], coef[nz], rhs_c, np.inf, count=1)
-        b.cost(theta.ravel(), 1.0)
-        b.cost(y, -b_coef)
-        out = run_model(b.build(), solver, 60.0, 1e-9)
+        out = session.solve()
         done += 1
         if out.status != "optimal" or out.bound is None or out.x is None:
             break
