@@ -26,6 +26,7 @@ import json
 import time
 from contextlib import nullcontext
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -105,25 +106,25 @@ def _solve_model(
     with pieces dense around that plan refines the plan and tightens the bound. Otherwise, and
     for quantile/CVaR risk, the model with binaries is solved.
     """
-    kw = {"scenarios": scenarios, "solver": solver, "time_limit": time_limit}
-    if problem.risk.kind != "mean":
-        return solve_lp(curves, problem, rows, roas_rules, pieces=pieces, **kw)
-    first = solve_lp(curves, problem, rows, roas_rules, pieces=pieces, relax_toes=True, **kw)
-    if not first.exact:
-        full = solve_lp(curves, problem, rows, roas_rules, pieces=pieces, **kw)
-        return replace(full, seconds=full.seconds + first.seconds)
-    # second pass: coarse pieces everywhere, dense over the first plan's adstock (tight there,
-    # an over-estimator everywhere: its bound is valid too)
-    fine = solve_lp(
+    run = partial(
+        solve_lp,
         curves,
         problem,
         rows,
         roas_rules,
-        pieces=max(pieces // 3, 8),
-        relax_toes=True,
-        dense=first.plan,
-        **kw,
+        scenarios=scenarios,
+        solver=solver,
+        time_limit=time_limit,
     )
+    if problem.risk.kind != "mean":
+        return run(pieces=pieces)
+    first = run(pieces=pieces, relax_toes=True)
+    if not first.exact:
+        full = run(pieces=pieces)
+        return replace(full, seconds=full.seconds + first.seconds)
+    # second pass: coarse pieces everywhere, dense over the first plan's adstock (tight there,
+    # an over-estimator everywhere: its bound is valid too)
+    fine = run(pieces=max(pieces // 3, 8), relax_toes=True, dense=first.plan)
     if not fine.exact:
         return first
     bounds = [v for v in (first.bound, fine.bound) if v is not None]
