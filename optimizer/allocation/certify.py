@@ -92,8 +92,41 @@ def interval_envelope(
         np.broadcast_to(v, shape).astype(float) for v in (a, alpha, beta, p0, p1)
     )
     val, der = sat_and_slope(kind, a, p0, p1)
+    parts = _parts(kind, alpha, beta, p0, p1)
+    return (val, der) if parts is None else parts.apply(a, val, der)
+
+
+@dataclass(frozen=True, eq=False)
+class _Parts:
+    """Where and how the envelope departs from the curve (fixed by the range, not by ``a``)."""
+
+    chord: np.ndarray  # bool: the chord from alpha to beta
+    tangent: np.ndarray  # bool: the tangent at xt below xt
+    alpha: np.ndarray
+    f_a: np.ndarray
+    c_slope: np.ndarray
+    xt: np.ndarray
+    f_t: np.ndarray
+    d_t: np.ndarray
+
+    def apply(
+        self, a: np.ndarray, val: np.ndarray, der: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Envelope value and slope at ``a`` from the curve's ``val``/``der`` there."""
+        below_t = self.tangent & (a < self.xt)
+        out_v = np.where(self.chord, self.f_a + self.c_slope * (a - self.alpha), val)
+        out_d = np.where(self.chord, self.c_slope, der)
+        out_v = np.where(below_t, self.f_t + self.d_t * (a - self.xt), out_v)
+        out_d = np.where(below_t, self.d_t, out_d)
+        return out_v, out_d
+
+
+def _parts(
+    kind: str, alpha: np.ndarray, beta: np.ndarray, p0: np.ndarray, p1: np.ndarray
+) -> _Parts | None:
+    """The envelope's chord/tangent pieces on ``[alpha, beta]`` (None: the curve itself)."""
     if kind != "hill":
-        return val, der
+        return None
     s = p1
     with np.errstate(invalid="ignore", divide="ignore"):
         infl = np.where(s > 1.0, p0 * ((s - 1.0) / (s + 1.0)) ** (1.0 / s), 0.0)
@@ -101,7 +134,7 @@ def interval_envelope(
     beta = np.maximum(beta, alpha)
     need = alpha < infl
     if not need.any():
-        return val, der
+        return None
     f_a, d_a = sat_and_slope(kind, alpha, p0, p1)
     f_b, d_b = sat_and_slope(kind, beta, p0, p1)
     h_b = f_b - f_a - d_b * (beta - alpha)
@@ -110,21 +143,21 @@ def interval_envelope(
     with np.errstate(invalid="ignore", divide="ignore"):
         c_slope = np.where(width > 1e-12, (f_b - f_a) / np.where(width > 1e-12, width, 1.0), d_a)
     tangent = need & ~chord
-    lo_x = np.maximum(infl, alpha)
-    hi_x = beta.copy()
-    for _ in range(_BISECT):
-        mid = 0.5 * (lo_x + hi_x)
-        f_m, d_m = sat_and_slope(kind, mid, p0, p1)
-        pos = (f_m - f_a - d_m * (mid - alpha)) > 0.0
-        hi_x = np.where(pos, mid, hi_x)
-        lo_x = np.where(pos, lo_x, mid)
-    f_t, d_t = sat_and_slope(kind, hi_x, p0, p1)
-    below_t = tangent & (a < hi_x)
-    out_v = np.where(chord, f_a + c_slope * (a - alpha), val)
-    out_d = np.where(chord, c_slope, der)
-    out_v = np.where(below_t, f_t + d_t * (a - hi_x), out_v)
-    out_d = np.where(below_t, d_t, out_d)
-    return out_v, out_d
+    xt = beta.copy()
+    if tangent.any():
+        # bisection on the elements that need it only
+        idx = np.nonzero(tangent)
+        lo_x, hi_x = np.maximum(infl, alpha)[idx], beta[idx]
+        pa, pb, al, fa = p0[idx], p1[idx], alpha[idx], f_a[idx]
+        for _ in range(_BISECT):
+            mid = 0.5 * (lo_x + hi_x)
+            f_m, d_m = sat_and_slope(kind, mid, pa, pb)
+            pos = (f_m - fa - d_m * (mid - al)) > 0.0
+            hi_x = np.where(pos, mid, hi_x)
+            lo_x = np.where(pos, lo_x, mid)
+        xt[idx] = hi_x
+    f_t, d_t = sat_and_slope(kind, xt, p0, p1)
+    return _Parts(chord, tangent, alpha, f_a, c_slope, xt, f_t, d_t)
 
 
 def _ranges(
@@ -134,25 +167,40 @@ def _ranges(
     return curves.adstock(lo), curves.adstock(hi)
 
 
-def _envelope(
-    curves: ResponseCurves, plan: np.ndarray, alpha: np.ndarray, beta: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Envelope response and slope per sample, week and channel (S, T, C), EUR."""
-    x = curves.adstock(plan)
-    val = np.empty_like(x)
-    der = np.empty_like(x)
-    for c, kind in enumerate(curves.saturation):
-        v, d = interval_envelope(
-            kind,
-            x[:, :, c],
-            alpha[:, :, c],
-            beta[:, :, c],
-            curves.params[:, None, c, 0],
-            curves.params[:, None, c, 1],
-        )
-        val[:, :, c] = curves.beta[:, None, c] * v
-        der[:, :, c] = curves.beta[:, None, c] * d
-    return val, der
+class _Envelopes:
+    """Envelope response and slope per sample, week and channel, (S, T, C) EUR, for any plan.
+
+    The chord/tangent pieces depend on the reachable ranges only: computed once.
+    """
+
+    def __init__(self, curves: ResponseCurves, alpha: np.ndarray, beta: np.ndarray) -> None:
+        self.curves = curves
+        self.parts = [
+            _parts(
+                kind,
+                alpha[:, :, c],
+                beta[:, :, c],
+                np.broadcast_to(curves.params[:, None, c, 0], alpha.shape[:2]),
+                np.broadcast_to(curves.params[:, None, c, 1], alpha.shape[:2]),
+            )
+            for c, kind in enumerate(curves.saturation)
+        ]
+
+    def __call__(self, plan: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        cv = self.curves
+        x = cv.adstock(plan)
+        val = np.empty_like(x)
+        der = np.empty_like(x)
+        for c, kind in enumerate(cv.saturation):
+            v, d = sat_and_slope(
+                kind, x[:, :, c], cv.params[:, None, c, 0], cv.params[:, None, c, 1]
+            )
+            part = self.parts[c]
+            if part is not None:
+                v, d = part.apply(x[:, :, c], v, d)
+            val[:, :, c] = cv.beta[:, None, c] * v
+            der[:, :, c] = cv.beta[:, None, c] * d
+        return val, der
 
 
 def linearized_bound(
@@ -259,7 +307,8 @@ def envelope_bound(
     lo = rows.lo.reshape(t_len, c_len)
     hi = rows.hi.reshape(t_len, c_len)
     alpha, beta = _ranges(curves, lo, hi)
-    env, slope = _envelope(curves, plan, alpha, beta)
+    envelopes = _Envelopes(curves, alpha, beta)
+    env, slope = envelopes(plan)
     ww = problem.weights_for(t_len)
     week_w = np.ones(t_len) if ww is None else ww
     spend = float(plan.sum())
@@ -277,9 +326,7 @@ def envelope_bound(
             rows, g, plan.ravel(), risk_value(values, problem.risk), cuts, solver
         )
         return EnvelopeBound(bound, float(excess), 1)
-    return _kelley(
-        curves, problem, rows, plan, alpha, beta, cuts, week_w, solver, rounds, target, excess
-    )
+    return _kelley(curves, problem, rows, plan, envelopes, cuts, week_w, rounds, target, excess)
 
 
 def _chain(curves: ResponseCurves, slope: np.ndarray) -> np.ndarray:
@@ -320,11 +367,9 @@ def _kelley(
     problem: AllocationProblem,
     rows: LinearRows,
     plan: np.ndarray,
-    alpha: np.ndarray,
-    beta: np.ndarray,
+    envelopes: _Envelopes,
     cuts: list[tuple[np.ndarray, float]],
     week_w: np.ndarray,
-    solver: str,
     rounds: int,
     target: float | None,
     excess: float,
@@ -354,7 +399,7 @@ def _kelley(
 
     def add_plane(y0: np.ndarray) -> None:
         """theta[t, c] - sum_l g[t, c, l] y[t - l, c] <= G0[t, c] - sum_l g[t, c, l] y0[t - l, c]."""
-        env, slope = _envelope(curves, y0, alpha, beta)
+        env, slope = envelopes(y0)
         g0 = a_coef * week_w[:, None] * env.mean(axis=0)  # (T, C)
         gl = a_coef * week_w[:, None, None] * np.einsum("stc,scl->tcl", slope, curves.weights)
         gl /= n_s

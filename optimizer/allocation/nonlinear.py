@@ -18,7 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize
 
-from optimizer.allocation.evaluate import risk_value, risk_weights
+from optimizer.allocation.evaluate import (
+    chain_gradient,
+    response_and_slope,
+    risk_value,
+    risk_weights,
+)
 from optimizer.allocation.polytope import LinearRows
 from optimizer.allocation.problem import AllocationProblem
 from optimizer.mmm.curves import ResponseCurves
@@ -53,9 +58,14 @@ def value_and_gradient(
     a, b = problem.value_coefficients
     spend = float(plan.sum())
     ww = problem.weights_for(plan.shape[0])
-    values = a * curves.total(plan, ww) - b * spend
+    weekly, slope = response_and_slope(curves, plan)
+    if ww is None:
+        values = a * weekly.sum(axis=(1, 2)) - b * spend
+    else:
+        values = a * np.einsum("stc,t->s", weekly, ww) - b * spend
+        slope = slope * ww[None, :, None]
     w = risk_weights(values, problem.risk)
-    grad = a * np.tensordot(w, curves.gradient(plan, ww), axes=1) - b
+    grad = a * np.tensordot(w, chain_gradient(curves, slope), axes=1) - b
     return risk_value(values, problem.risk), grad, values
 
 
