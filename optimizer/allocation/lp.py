@@ -110,10 +110,12 @@ def add_linear_rows(b: ModelBuilder, rows: LinearRows, x: np.ndarray) -> None:
     b.matrix_rows(rows.matrix, x, lo, rhs + tol)
 
 
-def _add_onoff(b: ModelBuilder, oo: OnOff, xg: np.ndarray, hi: np.ndarray) -> int:
-    """Binaries of the no-restart rule; returns their number."""
+def _add_onoff(
+    b: ModelBuilder, oo: OnOff, xg: np.ndarray, hi: np.ndarray, relax: bool = False
+) -> int:
+    """Binaries of the no-restart rule (continuous in [0, 1] when ``relax``); their number."""
     t_len, k_len = oo.n_plan, len(oo.channels)
-    z = b.cols(0.0, 1.0, t_len * k_len, integer=True).reshape(t_len, k_len)
+    z = b.cols(0.0, 1.0, t_len * k_len, integer=not relax).reshape(t_len, k_len)
     xs = xg[:t_len, oo.channels]
     top = hi[:t_len, oo.channels]
     n = t_len * k_len
@@ -199,9 +201,10 @@ def solve_lp(
         Chord error at which no more pieces are placed, relative to the weekly run-rate revenue
         of all channels (0: always ``pieces``).
     relax_toes : bool
-        Model S-shaped pieces by their concave hull (no binaries; still an over-estimator, so
-        the bound stays valid). ``LPSolution.exact`` then says whether the plan sits where the
-        hull equals the pieces, i.e. whether it also solves the model with binaries.
+        Model S-shaped pieces by their concave hull and the no-restart on/off variables as
+        continuous (no binaries; a relaxation, so the bound stays valid). ``LPSolution.exact``
+        then says whether the plan sits where the hull equals the pieces and meets the
+        no-restart rule as it is, i.e. whether it also solves the model with binaries.
 
     Returns
     -------
@@ -387,7 +390,9 @@ def solve_lp(
         b.rows(np.zeros(cols.size), cols, vals, -const, np.inf, count=1)
     shape_bins = n_bin
     if rows.onoff is not None:
-        n_bin += _add_onoff(b, rows.onoff, xg, hi)
+        # relax_toes: the on/off variables continuous too (a relaxation); checked below
+        onoff_vars = _add_onoff(b, rows.onoff, xg, hi, relax=relax_toes)
+        n_bin += 0 if relax_toes else onoff_vars
 
     model = b.build()
     out = run_model(model, solver, time_limit, mip_gap)
@@ -406,6 +411,9 @@ def solve_lp(
             over = np.interp(a, bph, vh) - np.interp(a, bp0, v0)
             gap += float((np.maximum(over, 0.0) * week_w[first:end_]).sum())
         exact = a_coef * gap <= _BRIDGE_TOL * max(abs(out.objective), 1.0)
+    if relax_toes and rows.onoff is not None:
+        # the relaxed on/off plan meets the rule as it is: it solves the model with binaries
+        exact = exact and rows.onoff.violation(plan) <= 1e-6 * max(float(rows.hi.max()), 1.0)
     bound: float | None = None
     if risk.kind == "mean" and homogeneous and out.bound is not None:
         bound = out.bound + 1e-6 * max(1.0, abs(out.bound)) + a_coef * shift_total

@@ -26,7 +26,7 @@ import json
 import time
 from contextlib import nullcontext
 from dataclasses import replace
-from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -106,28 +106,38 @@ def _solve_model(
     with pieces dense around that plan refines the plan and tightens the bound. Otherwise, and
     for quantile/CVaR risk, the model with binaries is solved.
     """
-    run = partial(
-        solve_lp,
-        curves,
-        problem,
-        rows,
-        roas_rules,
-        scenarios=scenarios,
-        solver=solver,
-        time_limit=time_limit,
-    )
+
+    def run(rows_: LinearRows, **kw: Any) -> LPSolution:
+        return solve_lp(
+            curves,
+            problem,
+            rows_,
+            roas_rules,
+            scenarios=scenarios,
+            solver=solver,
+            time_limit=time_limit,
+            **kw,
+        )
+
     if problem.risk.kind != "mean":
-        return run(pieces=pieces)
-    first = run(pieces=pieces, relax_toes=True)
+        return run(rows, pieces=pieces)
+    first = run(rows, pieces=pieces, relax_toes=True)
     if not first.exact:
-        full = run(pieces=pieces)
+        full = run(rows, pieces=pieces)
         return replace(full, seconds=full.seconds + first.seconds)
     # second pass: coarse pieces everywhere, dense over the first plan's adstock (tight there,
-    # an over-estimator everywhere: its bound is valid too)
-    fine = run(pieces=max(pieces // 3, 8), relax_toes=True, dense=first.plan)
+    # an over-estimator everywhere: its bound is valid too); the no-restart pattern of the first
+    # plan fixed (the second plan then meets the rule, its bound is not kept)
+    fixed = rows.onoff is not None
+    fine = run(
+        rows.with_pattern(first.plan) if fixed else rows,
+        pieces=max(pieces // 3, 8),
+        relax_toes=True,
+        dense=first.plan,
+    )
     if not fine.exact:
         return first
-    bounds = [v for v in (first.bound, fine.bound) if v is not None]
+    bounds = [v for v in (first.bound, None if fixed else fine.bound) if v is not None]
     better = _value(curves, problem, fine.plan) >= _value(curves, problem, first.plan)
     return replace(
         fine if better else first,
@@ -314,7 +324,7 @@ def _allocate(
     rel_gap = None if gap is None else gap / max(abs(upper or 0.0), 1.0)
     status = Status.OPTIMAL if rel_gap is not None and rel_gap <= gap_tol else Status.FEASIBLE
     if status is Status.FEASIBLE and gap is not None:
-        notes.extend(_gap_reasons(curves, problem, lp.bound, env, gap))
+        notes.extend(_gap_reasons(curves, problem, lp, lp_value, env, gap, upper))
 
     a, b = problem.value_coefficients
     current = np.zeros((t_len, c_len))
@@ -378,12 +388,22 @@ def _allocate(
 def _gap_reasons(
     curves: ResponseCurves,
     problem: AllocationProblem,
-    lp_bound: float | None,
+    lp: LPSolution,
+    lp_value: float,
     env: EnvelopeBound | None,
     gap: float,
+    upper: float | None,
 ) -> list[str]:
     """Why a gap is left, in words (for the notes)."""
     out = []
+    lp_bound = lp.bound
+    if lp_bound is not None and upper is not None and lp_bound <= upper * (1 + 1e-12):
+        over = lp.model_value - lp_value
+        out.append(
+            f"why the gap: the bound is the piecewise-linear model's, which over-estimates its "
+            f"own plan by {over:,.0f} EUR; more pieces (allocate(..., pieces=...)) tighten it "
+            "at the cost of time"
+        )
     if problem.risk.kind == "mean" and lp_bound is None:
         out.append(
             "why the gap: the posterior samples disagree on adstock weights, so no single "
