@@ -20,7 +20,8 @@ does not apply. The bounds here hold whatever the samples:
    no-restart rule relaxed, minimum-ROAS rules outer-linearized the same way), bounds
    ``max F~ >= max F`` from above at every round. Planes are added at the LP's own solutions
    (Kelley's method, one plane per cell and round), which drives the bound down to ``max F~``.
-   For CVaR one Frank-Wolfe plane at the plan is used (:func:`linearized_bound`).
+   For CVaR (concave too) the planes are on the CVaR of the samples' envelope values, one
+   aggregate variable: the first plane at the plan is the Frank-Wolfe bound.
 
 What is left between the bound and the plan is the envelope's over-estimate of S-shaped samples
 (none for concave curves) plus what the rounds did not close; :class:`EnvelopeBound` reports the
@@ -319,14 +320,77 @@ def envelope_bound(
         return EnvelopeBound(None, float(excess), 0)
     cuts = _roas_cuts(curves, roas_rules, plan, env, slope)
     if problem.risk.kind == "cvar":
+        return _kelley_cvar(
+            problem, rows, plan, envelopes, cuts, week_w, 2 * rounds, target, excess
+        )
+    return _kelley(curves, problem, rows, plan, envelopes, cuts, week_w, rounds, target, excess)
+
+
+def _kelley_cvar(
+    problem: AllocationProblem,
+    rows: LinearRows,
+    plan: np.ndarray,
+    envelopes: _Envelopes,
+    cuts: list[tuple[np.ndarray, float]],
+    week_w: np.ndarray,
+    rounds: int,
+    target: float | None,
+    excess: float,
+) -> EnvelopeBound:
+    """Cutting planes on the CVaR of the envelope values (concave: CVaR of concave functions).
+
+    One variable ``theta`` under planes ``theta <= V(y_i) + g_i (y - y_i)`` with ``V`` the CVaR
+    of the samples' envelope values and ``g_i`` its supergradient at ``y_i`` (the tail samples'
+    mean gradient); the first plane at the plan is the Frank-Wolfe bound, later ones at each LP's
+    solution tighten it. Every round's optimum is a bound.
+    """
+    t_len, c_len = plan.shape
+    curves = envelopes.curves
+    a_coef, b_coef = problem.value_coefficients
+    b = ModelBuilder()
+    y = b.cols(rows.lo, rows.hi)
+    theta = b.cols(-np.inf, np.inf)
+    add_linear_rows(b, rows.relaxed(), y)
+    for coef, rhs_c in cuts:
+        nz = np.nonzero(coef)[0]
+        b.rows(np.zeros(nz.size), y[nz], coef[nz], rhs_c, np.inf, count=1)
+    b.cost(theta, 1.0)
+    base = b.build()
+    session = LPSession(base)
+
+    def add_plane(y0: np.ndarray) -> None:
+        env, slope = envelopes(y0)
+        values = a_coef * np.einsum("stc,t->s", env, week_w) - b_coef * float(y0.sum())
         w = risk_weights(values, problem.risk)
         grad = a_coef * np.tensordot(w, _chain(curves, slope * week_w[None, :, None]), axes=1)
         g = (grad - b_coef).ravel()
-        bound = linearized_bound(
-            rows, g, plan.ravel(), risk_value(values, problem.risk), cuts, solver
+        v0 = risk_value(values, problem.risk)
+        # theta - g y <= v0 - g y0
+        a = sp.csr_array(
+            (np.r_[1.0, -g], (np.zeros(g.size + 1, int), np.r_[theta, y])),
+            shape=(1, base.n_cols),
         )
-        return EnvelopeBound(bound, float(excess), 1)
-    return _kelley(curves, problem, rows, plan, envelopes, cuts, week_w, rounds, target, excess)
+        session.add_rows(a, np.array([-np.inf]), np.array([v0 - g @ y0.ravel()]))
+
+    add_plane(plan)
+    best: float | None = None
+    done = 0
+    for _ in range(max(rounds, 1)):
+        out = session.solve()
+        done += 1
+        if out.status != "optimal" or out.bound is None or out.x is None:
+            break
+        bound = float(out.bound) + 1e-9 * max(abs(float(out.bound)), 1.0)
+        best = bound if best is None else min(best, bound)
+        if target is not None and best <= target:
+            break
+        y_new = np.clip(
+            out.x[y].reshape(t_len, c_len),
+            rows.lo.reshape(t_len, c_len),
+            rows.hi.reshape(t_len, c_len),
+        )
+        add_plane(y_new)
+    return EnvelopeBound(best, float(excess), done)
 
 
 def _chain(curves: ResponseCurves, slope: np.ndarray) -> np.ndarray:

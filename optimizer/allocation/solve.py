@@ -124,7 +124,11 @@ def _solve_model(
     first = run(rows, pieces=pieces, relax_toes=True)
     if not first.exact:
         full = run(rows, pieces=pieces)
-        return replace(full, seconds=full.seconds + first.seconds)
+        # the relaxed LP's optimum bounds the problem too
+        bounds = [v for v in (first.bound, full.bound) if v is not None]
+        return replace(
+            full, bound=min(bounds) if bounds else None, seconds=full.seconds + first.seconds
+        )
     # second pass: coarse pieces everywhere, dense over the first plan's adstock (tight there,
     # an over-estimator everywhere: its bound is valid too); the no-restart pattern of the first
     # plan fixed (the second plan then meets the rule, its bound is not kept)
