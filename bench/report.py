@@ -283,21 +283,24 @@ def allocation_section(lines: list[str], d: dict[str, Any] | None, one: dict | N
         lines += ["Not run.", ""]
         return
     lines += [
-        f"CBC, budget = run-rate x weeks, mean objective; median of {d['meta']['repeats']} "
-        "repeats (wall and CPU s, CPU includes the solver subprocess). `lp`: piecewise-linear "
-        "model only; `nonlinear`: SLSQP from the LP plan; `auto`: both, SLSQP skipped above "
-        "800 plan cells. Gap = certified relative gap (upper bound vs value).",
+        f"MILP solver CBC (LPs in HiGHS in the process), budget = run-rate x weeks, mean "
+        f"objective; median of {d['meta']['repeats']} repeats (wall and CPU s, CPU includes the "
+        "solver subprocess). Rules: `none`, or `workable` = `max_week_change=0.25`, "
+        "`always_on_min_share=0.5`, `no_restart=True`. `lp`: global model only; `nonlinear`: "
+        "SLSQP from its plan; `auto`: both, SLSQP skipped above 800 plan cells. Gap = certified "
+        "relative gap (upper bound vs value); a gap above 0.1 % says why in the result's notes.",
         "",
-        "| channels x weeks | case | method | pipeline | wall s | CPU s | certified gap | status |",
-        "|---|---|---|---|---|---|---|---|",
+        "| channels x weeks | case | rules | method | pipeline | wall s | CPU s | certified gap "
+        "| status |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     rows = list(d["rows"]) + ([dict(r, one_off=True) for r in one["rows"]] if one else [])
     for r in rows:
         note = " (1 run, skipped by default)" if r.get("one_off") else ""
         lines.append(
-            f"| {r['size']} | {r['case']} | {r['method']}{note} | {r['pipeline']} | "
-            f"{f(r['median_s'], 2)} | {f(r['median_cpu_s'], 2)} | {gap(r['rel_gap'])} | "
-            f"{r['status']} |"
+            f"| {r['size']} | {r['case']} | {r.get('rules', 'none')} | {r['method']}{note} | "
+            f"{r['pipeline']} | {f(r['median_s'], 2)} | {f(r['median_cpu_s'], 2)} | "
+            f"{gap(r['rel_gap'])} | {r['status']} |"
         )
     lines.append("")
 

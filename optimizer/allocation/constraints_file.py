@@ -8,6 +8,9 @@ Example::
     min_roas = 1.5                 # overall, posterior mean
     max_cpa = 35.0                 # EUR per incremental order, needs orders_per_revenue
     orders_per_revenue = 0.0125    # 1 / average basket (EUR)
+    max_week_change = 0.25         # week-to-week change, fraction of each channel's run-rate
+    always_on_min_share = 0.5      # channels on in every recent week keep >= 50 % of it
+    no_restart = true              # no channel switched off and on again in the horizon
 
     [monthly_caps]
     "2026-12" = 220000
@@ -15,7 +18,8 @@ Example::
     [channels.sea]
     max_change = 0.3               # at most +30 % vs the recent run-rate
     [channels.social]
-    min_weekly = 2000
+    min_weekly = 2000              # replaces the always-on minimum
+    no_restart = false             # flighted: may pause and restart
     [channels.seo]
     fixed = 50000
 
@@ -30,7 +34,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StrictBool, field_validator, model_validator
 
 from optimizer.allocation.problem import ChannelRule, WeekBound
 from optimizer.config import StrictModel, load_toml, validate
@@ -55,6 +59,8 @@ class ChannelRuleModel(StrictModel):
     max_change: float | None = Field(None, ge=-1)
     fixed: float | None = Field(None, ge=0)
     min_roas: float | None = Field(None, gt=0)
+    max_week_change: float | None = Field(None, ge=0)
+    no_restart: StrictBool | None = None
 
     @model_validator(mode="after")
     def _min_below_max(self) -> ChannelRuleModel:
@@ -105,6 +111,17 @@ class WeekBoundModel(StrictModel):
         return self
 
 
+#: Workable-plan rules applied by ``optimizer allocate`` and scenarios unless the constraints file
+#: or ``[media]`` says otherwise: week-to-week change at most 25 % of the channel's run-rate,
+#: channels that spent in every recent week keep at least half of it, no channel switched off
+#: and on again within the horizon. The library's :class:`AllocationProblem` leaves them off.
+WORKABLE_DEFAULTS: dict[str, Any] = {
+    "max_week_change": 0.25,
+    "always_on_min_share": 0.5,
+    "no_restart": True,
+}
+
+
 class ConstraintsFile(StrictModel):
     """Top level of the constraints file."""
 
@@ -116,8 +133,29 @@ class ConstraintsFile(StrictModel):
     max_cpa: float | None = Field(None, gt=0)
     orders_per_revenue: float | None = Field(None, gt=0)
     variable_cost_rate: float = Field(0.0, ge=0, lt=1)
+    # workable plans are the default (a media buyer can execute them); ``false`` switches a
+    # rule off
+    max_week_change: Annotated[float, Field(gt=0)] | Literal[False] = WORKABLE_DEFAULTS[
+        "max_week_change"
+    ]
+    always_on_min_share: Annotated[float, Field(gt=0, le=1)] | Literal[False] = WORKABLE_DEFAULTS[
+        "always_on_min_share"
+    ]
+    no_restart: StrictBool = WORKABLE_DEFAULTS["no_restart"]
     channels: dict[str, ChannelRuleModel] = Field(default_factory=dict)
     week_bounds: list[WeekBoundModel] = Field(default_factory=list)
+
+    @field_validator("max_week_change", "always_on_min_share", mode="before")
+    @classmethod
+    def _rule_or_false(cls, value: Any) -> Any:
+        if value is True:
+            raise ValueError("give a fraction (e.g. 0.25), or false to switch the rule off")
+        if value is not False and isinstance(value, int | float) and value <= 0:
+            raise ValueError(
+                f"{value} would forbid any spend change; give a positive fraction (e.g. 0.25), "
+                "or false to switch the rule off"
+            )
+        return value
 
     @model_validator(mode="after")
     def _cpa_needs_basket(self) -> ConstraintsFile:
@@ -135,6 +173,11 @@ class ConstraintsFile(StrictModel):
             if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
                 raise ValueError(f"monthly cap key '{month}' must be YYYY-MM, e.g. '2026-12'")
         return caps
+
+
+def default_constraints(channels: tuple[str, ...]) -> dict[str, Any]:
+    """Problem keyword arguments when no constraints file is given (the workable defaults)."""
+    return constraints_kwargs(ConstraintsFile(), channels, "defaults")
 
 
 def load_constraints(path: str | Path, channels: tuple[str, ...]) -> dict[str, Any]:
@@ -207,6 +250,9 @@ def constraints_kwargs(
         "max_cpa": spec.max_cpa,
         "orders_per_revenue": spec.orders_per_revenue,
         "variable_cost_rate": spec.variable_cost_rate,
+        "max_week_change": spec.max_week_change or None,
+        "always_on_min_share": spec.always_on_min_share or None,
+        "no_restart": spec.no_restart,
         "channels": {c: ChannelRule(**r.model_dump()) for c, r in spec.channels.items()},
         "week_bounds": tuple(WeekBound(**w.model_dump()) for w in spec.week_bounds),
     }

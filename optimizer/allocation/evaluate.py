@@ -19,6 +19,7 @@ from optimizer.mmm.curves import ResponseCurves
 __all__ = [
     "Outcome",
     "chain_gradient",
+    "response_and_slope",
     "envelope_weekly_and_slope",
     "risk_value",
     "risk_weights",
@@ -51,6 +52,38 @@ def sat_and_slope(
         return val, d
     z = np.exp(-p0 * x)
     return (1.0 - z) / (1.0 + z), 2.0 * p0 * z / (1.0 + z) ** 2
+
+
+def response_and_slope(curves: ResponseCurves, plan: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weekly response and its slope per adstocked EUR, each (S, T, C), from one adstock pass.
+
+    The same numbers as :meth:`ResponseCurves.weekly` and the per-week factor of
+    :meth:`ResponseCurves.gradient`, with one power per sample, week and channel for Hill curves
+    (``r = (x / K)**s``, response ``r / (1 + r)``, slope ``s r / (x (1 + r)**2)``): the nonlinear
+    solver evaluates both about a hundred times per solve.
+    """
+    x = curves.adstock(plan)
+    val = np.empty_like(x)
+    der = np.empty_like(x)
+    for c, kind in enumerate(curves.saturation):
+        p0 = curves.params[:, None, c, 0]
+        p1 = curves.params[:, None, c, 1]
+        beta = curves.beta[:, None, c]
+        xc = np.maximum(x[:, :, c], 0.0)
+        if kind == "hill":
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                r = np.power(xc / p0, p1)
+                v = np.where(np.isinf(r), 1.0, r / (1.0 + r))
+                d = p1 * r / (np.where(xc > 0, xc, 1.0) * (1.0 + r) ** 2)
+            # at 0 EUR: 0 for s > 1, 1 / K for s = 1, infinite (capped, as in ResponseCurves)
+            # for s < 1
+            at0 = np.where(p1 > 1.0, 0.0, np.where(p1 == 1.0, 1.0 / p0, 1e6 / np.maximum(p0, 1e-9)))
+            d = np.where(xc > 0, np.where(np.isfinite(d), d, 0.0), at0)
+        else:
+            v, d = sat_and_slope(kind, xc, p0, p1)
+        val[:, :, c] = beta * v
+        der[:, :, c] = beta * d
+    return val, der
 
 
 def tangent_point(kind: str, p0: np.ndarray, p1: np.ndarray) -> np.ndarray:

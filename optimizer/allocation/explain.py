@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from optimizer.allocation.polytope import LinearRows
-from optimizer.allocation.problem import AllocationProblem, Resolved
+from optimizer.allocation.problem import AllocationProblem
+from optimizer.allocation.resolve import Resolved
 
 __all__ = ["binding_constraints"]
 
@@ -49,6 +50,13 @@ def binding_constraints(
     def week_name(t: int) -> str:
         return f"week {t}" + (f" ({starts[t]})" if starts else "")
 
+    def weeks_text(weeks: list[int]) -> str:
+        if len(weeks) == 1:
+            return week_name(weeks[0])
+        nums = [str(t) for t in weeks]
+        return "weeks " + ", ".join(nums[:-1]) + " and " + nums[-1]
+
+    week_change: dict[int, list[int]] = {}
     for i, name in enumerate(rows.names):
         if rows.equality[i]:
             if name == "budget":
@@ -70,20 +78,52 @@ def binding_constraints(
             month = name.split()[-1]
             cap = next(c for m, _, c in res.month_groups if m == month)
             out.append(f"monthly cap of {_eur(cap)} reached in {month}")
+        elif name.startswith("week change "):
+            _, _, ci_text, t_text, _ = name.split()
+            week_change.setdefault(int(ci_text), []).append(int(t_text))
+    for c, weeks in sorted(week_change.items()):
+        out.append(
+            f"{channels[c]}: week-to-week change limit ({_eur(res.week_change[c])}) binds in "
+            f"{weeks_text(sorted(set(weeks)))}"
+        )
     t_len = res.n_plan or plan.shape[0]
     plan = plan[:t_len]
+    cell_tol = tol / t_len
     for c, ch in enumerate(channels):
         if res.tot_lo[c] == res.tot_hi[c]:
             out.append(f"channel '{ch}' fixed at {_eur(res.tot_lo[c])}")
             continue
-        lo, hi = res.lo[:t_len, c], res.hi[:t_len, c]
-        at_lo = int((plan[:, c] <= lo + tol / t_len).sum())
-        at_hi = int((np.isfinite(hi) & (plan[:, c] >= hi - tol / t_len)).sum())
-        if at_lo:
-            what = "zero spend" if (lo == 0).all() else "its weekly minimum"
-            out.append(f"channel '{ch}' at {what} in {at_lo} of {t_len} weeks")
+        lo, hi, x = res.lo[:t_len, c], res.hi[:t_len, c], plan[:, c]
+        zero = int(((lo == 0) & (x <= cell_tol)).sum())
+        at_min = (lo > 0) & (x <= lo + cell_tol)
+        floor = res.floor[c]
+        on_floor = at_min & (floor > 0) & np.isclose(lo, floor, rtol=1e-9, atol=1e-9)
+        at_hi = int((np.isfinite(hi) & (x >= hi - cell_tol)).sum())
+        if zero:
+            out.append(f"channel '{ch}' at zero spend in {zero} of {t_len} weeks")
+        if on_floor.any():
+            out.append(
+                f"{ch}: always-on minimum ({_eur(floor)} per week) binds in "
+                f"{int(on_floor.sum())} of {t_len} weeks"
+            )
+        if (at_min & ~on_floor).any():
+            out.append(
+                f"channel '{ch}' at its weekly minimum in {int((at_min & ~on_floor).sum())} of "
+                f"{t_len} weeks"
+            )
         if at_hi:
             out.append(f"channel '{ch}' at its weekly maximum in {at_hi} of {t_len} weeks")
+    if rows.onoff is not None:
+        on = rows.onoff.pattern(plan, cell_tol)
+        for k, c in enumerate(rows.onoff.channels.tolist()):
+            off = np.nonzero(~on[:, k])[0]
+            if len(off) and on[:, k].any():
+                last_on = int(np.nonzero(on[:, k])[0].max())
+                if last_on < t_len - 1:
+                    out.append(
+                        f"{channels[c]}: switched off from {week_name(last_on + 1)} and not "
+                        "restarted (no_restart)"
+                    )
     for ci, rho in res.roas_rules:
         spend = plan.sum() if ci is None else plan[:, ci].sum()
         rev = mean_weekly_revenue.sum() if ci is None else mean_weekly_revenue[:, ci].sum()

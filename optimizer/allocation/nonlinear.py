@@ -18,7 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize
 
-from optimizer.allocation.evaluate import risk_value, risk_weights
+from optimizer.allocation.evaluate import (
+    chain_gradient,
+    response_and_slope,
+    risk_value,
+    risk_weights,
+)
 from optimizer.allocation.polytope import LinearRows
 from optimizer.allocation.problem import AllocationProblem
 from optimizer.mmm.curves import ResponseCurves
@@ -53,9 +58,14 @@ def value_and_gradient(
     a, b = problem.value_coefficients
     spend = float(plan.sum())
     ww = problem.weights_for(plan.shape[0])
-    values = a * curves.total(plan, ww) - b * spend
+    weekly, slope = response_and_slope(curves, plan)
+    if ww is None:
+        values = a * weekly.sum(axis=(1, 2)) - b * spend
+    else:
+        values = a * np.einsum("stc,t->s", weekly, ww) - b * spend
+        slope = slope * ww[None, :, None]
     w = risk_weights(values, problem.risk)
-    grad = a * np.tensordot(w, curves.gradient(plan, ww), axes=1) - b
+    grad = a * np.tensordot(w, chain_gradient(curves, slope), axes=1) - b
     return risk_value(values, problem.risk), grad, values
 
 
@@ -76,7 +86,8 @@ def solve_nonlinear(
     curves : ResponseCurves
     problem : AllocationProblem
     rows : LinearRows
-        Linear constraints and bounds of the problem.
+        Linear constraints and bounds of the problem (without the no-restart rule: fix the start
+        plan's on/off pattern with :meth:`LinearRows.with_pattern` first).
     roas_rules : tuple of (int or None, float)
         Minimum ROAS per channel index (None: overall).
     start : numpy.ndarray
@@ -110,11 +121,12 @@ def solve_nonlinear(
     cons: list[dict[str, object]] = []
     rs = max(float(np.abs(rows.rhs).max(initial=1.0)), 1.0)
     eq = rows.equality
+    dense = rows.matrix.toarray()  # SLSQP is dense anyway (<= MAX_VARIABLES plan cells)
     if eq.any():
-        a_eq, b_eq = rows.matrix[eq] * xs / rs, rows.rhs[eq] / rs
+        a_eq, b_eq = dense[eq] * xs / rs, rows.rhs[eq] / rs
         cons.append({"type": "eq", "fun": lambda z: a_eq @ z - b_eq, "jac": lambda z: a_eq})
     if (~eq).any():
-        a_ub, b_ub = rows.matrix[~eq] * xs / rs, rows.rhs[~eq] / rs
+        a_ub, b_ub = dense[~eq] * xs / rs, rows.rhs[~eq] / rs
         cons.append({"type": "ineq", "fun": lambda z: b_ub - a_ub @ z, "jac": lambda z: -a_ub})
     for ci, rho in roas_rules:
         cons.append(_roas_constraint(curves, shape, xs, rs, ci, rho))

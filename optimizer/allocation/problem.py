@@ -1,11 +1,19 @@
 """The media budget allocation problem: horizon, budget, rules, objective and risk.
 
-Everything here is a frozen dataclass validated on construction. :func:`resolve` turns a
-problem plus the channels and current run-rate of a :class:`~optimizer.mmm.curves.ResponseCurves`
-into plain arrays (per-cell bounds, channel totals, caps) that both solvers share.
+Everything here is a frozen dataclass validated on construction.
+:func:`optimizer.allocation.resolve.resolve` turns a problem plus the channels, run-rate and
+history of a :class:`~optimizer.mmm.curves.ResponseCurves` into plain arrays (per-cell bounds,
+channel totals, caps, week-to-week limits) that every solver shares.
 
 Conventions: spend is EUR excl. VAT; "total" bounds are over the whole horizon; "weekly" bounds
 apply to every week; percentage rules are fractions of the recent run-rate (``-0.2`` = 20 % less).
+
+Workable plans (all off by default): ``max_week_change`` bounds the change of a channel's spend
+from one week to the next, ``always_on_min_share`` keeps channels that spent in every recent week
+on at a share of their run-rate, and ``no_restart`` forbids switching a channel off and on again
+within the horizon. Explicit rules win over these defaults: a channel's ``min_weekly`` or
+``fixed`` replaces the always-on minimum, a week bound or maximum below it lowers it, and a fixed
+channel has no week-to-week limit.
 """
 
 from __future__ import annotations
@@ -22,15 +30,24 @@ import numpy as np
 from optimizer.errors import ConfigError, did_you_mean
 
 __all__ = [
+    "NO_RESTART_ON_SHARE",
+    "RECENT_WEEKS",
     "AllocationProblem",
     "BudgetMode",
     "ChannelRule",
     "Objective",
-    "Resolved",
     "Risk",
     "WeekBound",
-    "resolve",
 ]
+
+
+#: Recent history weeks (at most; ``ResponseCurves.history`` may hold fewer) in which a channel
+#: must have spent every week to count as *always on* for ``always_on_min_share``.
+RECENT_WEEKS = 13
+
+#: Under ``no_restart`` a week is *on* from this share of the channel's reference run-rate (when
+#: ``always_on_min_share`` is not set; else that share), capped by its week-to-week limit.
+NO_RESTART_ON_SHARE = 0.1
 
 
 class BudgetMode(StrEnum):
@@ -117,6 +134,12 @@ class ChannelRule:
         Spend locked at this amount over the horizon, EUR, spread evenly over the weeks.
     min_roas : float or None
         Minimum posterior-mean incremental revenue per EUR spent on this channel over the horizon.
+    max_week_change : float or None
+        Overrides :attr:`AllocationProblem.max_week_change` for this channel (fraction of its
+        run-rate, >= 0).
+    no_restart : bool or None
+        Overrides :attr:`AllocationProblem.no_restart` for this channel (``False``: this channel
+        may be switched off and on again).
     """
 
     min_total: float | None = None
@@ -127,9 +150,12 @@ class ChannelRule:
     max_change: float | None = None
     fixed: float | None = None
     min_roas: float | None = None
+    max_week_change: float | None = None
+    no_restart: bool | None = None
 
     def __post_init__(self) -> None:
-        for name in ("min_total", "max_total", "min_weekly", "max_weekly", "fixed", "min_roas"):
+        names = ("min_total", "max_total", "min_weekly", "max_weekly", "fixed", "min_roas")
+        for name in (*names, "max_week_change"):
             v = getattr(self, name)
             if v is not None and (not math.isfinite(v) or v < 0):
                 raise ConfigError(f"{name} = {v} must be a finite amount >= 0.")
@@ -203,6 +229,24 @@ class AllocationProblem:
         (length ``n_weeks``, each in [0, 1]; tail weeks count 1). The scenario step uses it to
         discount weeks whose extra demand the warehouse could not ship. ``None``: all 1.
         Revenue outcomes and ROAS rules stay unweighted; only the objective is weighted.
+    max_week_change : float or None
+        Largest change of a channel's spend from one week to the next, and from its current
+        weekly run-rate to the first week, as a fraction of that run-rate (0.25: at most 25 % of
+        the run-rate up or down per week). A channel whose run-rate is 0 uses the mean run-rate of
+        the channels that spend as its reference. Per channel: ``ChannelRule.max_week_change``.
+        Fixed channels have no limit. ``None``: no limit.
+    always_on_min_share : float or None
+        In (0, 1]: every channel that spent in each of the recent weeks (the last
+        :data:`RECENT_WEEKS` weeks of the model's history) spends at least this share of its
+        run-rate every week. Flighted channels (off in some recent week) are not forced on; a
+        channel's ``min_weekly`` or ``fixed`` replaces this minimum, lower maximums cap it.
+    no_restart : bool
+        A channel may not be switched off (0 EUR) and on again within the horizon (a channel off
+        in the last history week may be switched on once). Under the rule a week counts as on
+        from the channel's *on-level* (``always_on_min_share``, else
+        :data:`NO_RESTART_ON_SHARE`, of its reference run-rate, at most its week-to-week limit):
+        spend between 0 and that level is not allowed, so that a pause cannot hide as a few
+        euros. Per channel: ``ChannelRule.no_restart``.
     """
 
     budget: float
@@ -223,6 +267,9 @@ class AllocationProblem:
     seed: int = 0
     tail_weeks: int = 0
     week_weights: tuple[float, ...] | None = None
+    max_week_change: float | None = None
+    always_on_min_share: float | None = None
+    no_restart: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "budget_mode", BudgetMode(self.budget_mode))
@@ -257,6 +304,18 @@ class AllocationProblem:
             v = getattr(self, name)
             if v is not None and (not math.isfinite(v) or v <= 0):
                 raise ConfigError(f"{name} = {v} must be a finite number > 0.")
+        if self.max_week_change is not None and (
+            not math.isfinite(self.max_week_change) or self.max_week_change < 0
+        ):
+            raise ConfigError(
+                f"max_week_change = {self.max_week_change} must be a fraction >= 0 of the "
+                "run-rate, e.g. 0.25."
+            )
+        share = self.always_on_min_share
+        if share is not None and (not math.isfinite(share) or not 0.0 < share <= 1.0):
+            raise ConfigError(
+                f"always_on_min_share = {share} must be in (0, 1], e.g. 0.5 of the run-rate."
+            )
         for month, cap in self.monthly_caps.items():
             if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
                 raise ConfigError(f"monthly cap key '{month}' must be YYYY-MM, e.g. '2026-12'.")
@@ -307,215 +366,3 @@ class AllocationProblem:
         if self.start is None:
             return None
         return [self.start + timedelta(weeks=i) for i in range(self.n_weeks)]
-
-
-def _eur(x: float) -> str:
-    return f"{x:,.0f} EUR"
-
-
-@dataclass(frozen=True, eq=False)
-class Resolved:
-    """A problem as arrays for the solvers (T weeks, C channels), EUR excl. VAT.
-
-    Attributes
-    ----------
-    lo, hi : numpy.ndarray
-        Per-cell bounds, shape (T, C) (``hi`` may be ``inf``).
-    tot_lo, tot_hi : numpy.ndarray
-        Per-channel horizon totals, shape (C,).
-    budget : float
-    exact : bool
-        Whether the budget must be spent exactly.
-    week_cap : numpy.ndarray
-        Cap on spend over channels per week, shape (T,) (``inf`` when none).
-    month_groups : tuple of (str, tuple of int, float)
-        Month label, week indices and cap.
-    roas_rules : tuple of (int or None, float)
-        Minimum ROAS rules: channel index (None for the overall rule) and minimum.
-    n_plan : int
-        Weeks of the horizon; the arrays may hold ``tail_weeks`` more rows, fixed at 0 EUR.
-    """
-
-    lo: np.ndarray
-    hi: np.ndarray
-    tot_lo: np.ndarray
-    tot_hi: np.ndarray
-    budget: float
-    exact: bool
-    week_cap: np.ndarray
-    month_groups: tuple[tuple[str, tuple[int, ...], float], ...]
-    roas_rules: tuple[tuple[int | None, float], ...]
-    n_plan: int = 0
-
-    def finite_hi(self) -> np.ndarray:
-        """Per-cell upper bounds made finite with the budget and the totals, shape (T, C)."""
-        cap = np.minimum(self.tot_hi[None, :], self.budget)
-        cap = np.minimum(cap, self.week_cap[:, None])
-        return np.minimum(self.hi, cap)
-
-
-def resolve(problem: AllocationProblem, channels: tuple[str, ...], current: np.ndarray) -> Resolved:
-    """Turn rules into arrays and detect the common conflicts with exact figures.
-
-    Parameters
-    ----------
-    problem : AllocationProblem
-    channels : tuple of str
-        The model's channels (C).
-    current : numpy.ndarray
-        Recent weekly run-rate per channel, shape (C,), EUR per week.
-
-    Returns
-    -------
-    Resolved
-
-    Raises
-    ------
-    ConfigError
-        A rule names an unknown channel.
-    InfeasibleError
-        Rules conflict (minimums above the budget or a maximum, caps below minimums, ...).
-    """
-    from optimizer.errors import InfeasibleError
-
-    t_len, c_len = problem.n_weeks, len(channels)
-    idx = {c: i for i, c in enumerate(channels)}
-    for name in [*problem.channels, *(wb.channel for wb in problem.week_bounds)]:
-        if name not in idx:
-            raise ConfigError(
-                f"unknown channel '{name}' in the constraints; the model has "
-                f"{', '.join(channels)}.{did_you_mean(name, channels)}"
-            )
-    lo = np.zeros((t_len, c_len))
-    hi = np.full((t_len, c_len), np.inf)
-    tot_lo = np.zeros(c_len)
-    tot_hi = np.full(c_len, np.inf)
-    roas: list[tuple[int | None, float]] = []
-    problems: list[str] = []
-    for name, rule in problem.channels.items():
-        c = idx[name]
-        base = float(current[c]) * t_len
-        if rule.min_weekly is not None:
-            lo[:, c] = rule.min_weekly
-        if rule.max_weekly is not None:
-            hi[:, c] = rule.max_weekly
-        lows = [v for v in (rule.min_total,) if v is not None]
-        highs = [v for v in (rule.max_total,) if v is not None]
-        if rule.min_change is not None:
-            lows.append(base * (1.0 + rule.min_change))
-        if rule.max_change is not None:
-            highs.append(base * (1.0 + rule.max_change))
-        if lows:
-            tot_lo[c] = max(lows)
-        if highs:
-            tot_hi[c] = min(highs)
-        if rule.fixed is not None:
-            if not tot_lo[c] - 1e-6 <= rule.fixed <= tot_hi[c] + 1e-6:
-                problems.append(
-                    f"channel '{name}' is fixed at {_eur(rule.fixed)} but its bounds are "
-                    f"{_eur(tot_lo[c])} to {_eur(tot_hi[c])}; change the fixed amount or the bounds"
-                )
-            tot_lo[c] = tot_hi[c] = rule.fixed
-            lo[:, c] = hi[:, c] = rule.fixed / t_len
-        if rule.min_roas is not None:
-            roas.append((c, rule.min_roas))
-    for wb in problem.week_bounds:
-        c = idx[wb.channel]
-        lo[wb.week, c] = max(lo[wb.week, c], wb.min)
-        hi[wb.week, c] = min(hi[wb.week, c], wb.max)
-    if problem.min_roas is not None:
-        roas.append((None, problem.min_roas))
-    if problem.max_cpa is not None and problem.orders_per_revenue:
-        # CPA = spend / (revenue * orders_per_revenue) <= max_cpa  <=>  ROAS >= 1 / (opr * cpa)
-        roas.append((None, 1.0 / (problem.orders_per_revenue * problem.max_cpa)))
-
-    week_cap = np.full(t_len, np.inf if problem.weekly_cap is None else problem.weekly_cap)
-    months: list[tuple[str, tuple[int, ...], float]] = []
-    starts = problem.week_starts()
-    if problem.monthly_caps and starts is not None:
-        for month, cap in sorted(problem.monthly_caps.items()):
-            weeks = tuple(i for i, d in enumerate(starts) if f"{d.year:04d}-{d.month:02d}" == month)
-            if weeks:
-                months.append((month, weeks, float(cap)))
-
-    # --- conflicts with exact figures ---------------------------------------------------------
-    for c, name in enumerate(channels):
-        if (lo[:, c] > hi[:, c] + 1e-9).any():
-            w = int(np.argmax(lo[:, c] > hi[:, c] + 1e-9))
-            problems.append(
-                f"channel '{name}' week {w}: minimum {_eur(lo[w, c])} > maximum {_eur(hi[w, c])}; "
-                "lower the minimum or raise the maximum"
-            )
-        cell_lo, cell_hi = lo[:, c].sum(), hi[:, c].sum()
-        if cell_lo > tot_hi[c] + 1e-6:
-            problems.append(
-                f"channel '{name}': weekly minimums sum to {_eur(cell_lo)} > its maximum "
-                f"{_eur(tot_hi[c])} over the horizon; lower a minimum or raise the maximum"
-            )
-        if tot_lo[c] > min(tot_hi[c], cell_hi) + 1e-6:
-            problems.append(
-                f"channel '{name}': minimum {_eur(tot_lo[c])} > maximum "
-                f"{_eur(min(tot_hi[c], cell_hi))} over the horizon; lower the minimum or raise "
-                "the maximum"
-            )
-    need = np.maximum(tot_lo, lo.sum(axis=0))
-    if need.sum() > problem.budget + 1e-6:
-        problems.append(
-            f"channel minimums sum to {_eur(need.sum())} > budget {_eur(problem.budget)}; "
-            "raise the budget or lower a minimum"
-        )
-    cap_each = np.minimum(tot_hi, hi.sum(axis=0))
-    if (
-        BudgetMode(problem.budget_mode) is BudgetMode.EXACT
-        and cap_each.sum() < problem.budget - 1e-6
-    ):
-        problems.append(
-            f"channel maximums sum to {_eur(cap_each.sum())} < budget {_eur(problem.budget)} "
-            "to spend exactly; lower the budget, raise a maximum or use budget mode up_to"
-        )
-    for t in range(t_len):
-        if lo[t].sum() > week_cap[t] + 1e-6:
-            problems.append(
-                f"week {t}: channel minimums sum to {_eur(lo[t].sum())} > weekly cap "
-                f"{_eur(week_cap[t])}; raise the cap or lower a minimum"
-            )
-            break
-    if BudgetMode(problem.budget_mode) is BudgetMode.EXACT and np.isfinite(week_cap).all():
-        room = np.minimum(week_cap, hi.sum(axis=1)).sum()
-        if room < problem.budget - 1e-6:
-            problems.append(
-                f"weekly caps allow at most {_eur(room)} over {t_len} weeks < budget "
-                f"{_eur(problem.budget)} to spend exactly; raise the cap, lower the budget or use "
-                "budget mode up_to"
-            )
-    for month, weeks, cap in months:
-        m_lo = lo[list(weeks)].sum()
-        if m_lo > cap + 1e-6:
-            problems.append(
-                f"month {month}: channel minimums sum to {_eur(m_lo)} > monthly cap {_eur(cap)}; "
-                "raise the cap or lower a minimum"
-            )
-    if problems:
-        raise InfeasibleError("Infeasible allocation: " + "; ".join(problems) + ".")
-    # bounds that cross by round-off only (within the tolerances above), e.g. a fixed channel's
-    # fixed / n_weeks against an equal week bound, would make the solvers refuse the box
-    hi = np.maximum(hi, lo)
-    tot_hi = np.maximum(tot_hi, tot_lo)
-    if problem.tail_weeks:
-        # weeks after the horizon: no spend, their response still counts
-        pad = problem.tail_weeks
-        lo = np.vstack([lo, np.zeros((pad, c_len))])
-        hi = np.vstack([hi, np.zeros((pad, c_len))])
-        week_cap = np.concatenate([week_cap, np.full(pad, np.inf)])
-    return Resolved(
-        lo=lo,
-        hi=hi,
-        tot_lo=tot_lo,
-        tot_hi=tot_hi,
-        budget=float(problem.budget),
-        exact=BudgetMode(problem.budget_mode) is BudgetMode.EXACT,
-        week_cap=week_cap,
-        month_groups=tuple(months),
-        roas_rules=tuple(roas),
-        n_plan=t_len,
-    )

@@ -11,7 +11,7 @@ import numpy as np
 
 from optimizer.allocation.evaluate import sat_and_slope
 
-__all__ = ["concave_hull", "curve", "focus_level", "local_pieces", "pieces_of"]
+__all__ = ["concave_hull", "curve", "focus_level", "pieces_of"]
 
 _CANDIDATES = 400  # fine grid per curve for breakpoint placement and error measurement
 _SUB = 24  # sub-grid points per piece when measuring the chord error
@@ -19,18 +19,29 @@ _SUB = 24  # sub-grid points per piece when measuring the chord error
 
 def curve(kind: str, a: np.ndarray, p: np.ndarray, beta: np.ndarray) -> np.ndarray:
     """Mean over the given samples of ``beta * sat(a)``; ``p`` (K, 2), ``beta`` (K,)."""
-    v, _ = sat_and_slope(kind, a[None, :], p[:, 0:1], p[:, 1:2])
+    x = np.maximum(np.asarray(a, float), 0.0)[None, :]
+    if kind == "hill":
+        # x**s / (x**s + K**s) as r / (1 + r), r = (x / K)**s: one power per point and sample
+        with np.errstate(divide="ignore", over="ignore"):
+            r = np.power(x / p[:, 0:1], p[:, 1:2])
+        v = np.where(np.isinf(r), 1.0, r / (1.0 + r))
+        return (beta[:, None] * v).mean(axis=0)
+    v, _ = sat_and_slope(kind, x, p[:, 0:1], p[:, 1:2])
     return (beta[:, None] * v).mean(axis=0)
 
 
-def _breakpoints(grid: np.ndarray, f: np.ndarray, n: int) -> np.ndarray:
-    """Pick ``n + 1`` breakpoints (indices into ``grid``) greedily where the chord error peaks."""
+def _breakpoints(grid: np.ndarray, f: np.ndarray, n: int, tol: float = 0.0) -> np.ndarray:
+    """Pick at most ``n + 1`` breakpoints (indices into ``grid``) where the chord error peaks.
+
+    Greedy; stops once the largest error is at most ``tol``.
+    """
     idx = [0, len(grid) - 1]
+    floor = max(tol, 1e-12 * (1.0 + abs(f).max()))
     for _ in range(n - 1):
         b = np.asarray(sorted(idx))
         err = np.abs(f - np.interp(grid, grid[b], f[b]))
         j = int(np.argmax(err))
-        if err[j] <= 1e-12 * (1.0 + abs(f).max()) or j in idx:
+        if err[j] <= floor or j in idx:
             break
         idx.append(j)
     return np.asarray(sorted(idx))
@@ -75,24 +86,46 @@ def _lower_envelope(
 
 
 def pieces_of(
-    kind: str, p: np.ndarray, beta: np.ndarray, top: float, focus: float, n: int
+    kind: str,
+    p: np.ndarray,
+    beta: np.ndarray,
+    top: float,
+    focus: float,
+    n: int,
+    tol: float = 0.0,
+    lo: float = 0.0,
+    extra: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float, float]:
-    """Breakpoints, slopes, value at 0 and over-estimation shift of one curve on [0, top].
+    """Breakpoints, slopes, value at ``lo`` and over-estimation shift of a curve on [lo, top].
 
-    The ``n`` pieces are placed on [0, focus] and beyond ``focus`` follows the tangent at
-    ``focus``. For a concave curve the pieces are the lower envelope of the chord lines each
-    raised by its own chord error (an over-estimator: no shift needed); for an S-shaped curve
-    they are the chords and the shift is the largest chord error.
+    At most ``n`` pieces are placed on [lo, focus], fewer where the chord error is already at
+    most ``tol`` (EUR per week; low curvature needs few pieces), and beyond ``focus`` follows
+    the tangent at ``focus``. For a concave curve the pieces are the lower envelope of the chord
+    lines each raised by its own chord error (an over-estimator: no shift needed); for an
+    S-shaped curve they are the chords and the shift is the largest chord error. ``lo`` > 0
+    (an adstocked spend no plan can go below, e.g. with always-on minimums) leaves out the part
+    of the curve no plan reaches: often its convex toe, and with it the binaries. ``extra``
+    breakpoints (e.g. dense around a first plan's adstock) are added to the greedy ones; the
+    construction, and so the over-estimation, is the same whatever the breakpoints.
     """
-    top = max(top, 1.0)
-    focus = min(max(focus, 1.0), top)
+    lo = max(float(lo), 0.0)
+    top = max(top, lo + 1.0)
+    focus = min(max(focus, lo + 1.0), top)
+    span = focus - lo
     grid = np.unique(
         np.concatenate(
-            [np.linspace(0.0, focus, _CANDIDATES), focus * np.geomspace(1e-12, 1.0, _CANDIDATES)]
+            [
+                np.linspace(lo, focus, _CANDIDATES),
+                lo + span * np.geomspace(1e-12, 1.0, _CANDIDATES),
+            ]
         )
     )
     f = curve(kind, grid, p, beta)
-    b = grid[_breakpoints(grid, f, n)]
+    b = grid[_breakpoints(grid, f, n, tol)]
+    if extra is not None and len(extra):
+        b = np.unique(np.concatenate([b, np.clip(extra, lo, focus)]))
+        # near-duplicate points only make the LP degenerate
+        b = b[np.concatenate([[True], np.diff(b) > 1e-9 * max(focus, 1.0)])]
     fb = curve(kind, b, p, beta)
     slopes = np.diff(fb) / np.diff(b)
     # how far the curve rises above each chord, measured on a sub-grid of every piece
@@ -132,7 +165,7 @@ def pieces_of(
     head_f[-1] = start
     b_all = np.concatenate([head_b, bp[1:]])
     s_all = np.concatenate([np.diff(head_f) / np.diff(head_b), sl])
-    return b_all, s_all, 0.0, float(max(err[:m_top].max(), 0.0))
+    return b_all, s_all, float(fb[0]), float(max(err[:m_top].max(), 0.0))
 
 
 def concave_hull(b: np.ndarray, slopes: np.ndarray, start: float) -> tuple[np.ndarray, np.ndarray]:
@@ -156,38 +189,3 @@ def focus_level(kind: str, p: np.ndarray, level: float) -> float:
     """Adstocked spend past which a curve is nearly flat (20 half-saturations), EUR per week."""
     scale = float(np.median(p[:, 0])) if kind == "hill" else float(1.0 / np.median(p[:, 0]))
     return max(20.0 * scale, 3.0 * level)
-
-
-_LOCAL = np.array([-0.3, -0.15, -0.07, -0.03, -0.01, 0.0, 0.01, 0.03, 0.07, 0.15, 0.3])
-
-
-def local_pieces(
-    kind: str,
-    p: np.ndarray,
-    beta: np.ndarray,
-    base: np.ndarray,
-    base_slopes: np.ndarray,
-    centers: np.ndarray | None,
-    t_len: int,
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Piece lengths and chord slopes per week.
-
-    The shared breakpoints ``base``, plus points within +-30 % of ``centers[t]`` (adstocked spend
-    of a previous plan) when given.
-    """
-    if centers is None:
-        return [(np.diff(base), base_slopes)] * t_len
-    pts = []
-    for t in range(t_len):
-        q = np.unique(np.clip(np.concatenate([base, centers[t] * (1.0 + _LOCAL)]), 0.0, base[-1]))
-        # drop near-duplicate points: tiny pieces only make the LP degenerate
-        keep = np.concatenate([[True], np.diff(q) > 1e-6 * max(base[-1], 1.0)])
-        keep[-1] = True
-        pts.append(q[keep])
-    sizes = np.cumsum([0] + [len(q) for q in pts])
-    f = curve(kind, np.concatenate(pts), p, beta)
-    out = []
-    for t, q in enumerate(pts):
-        ft = f[sizes[t] : sizes[t + 1]]
-        out.append((np.diff(q), np.diff(ft) / np.diff(q)))
-    return out

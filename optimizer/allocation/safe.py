@@ -40,7 +40,8 @@ import pandas as pd
 from optimizer.allocation.calibration import PromiseCalibration, default_calibration
 from optimizer.allocation.evaluate import risk_value
 from optimizer.allocation.polytope import linear_rows
-from optimizer.allocation.problem import AllocationProblem, ChannelRule, WeekBound, resolve
+from optimizer.allocation.problem import AllocationProblem, ChannelRule, WeekBound
+from optimizer.allocation.resolve import resolve
 from optimizer.allocation.result import AllocationResult
 from optimizer.allocation.solve import allocate
 from optimizer.errors import ConfigError, InfeasibleError
@@ -444,13 +445,30 @@ def _pinned(problem: AllocationProblem, plan: np.ndarray, channels: tuple[str, .
         max_cpa=None,
         weekly_cap=None,
         monthly_caps={},
+        max_week_change=None,
+        always_on_min_share=None,
+        no_restart=False,
+    )
+
+
+def _without_workable(problem: AllocationProblem) -> AllocationProblem:
+    """The problem without the workable-plan rules (week-to-week change, always-on, restarts)."""
+    return dataclasses.replace(
+        problem,
+        max_week_change=None,
+        always_on_min_share=None,
+        no_restart=False,
+        channels={
+            ch: dataclasses.replace(r, max_week_change=None, no_restart=None)
+            for ch, r in problem.channels.items()
+        },
     )
 
 
 def _feasible_for(problem: AllocationProblem, curves: ResponseCurves, plan: np.ndarray) -> bool:
     """Whether a plan meets the problem's linear rules (budget, bounds, caps)."""
     try:
-        res = resolve(problem, curves.channels, curves.current)
+        res = resolve(problem, curves.channels, curves.current, curves.history)
     except InfeasibleError:
         return False
     full = np.zeros(res.lo.shape)
@@ -546,7 +564,9 @@ def safe_allocate(
         )
         results[name] = (res, plan)
 
-    if _feasible_for(mean_problem, curves, today_plan):
+    # today's plan is the manager's own: judged against the budget and the caps, not against
+    # the smoothness rules (a supplied Black Friday plan may ramp faster than they allow)
+    if _feasible_for(_without_workable(mean_problem), curves, today_plan):
         consider("today", 0.0, None, today_plan)
     notes: list[str] = []
     steps = rule.steps if bounds else (1.0,)

@@ -1,14 +1,22 @@
 """Public entry point: ``allocate(curves, problem)`` -> :class:`AllocationResult`.
 
 Pipeline: resolve the rules (conflicts raise :class:`InfeasibleError` with figures), solve the
-piecewise-linear model globally (LP or MILP), refine with SLSQP on the exact curves, keep the
+piecewise-linear model globally (an LP with S-shaped toes by their concave hull when its plan
+avoids them, else the MILP), refine with SLSQP on the exact curves, keep the
 better *feasible* plan under exact evaluation on every posterior sample, and certify it with the
 smallest valid upper bound:
 
 * the PWL model's bound plus its over-estimation shift, when the model is exact apart from the
   piecewise approximation (posterior mean, adstock weights equal across samples);
-* the Frank-Wolfe bound of the concave envelope (equal to the curves where they are concave),
-  valid for the mean and CVaR whatever the samples.
+* the bound of the concave envelope of every sample's curve on the spend the rules leave
+  reachable (equal to the curves where they are concave), maximized by cutting planes for the
+  mean and linearized at the plan for CVaR, valid whatever the samples
+  (:mod:`optimizer.allocation.certify`); it is computed only when the first one is missing or
+  does not certify the plan.
+
+The no-restart rule is modelled with binaries in the MILP; SLSQP keeps the on/off pattern of
+the plan it starts from, and every candidate plan is checked
+against all rules, the no-restart rule included, before it can be reported.
 """
 
 from __future__ import annotations
@@ -17,23 +25,21 @@ import hashlib
 import json
 import time
 from contextlib import nullcontext
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from optimizer._version import __version__
-from optimizer.allocation.evaluate import (
-    chain_gradient,
-    envelope_weekly_and_slope,
-    risk_value,
-    risk_weights,
-    summarize,
-)
+from optimizer.allocation.certify import EnvelopeBound, envelope_bound
+from optimizer.allocation.evaluate import risk_value, summarize
 from optimizer.allocation.explain import binding_constraints
-from optimizer.allocation.lp import linearized_bound, solve_lp
+from optimizer.allocation.lp import SOLVERS, LPSolution, solve_lp
 from optimizer.allocation.nonlinear import MAX_VARIABLES, solve_nonlinear
 from optimizer.allocation.polytope import LinearRows, linear_rows
-from optimizer.allocation.problem import AllocationProblem, Objective, Resolved, resolve
+from optimizer.allocation.problem import AllocationProblem, Objective
+from optimizer.allocation.resolve import Resolved, resolve
 from optimizer.allocation.result import AllocationResult, Status
 from optimizer.errors import ConfigError, InfeasibleError
 from optimizer.mmm.curves import ResponseCurves
@@ -82,6 +88,68 @@ def _value(curves: ResponseCurves, problem: AllocationProblem, plan: np.ndarray)
     return risk_value(a * curves.total(plan, ww) - b * plan.sum(), problem.risk)
 
 
+def _solve_model(
+    curves: ResponseCurves,
+    problem: AllocationProblem,
+    rows: LinearRows,
+    roas_rules: tuple[tuple[int | None, float], ...],
+    pieces: int,
+    scenarios: int,
+    solver: str,
+    time_limit: float,
+) -> LPSolution:
+    """Solve the global model: LP first, the MILP only when the LP cannot stand for it.
+
+    For the posterior mean, S-shaped pieces are first replaced by their concave hull (a pure LP,
+    still an over-estimator); when the plan sits where the hull equals the pieces it solves the
+    model with binaries too and the MILP is skipped (its bound is the LP's), and a second LP
+    with pieces dense around that plan refines the plan and tightens the bound. Otherwise, and
+    for quantile/CVaR risk, the model with binaries is solved.
+    """
+
+    def run(rows_: LinearRows, **kw: Any) -> LPSolution:
+        return solve_lp(
+            curves,
+            problem,
+            rows_,
+            roas_rules,
+            scenarios=scenarios,
+            solver=solver,
+            time_limit=time_limit,
+            **kw,
+        )
+
+    if problem.risk.kind != "mean":
+        return run(rows, pieces=pieces)
+    first = run(rows, pieces=pieces, relax_toes=True)
+    if not first.exact:
+        full = run(rows, pieces=pieces)
+        # the relaxed LP's optimum bounds the problem too
+        bounds = [v for v in (first.bound, full.bound) if v is not None]
+        return replace(
+            full, bound=min(bounds) if bounds else None, seconds=full.seconds + first.seconds
+        )
+    # second pass: coarse pieces everywhere, dense over the first plan's adstock (tight there,
+    # an over-estimator everywhere: its bound is valid too); the no-restart pattern of the first
+    # plan fixed (the second plan then meets the rule, its bound is not kept)
+    fixed = rows.onoff is not None
+    fine = run(
+        rows.with_pattern(first.plan) if fixed else rows,
+        pieces=max(pieces // 3, 8),
+        relax_toes=True,
+        dense=first.plan,
+    )
+    if not fine.exact:
+        return first
+    bounds = [v for v in (first.bound, None if fixed else fine.bound) if v is not None]
+    better = _value(curves, problem, fine.plan) >= _value(curves, problem, first.plan)
+    return replace(
+        fine if better else first,
+        bound=min(bounds) if bounds else None,
+        seconds=first.seconds + fine.seconds,
+    )
+
+
 def _tightened_lp(
     curves: ResponseCurves,
     problem: AllocationProblem,
@@ -111,60 +179,15 @@ def _tightened_lp(
             tighter.append((ci, rho * max(short, 1.0) * (1.0 + 1e-3)))
         rules = tighter
         try:
-            lp = solve_lp(
-                curves,
-                problem,
-                rows,
-                tuple(rules),
-                pieces=pieces,
-                scenarios=scenarios,
-                solver=solver,
-                time_limit=time_limit,
+            lp = _solve_model(
+                curves, problem, rows, tuple(rules), pieces, scenarios, solver, time_limit
             )
         except InfeasibleError:
             return None
-        plan = np.clip(lp.plan, res.lo, res.finite_hi())
+        plan = np.clip(lp.plan, res.chain_lo, res.finite_hi())
         if _feasible(plan, rows, res, curves, tol):
             return plan
     return None
-
-
-def _envelope_bound(
-    curves: ResponseCurves,
-    problem: AllocationProblem,
-    rows: LinearRows,
-    res: Resolved,
-    plan: np.ndarray,
-    solver: str,
-) -> float | None:
-    """Frank-Wolfe bound on the concave envelope at ``plan`` (None for quantile risk)."""
-    if problem.risk.kind == "quantile":
-        return None
-    a, b = problem.value_coefficients
-    env, slope = envelope_weekly_and_slope(curves, plan)
-    grad_s = chain_gradient(curves, slope)  # (S, T, C)
-    ww = problem.weights_for(plan.shape[0])
-    if ww is None:
-        values = a * env.sum(axis=(1, 2)) - b * plan.sum()
-        grad_v = grad_s
-    else:
-        values = a * np.einsum("stc,t->s", env, ww) - b * plan.sum()
-        grad_v = chain_gradient(curves, slope * ww[None, :, None])
-    w = risk_weights(values, problem.risk)
-    value0 = risk_value(values, problem.risk)
-    grad = (a * np.tensordot(w, grad_v, axes=1) - b).ravel()
-    cuts = []
-    env_mean = env.mean(axis=0)
-    grad_mean = grad_s.mean(axis=0)
-    for ci, rho in res.roas_rules:
-        mask = np.ones_like(plan) if ci is None else np.zeros_like(plan)
-        if ci is not None:
-            mask[:, ci] = 1.0
-        g = (grad_mean * mask).ravel()
-        r0 = float((env_mean * mask).sum())
-        # R(y) <= R~(y) <= R~(x0) + g (y - x0), so R(y) >= rho S(y) implies this cut
-        cuts.append((g - rho * mask.ravel(), float(g @ plan.ravel() - r0)))
-    return linearized_bound(rows, grad, plan.ravel(), value0, cuts, solver=solver)
 
 
 def allocate(
@@ -188,8 +211,9 @@ def allocate(
     method : {"auto", "lp", "nonlinear"}
         ``lp``: piecewise-linear model only; ``nonlinear``: SLSQP from the LP plan too (always);
         ``auto``: both, SLSQP skipped above ``MAX_VARIABLES`` plan cells.
-    solver : {"highs", "cbc"}
-        LP/MILP solver.
+    solver : {"cbc", "highs"}
+        MILP solver: the CBC program bundled with PuLP (default) or HiGHS; pure LPs always run
+        in HiGHS in the process.
     pieces : int or None
         Linear pieces per response curve in the LP; default 40 up to ``MAX_VARIABLES`` plan
         cells, 24 above (bigger models, and no SLSQP polish to make up for the coarser grid),
@@ -214,6 +238,8 @@ def allocate(
     """
     if method not in METHODS:
         raise ConfigError(f"method '{method}' is unknown; use one of {', '.join(METHODS)}.")
+    if solver not in SOLVERS:
+        raise ConfigError(f"LP solver '{solver}' is unknown; use one of {', '.join(SOLVERS)}.")
     if pieces is None:
         cells = (problem.n_weeks + problem.tail_weeks) * len(curves.channels)
         pieces = 40 if cells <= MAX_VARIABLES else 24
@@ -235,42 +261,20 @@ def _allocate(
     gap_tol: float,
 ) -> AllocationResult:
     t0 = time.perf_counter()
-    res = resolve(problem, curves.channels, curves.current)
+    res = resolve(problem, curves.channels, curves.current, curves.history)
     rows = linear_rows(res)
     n_plan, c_len = problem.n_weeks, len(curves.channels)
     t_len = res.lo.shape[0]  # the horizon plus any tail weeks (spend fixed at 0)
     tol = 1e-6 * max(res.budget, 1.0) + 1e-6
     notes: list[str] = []
+    box_lo = rows.lo.reshape(t_len, c_len)
+    box_hi = rows.hi.reshape(t_len, c_len)
 
-    lp = solve_lp(
-        curves,
-        problem,
-        rows,
-        res.roas_rules,
-        pieces=pieces,
-        scenarios=scenarios,
-        solver=solver,
-        time_limit=time_limit,
-    )
-    lp_plan = np.clip(lp.plan, res.lo, res.finite_hi())
+    lp = _solve_model(curves, problem, rows, res.roas_rules, pieces, scenarios, solver, time_limit)
+    if lp.status != "optimal":
+        notes.append(f"the LP/MILP stopped at its time limit ({time_limit:g} s) with its best plan")
+    lp_plan = np.clip(lp.plan, box_lo, box_hi)
     lp_value = _value(curves, problem, lp_plan)
-    if not lp.mip and problem.risk.kind == "mean":
-        # refinement: breakpoints around the first plan's adstock (one more LP, no binaries)
-        fine = solve_lp(
-            curves,
-            problem,
-            rows,
-            res.roas_rules,
-            pieces=max(pieces // 3, 4),  # coarse everywhere, fine near the first plan
-            scenarios=scenarios,
-            solver=solver,
-            time_limit=time_limit,
-            around=lp_plan,
-        )
-        fine_plan = np.clip(fine.plan, res.lo, res.finite_hi())
-        fine_value = _value(curves, problem, fine_plan)
-        if fine_value > lp_value:
-            lp_plan, lp_value = fine_plan, fine_value
     candidates: list[tuple[str, np.ndarray, float]] = []
     if _feasible(lp_plan, rows, res, curves, tol):
         candidates.append(("lp", lp_plan, lp_value))
@@ -281,7 +285,7 @@ def _allocate(
     if method == "auto" and not run_nl:
         notes.append(f"SLSQP skipped: {t_len * c_len} plan cells > {MAX_VARIABLES}")
     if run_nl or not candidates:
-        nl = solve_nonlinear(curves, problem, rows, res.roas_rules, lp_plan)
+        nl = solve_nonlinear(curves, problem, rows.with_pattern(lp_plan), res.roas_rules, lp_plan)
         if _feasible(nl.plan, rows, res, curves, tol):
             candidates.append(("nonlinear", nl.plan, nl.value))
     if not candidates and res.roas_rules:
@@ -304,16 +308,27 @@ def _allocate(
     if lp.bound is not None:
         bounds.append(lp.bound)
         notes.append("bound: piecewise-linear model (MILP/LP) plus its over-estimation shift")
-    env_bound = _envelope_bound(curves, problem, rows, res, plan, solver)
-    if env_bound is not None:
-        bounds.append(env_bound)
-        notes.append("bound: Frank-Wolfe certificate on the concave envelope of the curves")
+    certified = lp.bound is not None and lp.bound - value <= gap_tol * max(abs(lp.bound), 1.0)
+    env = None
+    if not certified and problem.risk.kind != "quantile":
+        target = value + 0.5 * gap_tol * max(abs(value), 1.0)
+        # certificate LPs run in HiGHS whatever the solver (pure LPs, no process to start)
+        env = envelope_bound(curves, problem, rows, res.roas_rules, plan, "highs", target=target)
+        if env.bound is not None:
+            bounds.append(env.bound)
+            notes.append(
+                "bound: concave envelope of every posterior sample's curve on the spend the "
+                f"rules leave reachable ({env.rounds} cutting-plane LP"
+                + ("s)" if env.rounds != 1 else ")")
+            )
     if problem.risk.kind == "quantile":
         notes.append("a low quantile is not concave in the plan: the gap cannot be certified")
     upper = max(min(bounds), value) if bounds else None
     gap = None if upper is None else upper - value
     rel_gap = None if gap is None else gap / max(abs(upper or 0.0), 1.0)
     status = Status.OPTIMAL if rel_gap is not None and rel_gap <= gap_tol else Status.FEASIBLE
+    if status is Status.FEASIBLE and gap is not None:
+        notes.extend(_gap_reasons(curves, problem, lp, lp_value, env, gap, upper))
 
     a, b = problem.value_coefficients
     current = np.zeros((t_len, c_len))
@@ -372,6 +387,41 @@ def _allocate(
         input_hash=_hash(curves, problem),
         notes=tuple(notes),
     )
+
+
+def _gap_reasons(
+    curves: ResponseCurves,
+    problem: AllocationProblem,
+    lp: LPSolution,
+    lp_value: float,
+    env: EnvelopeBound | None,
+    gap: float,
+    upper: float | None,
+) -> list[str]:
+    """Why a gap is left, in words (for the notes)."""
+    out = []
+    lp_bound = lp.bound
+    if lp_bound is not None and upper is not None and lp_bound <= upper * (1 + 1e-12):
+        over = lp.model_value - lp_value
+        out.append(
+            f"why the gap: the bound is the piecewise-linear model's, which over-estimates its "
+            f"own plan by {over:,.0f} EUR; more pieces (allocate(..., pieces=...)) tighten it "
+            "at the cost of time"
+        )
+    if problem.risk.kind == "mean" and lp_bound is None:
+        out.append(
+            "why the gap: the posterior samples disagree on adstock weights, so no single "
+            "piecewise-linear curve bounds the posterior mean; the bound is the concave envelope "
+            "of each sample's own curve"
+        )
+    if env is not None and env.excess_at_plan > 1e-9 * max(abs(gap), 1.0):
+        share = min(env.excess_at_plan / gap, 1.0) if gap > 0 else 1.0
+        out.append(
+            f"why the gap: {env.excess_at_plan:,.0f} EUR of it ({share:.0%}) is the envelope's "
+            "over-estimate of S-shaped posterior samples at this plan's own spend, a looseness "
+            "of the bound and not a shortfall of the plan"
+        )
+    return out
 
 
 def _week_index(problem: AllocationProblem, t_len: int) -> pd.Index:

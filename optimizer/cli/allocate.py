@@ -214,7 +214,7 @@ def allocate_cmd(
 ) -> None:
     """Optimize the media plan for BUDGET over WEEKS and write plan.csv, summary.json, charts."""
     from optimizer.allocation import AllocationProblem, Risk, allocate
-    from optimizer.allocation.constraints_file import load_constraints
+    from optimizer.allocation.constraints_file import default_constraints, load_constraints
     from optimizer.allocation.frontier import frontier
     from optimizer.allocation.plots import plot_frontier, plot_plan
 
@@ -223,7 +223,11 @@ def allocate_cmd(
         raise click.UsageError(f"--objective {objective} needs --margin-rate (e.g. 0.4).")
     check_out(out, force)
     curves, last_week = load_curves_and_last_week(model, curves_file, allow_failed_model)
-    extra = load_constraints(constraints, curves.channels) if constraints else {}
+    extra = (
+        load_constraints(constraints, curves.channels)
+        if constraints
+        else default_constraints(curves.channels)
+    )
     start_date: date | None = start.date() if start is not None else None
     if start_date is None and last_week is not None:
         start_date = last_week + timedelta(days=7)  # the week after the model's history

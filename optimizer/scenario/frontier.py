@@ -21,7 +21,8 @@ import pandas as pd
 
 from optimizer.allocation import AllocationProblem
 from optimizer.allocation.frontier import frontier
-from optimizer.allocation.problem import BudgetMode, resolve
+from optimizer.allocation.problem import BudgetMode
+from optimizer.allocation.resolve import resolve
 from optimizer.errors import InfeasibleError
 from optimizer.scenario.demand import StoreDemand
 from optimizer.scenario.plan import Plans, allocation_problem_at, evaluate_plan
@@ -38,7 +39,7 @@ def budget_range(problem: AllocationProblem, demand: StoreDemand) -> tuple[float
         The rules are infeasible at the scenario's own budget.
     """
     c = demand.curves
-    r = resolve(problem, c.channels, c.current)
+    r = resolve(problem, c.channels, c.current, c.history)
     lo = float(np.maximum(r.tot_lo, r.lo[: r.n_plan].sum(axis=0)).sum())
     hi_each = np.minimum(r.tot_hi, r.hi[: r.n_plan].sum(axis=0))
     hi = float(hi_each.sum()) if np.isfinite(hi_each).all() else np.inf

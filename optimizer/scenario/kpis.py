@@ -204,6 +204,8 @@ def summary(result: ScenarioResult, opu: float | None) -> dict[str, Any]:
             "gap": None if alloc is None or alloc.rel_gap is None else _r(alloc.rel_gap, True),
             "solver": None if alloc is None else alloc.solver,
             "binding": [] if alloc is None else list(alloc.binding),
+            # which bound certifies the plan and, when the gap is above the tolerance, why
+            "notes": [] if alloc is None else list(alloc.notes),
         },
         "joint_vs_separate": {
             "joint_contribution": _stats(joint_c, False),

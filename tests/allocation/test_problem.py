@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from optimizer.allocation import AllocationProblem, ChannelRule, Risk, WeekBound, allocate
-from optimizer.allocation.problem import resolve
+from optimizer.allocation.resolve import resolve
 from optimizer.errors import ConfigError, InfeasibleError
 
 CH = ("seo", "sea", "social")

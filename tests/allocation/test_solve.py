@@ -57,7 +57,9 @@ def test_s_shaped_bound_is_valid_and_beats_the_even_plan():
     cv = synthetic_curves(n_channels=2, n_samples=1, lags=1, slope=3.0, seed=2)
     p = AllocationProblem(budget=30_000, n_weeks=6)
     r = allocate(cv, p)
-    assert "milp" in r.solver
+    # the LP with the toes by their concave hull stands for the MILP when its plan avoids the
+    # bridged toes (it does here); either way the bound below must hold
+    assert "milp" in r.solver or "-lp" in r.solver
     even = np.full((6, 2), 30_000 / 12)
     assert r.value > _value(cv, even) * 1.05
     rng = np.random.default_rng(2)

@@ -1123,7 +1123,11 @@ def channel_rules(draw: st.DrawFn) -> dict[str, Any]:
     )
     out: dict[str, Any] = {}
     for k in keys:
-        if k.endswith("_change"):
+        if k == "max_week_change":
+            out[k] = draw(st.floats(0.0, 3.0, **_finite))
+        elif k == "no_restart":
+            out[k] = draw(st.booleans())
+        elif k.endswith("_change"):
             out[k] = draw(st.floats(-1.0, 3.0, **_finite))
         elif k == "min_roas":
             out[k] = draw(st.floats(0.01, 10.0, **_finite))
@@ -1164,6 +1168,9 @@ def constraints_dicts(
         ("max_cpa", st.floats(1.0, 500.0, **_finite)),
         ("orders_per_revenue", st.floats(1e-4, 0.1, **_finite)),
         ("variable_cost_rate", st.floats(0.0, 0.99, **_finite)),
+        ("max_week_change", st.floats(0.0, 3.0, **_finite)),
+        ("always_on_min_share", st.floats(0.01, 1.0, **_finite)),
+        ("no_restart", st.booleans()),
     ):
         if scenario and key == "variable_cost_rate":
             continue

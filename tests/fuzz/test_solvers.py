@@ -163,6 +163,17 @@ def planted_allocations(draw):
         else:
             opr = draw(st.floats(1e-3, 0.05))
             kw_p["orders_per_revenue"], kw_p["max_cpa"] = opr, 1.0 / (opr * rho)
+    # workable-plan rules the planted plan meets (history: the run-rate every week, so every
+    # channel counts as always on)
+    ref = np.where(curves.current > 0, curves.current, curves.current[curves.current > 0].mean())
+    if draw(st.booleans()):
+        path = np.vstack([curves.current[None, :], plan])
+        steps = np.abs(np.diff(path, axis=0)).max(axis=0) / ref
+        kw_p["max_week_change"] = float(steps.max()) * (1 + draw(slack)) + 1e-9
+    if draw(st.booleans()):
+        share = float((plan / curves.current[None, :]).min())
+        if share > 0:
+            kw_p["always_on_min_share"] = min(share * (1 - draw(slack)), 1.0)
     mode = draw(st.sampled_from(["exact", "up_to"]))
     budget = total_spend if mode == "exact" else total_spend * (1 + draw(slack))
     objective = draw(st.sampled_from(["revenue", "margin", "contribution"]))
@@ -240,6 +251,31 @@ def _check_plan(curves, p: AllocationProblem, plan: np.ndarray) -> None:
         assert rev.sum() >= p.min_roas * plan.sum() - tol, "overall min_roas"
     if p.max_cpa is not None and p.orders_per_revenue:
         assert plan.sum() <= p.max_cpa * rev.sum() * p.orders_per_revenue + tol, "max_cpa"
+    fixed = {n for n, r in p.channels.items() if r.fixed is not None}
+    ref = np.where(curves.current > 0, curves.current, curves.current[curves.current > 0].mean())
+    if p.max_week_change is not None:
+        path = np.vstack([curves.current[None, :], plan])
+        step = np.abs(np.diff(path, axis=0))
+        for c, name in enumerate(curves.channels):
+            if name not in fixed:
+                assert (step[:, c] <= p.max_week_change * ref[c] + tol).all(), "week change"
+    if p.always_on_min_share is not None:
+        for c, name in enumerate(curves.channels):
+            r = p.channels.get(name)
+            if name in fixed or (r is not None and r.min_weekly is not None):
+                continue
+            own = [wb for wb in p.week_bounds if wb.channel == name]
+            floor = p.always_on_min_share * curves.current[c]
+            if r is not None and r.max_weekly is not None:
+                floor = min(floor, r.max_weekly)
+            highs = [] if r is None else [r.max_total] if r.max_total is not None else []
+            if r is not None and r.max_change is not None:
+                highs.append(curves.current[c] * t_len * (1 + r.max_change))
+            if highs:
+                floor = min(floor, min(highs) / t_len)  # an explicit maximum wins
+            for t in range(t_len):
+                cap = min([floor, *(wb.max for wb in own if wb.week == t)])
+                assert plan[t, c] >= cap - tol, "always-on minimum"
 
 
 @fuzz_settings(40)

@@ -1,0 +1,404 @@
+"""Rules as arrays: per-cell bounds, totals, caps, week-to-week limits and the on/off rule.
+
+:func:`resolve` turns an :class:`~optimizer.allocation.problem.AllocationProblem` plus the
+model's channels, run-rate and recent history into a :class:`Resolved` that every solver shares,
+and detects the common conflicts with exact figures.
+
+The week-to-week limit ``|x[t] - x[t-1]| <= d`` (with ``x[-1]`` the run-rate) is propagated
+along each channel's weeks into *implied* per-week bounds ``chain_lo``/``chain_hi``: a week's
+spend must be reachable from the run-rate and must leave the later weeks' bounds reachable. The
+implied bounds are exact per channel (the pointwise minimum of two plans meeting the limit meets
+it too, so the smallest total is the sum of the implied minimums), which makes the up-front
+conflict checks exact for one channel at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizer.allocation.problem import (
+    NO_RESTART_ON_SHARE,
+    RECENT_WEEKS,
+    AllocationProblem,
+    BudgetMode,
+)
+from optimizer.errors import ConfigError, InfeasibleError, did_you_mean
+
+__all__ = ["Resolved", "reference_levels", "resolve"]
+
+
+def _eur(x: float) -> str:
+    return f"{x:,.0f} EUR"
+
+
+@dataclass(frozen=True, eq=False)
+class Resolved:
+    """A problem as arrays for the solvers (T weeks, C channels), EUR excl. VAT.
+
+    Attributes
+    ----------
+    lo, hi : numpy.ndarray
+        Per-cell bounds from the rules, always-on minimums included, shape (T, C) (``hi`` may be
+        ``inf``).
+    tot_lo, tot_hi : numpy.ndarray
+        Per-channel horizon totals, shape (C,).
+    budget : float
+    exact : bool
+        Whether the budget must be spent exactly.
+    week_cap : numpy.ndarray
+        Cap on spend over channels per week, shape (T,) (``inf`` when none).
+    month_groups : tuple of (str, tuple of int, float)
+        Month label, week indices and cap.
+    roas_rules : tuple of (int or None, float)
+        Minimum ROAS rules: channel index (None for the overall rule) and minimum.
+    n_plan : int
+        Weeks of the horizon; the arrays may hold ``tail_weeks`` more rows, fixed at 0 EUR.
+    chain_lo, chain_hi : numpy.ndarray
+        Per-cell bounds implied by ``lo``/``hi`` and the week-to-week limits, (T, C), inside
+        ``lo``/``hi``; equal to them without limits.
+    week_change : numpy.ndarray
+        Largest change from one week to the next per channel, EUR per week, (C,) (``inf``: none).
+    start_level : numpy.ndarray
+        The run-rate the first week's change is measured from, EUR per week, (C,).
+    floor : numpy.ndarray
+        Always-on minimum applied per channel, EUR per week, (C,) (0: none).
+    no_restart : numpy.ndarray
+        Channels that may not be switched off and on again, bool (C,).
+    was_on : numpy.ndarray
+        Channels that spent in the last history week, bool (C,).
+    on_level : numpy.ndarray
+        Under ``no_restart``: spend from which a week counts as on, EUR per week, (C,).
+    """
+
+    lo: np.ndarray
+    hi: np.ndarray
+    tot_lo: np.ndarray
+    tot_hi: np.ndarray
+    budget: float
+    exact: bool
+    week_cap: np.ndarray
+    month_groups: tuple[tuple[str, tuple[int, ...], float], ...]
+    roas_rules: tuple[tuple[int | None, float], ...]
+    n_plan: int
+    chain_lo: np.ndarray
+    chain_hi: np.ndarray
+    week_change: np.ndarray
+    start_level: np.ndarray
+    floor: np.ndarray
+    no_restart: np.ndarray
+    was_on: np.ndarray
+    on_level: np.ndarray
+
+    def finite_hi(self) -> np.ndarray:
+        """Per-cell upper bounds made finite with the budget and the totals, shape (T, C)."""
+        cap = np.minimum(self.tot_hi[None, :], self.budget)
+        cap = np.minimum(cap, self.week_cap[:, None])
+        return np.minimum(self.chain_hi, cap)
+
+    def restart_channels(self) -> np.ndarray:
+        """Indices of the channels whose on/off pattern the no-restart rule constrains.
+
+        A channel under the rule whose implied minimum is positive in every horizon week is on
+        throughout, and one whose implied maximum is 0 throughout is off: neither can restart.
+        """
+        t = self.n_plan
+        always_on = (self.chain_lo[:t] > 0).all(axis=0)
+        never_on = (self.chain_hi[:t] <= 0).all(axis=0)
+        return np.nonzero(self.no_restart & ~always_on & ~never_on)[0]
+
+
+def reference_levels(current: np.ndarray, budget: float, n_weeks: int) -> np.ndarray:
+    """Run-rate per channel, with the mean run-rate of the spending channels where it is 0.
+
+    Parameters
+    ----------
+    current : numpy.ndarray
+        Weekly run-rate per channel, EUR per week, (C,).
+    budget : float
+        EUR over the horizon (the reference when no channel spends: budget / (weeks x C)).
+    n_weeks : int
+
+    Returns
+    -------
+    numpy.ndarray
+        (C,) EUR per week, > 0 unless the budget is 0.
+    """
+    current = np.asarray(current, float)
+    spending = current[current > 0]
+    mean = float(spending.mean()) if spending.size else budget / max(n_weeks * current.size, 1)
+    return np.where(current > 0, current, mean)
+
+
+def resolve(
+    problem: AllocationProblem,
+    channels: tuple[str, ...],
+    current: np.ndarray,
+    history: np.ndarray | None = None,
+) -> Resolved:
+    """Turn rules into arrays and detect the common conflicts with exact figures.
+
+    Parameters
+    ----------
+    problem : AllocationProblem
+    channels : tuple of str
+        The model's channels (C).
+    current : numpy.ndarray
+        Recent weekly run-rate per channel, shape (C,), EUR per week.
+    history : numpy.ndarray or None
+        Spend of the last historical weeks, (H, C), EUR per week, oldest first (the model's
+        ``ResponseCurves.history``): its last :data:`RECENT_WEEKS` weeks decide which channels
+        are always on, its last week which channels are on now. ``None``: channels with a
+        positive run-rate count as always on and on now.
+
+    Returns
+    -------
+    Resolved
+
+    Raises
+    ------
+    ConfigError
+        A rule names an unknown channel.
+    InfeasibleError
+        Rules conflict (minimums above the budget or a maximum, caps below minimums, a week the
+        week-to-week limit cannot reach, ...).
+    """
+    t_len, c_len = problem.n_weeks, len(channels)
+    current = np.asarray(current, float)
+    idx = {c: i for i, c in enumerate(channels)}
+    for name in [*problem.channels, *(wb.channel for wb in problem.week_bounds)]:
+        if name not in idx:
+            raise ConfigError(
+                f"unknown channel '{name}' in the constraints; the model has "
+                f"{', '.join(channels)}.{did_you_mean(name, channels)}"
+            )
+    lo = np.zeros((t_len, c_len))
+    hi = np.full((t_len, c_len), np.inf)
+    tot_lo = np.zeros(c_len)
+    tot_hi = np.full(c_len, np.inf)
+    roas: list[tuple[int | None, float]] = []
+    problems: list[str] = []
+    for name, rule in problem.channels.items():
+        c = idx[name]
+        base = float(current[c]) * t_len
+        if rule.min_weekly is not None:
+            lo[:, c] = rule.min_weekly
+        if rule.max_weekly is not None:
+            hi[:, c] = rule.max_weekly
+        lows = [v for v in (rule.min_total,) if v is not None]
+        highs = [v for v in (rule.max_total,) if v is not None]
+        if rule.min_change is not None:
+            lows.append(base * (1.0 + rule.min_change))
+        if rule.max_change is not None:
+            highs.append(base * (1.0 + rule.max_change))
+        if lows:
+            tot_lo[c] = max(lows)
+        if highs:
+            tot_hi[c] = min(highs)
+        if rule.fixed is not None:
+            if not tot_lo[c] - 1e-6 <= rule.fixed <= tot_hi[c] + 1e-6:
+                problems.append(
+                    f"channel '{name}' is fixed at {_eur(rule.fixed)} but its bounds are "
+                    f"{_eur(tot_lo[c])} to {_eur(tot_hi[c])}; change the fixed amount or the bounds"
+                )
+            tot_lo[c] = tot_hi[c] = rule.fixed
+            lo[:, c] = hi[:, c] = rule.fixed / t_len
+        if rule.min_roas is not None:
+            roas.append((c, rule.min_roas))
+    for wb in problem.week_bounds:
+        c = idx[wb.channel]
+        lo[wb.week, c] = max(lo[wb.week, c], wb.min)
+        hi[wb.week, c] = min(hi[wb.week, c], wb.max)
+    if problem.min_roas is not None:
+        roas.append((None, problem.min_roas))
+    if problem.max_cpa is not None and problem.orders_per_revenue:
+        # CPA = spend / (revenue * orders_per_revenue) <= max_cpa  <=>  ROAS >= 1 / (opr * cpa)
+        roas.append((None, 1.0 / (problem.orders_per_revenue * problem.max_cpa)))
+
+    # --- workable-plan defaults (explicit rules win) ------------------------------------------
+    rules = [problem.channels.get(name) for name in channels]
+    fixed = np.array([r is not None and r.fixed is not None for r in rules], bool)
+    recent = None if history is None else np.asarray(history, float)[-RECENT_WEEKS:]
+    if recent is None or recent.shape[0] == 0:
+        always_on = np.asarray(current > 0)
+        was_on = always_on.copy()
+    else:
+        always_on = np.asarray((recent > 0).all(axis=0))
+        was_on = np.asarray(recent[-1] > 0)
+    ref = reference_levels(current, problem.budget, t_len)
+    floor = np.zeros(c_len)
+    share = problem.always_on_min_share
+    if share is not None:
+        for c, own_rule in enumerate(rules):
+            explicit = own_rule is not None and own_rule.min_weekly is not None
+            if not always_on[c] or explicit or fixed[c]:
+                continue
+            level = share * float(current[c])
+            if np.isfinite(tot_hi[c]):
+                level = min(level, tot_hi[c] / t_len)  # an explicit horizon maximum wins
+            floor[c] = level
+            # a weekly maximum or a week bound below the minimum wins in its weeks
+            lo[:, c] = np.maximum(lo[:, c], np.minimum(level, hi[:, c]))
+    week_change = np.full(c_len, np.inf)
+    for c, own_rule in enumerate(rules):
+        own = None if own_rule is None else own_rule.max_week_change
+        frac = own if own is not None else problem.max_week_change
+        if frac is not None and not fixed[c]:
+            week_change[c] = frac * ref[c]
+    no_restart = (
+        np.array(
+            [
+                (r.no_restart if r is not None and r.no_restart is not None else problem.no_restart)
+                for r in rules
+            ],
+            bool,
+        )
+        & ~fixed
+    )
+    on_share = share if share is not None else NO_RESTART_ON_SHARE
+    on_level = np.minimum(on_share * ref, week_change)
+
+    week_cap = np.full(t_len, np.inf if problem.weekly_cap is None else problem.weekly_cap)
+    months: list[tuple[str, tuple[int, ...], float]] = []
+    starts = problem.week_starts()
+    if problem.monthly_caps and starts is not None:
+        for month, cap in sorted(problem.monthly_caps.items()):
+            weeks = tuple(i for i, d in enumerate(starts) if f"{d.year:04d}-{d.month:02d}" == month)
+            if weeks:
+                months.append((month, weeks, float(cap)))
+
+    # --- conflicts with exact figures ---------------------------------------------------------
+    chain_lo, chain_hi = lo.copy(), hi.copy()
+    for c, name in enumerate(channels):
+        if (lo[:, c] > hi[:, c] + 1e-9).any():
+            w = int(np.argmax(lo[:, c] > hi[:, c] + 1e-9))
+            problems.append(
+                f"channel '{name}' week {w}: minimum {_eur(lo[w, c])} > maximum {_eur(hi[w, c])}; "
+                "lower the minimum or raise the maximum"
+            )
+            continue
+        if np.isfinite(week_change[c]):
+            msg = _propagate(chain_lo[:, c], chain_hi[:, c], float(current[c]), week_change[c])
+            if msg:
+                problems.append(f"channel '{name}' {msg}")
+                continue
+        cell_lo, cell_hi = chain_lo[:, c].sum(), chain_hi[:, c].sum()
+        if cell_lo > tot_hi[c] + 1e-6:
+            problems.append(
+                f"channel '{name}': weekly minimums sum to {_eur(cell_lo)} > its maximum "
+                f"{_eur(tot_hi[c])} over the horizon; lower a minimum or raise the maximum"
+                + _hint(floor[c] > 0, np.isfinite(week_change[c]))
+            )
+        if tot_lo[c] > min(tot_hi[c], cell_hi) + 1e-6:
+            problems.append(
+                f"channel '{name}': minimum {_eur(tot_lo[c])} > maximum "
+                f"{_eur(min(tot_hi[c], cell_hi))} over the horizon; lower the minimum or raise "
+                "the maximum" + _hint(False, np.isfinite(week_change[c]))
+            )
+    hint = _hint(bool((floor > 0).any()), bool(np.isfinite(week_change).any()))
+    need = np.maximum(tot_lo, chain_lo.sum(axis=0))
+    if need.sum() > problem.budget + 1e-6:
+        problems.append(
+            f"channel minimums sum to {_eur(need.sum())} > budget {_eur(problem.budget)}; "
+            "raise the budget or lower a minimum" + hint
+        )
+    cap_each = np.minimum(tot_hi, chain_hi.sum(axis=0))
+    if (
+        BudgetMode(problem.budget_mode) is BudgetMode.EXACT
+        and cap_each.sum() < problem.budget - 1e-6
+    ):
+        problems.append(
+            f"channel maximums sum to {_eur(cap_each.sum())} < budget {_eur(problem.budget)} "
+            "to spend exactly; lower the budget, raise a maximum or use budget mode up_to"
+            + _hint(False, bool(np.isfinite(week_change).any()))
+        )
+    for t in range(t_len):
+        if chain_lo[t].sum() > week_cap[t] + 1e-6:
+            problems.append(
+                f"week {t}: channel minimums sum to {_eur(chain_lo[t].sum())} > weekly cap "
+                f"{_eur(week_cap[t])}; raise the cap or lower a minimum" + hint
+            )
+            break
+    if BudgetMode(problem.budget_mode) is BudgetMode.EXACT and np.isfinite(week_cap).all():
+        room = np.minimum(week_cap, chain_hi.sum(axis=1)).sum()
+        if room < problem.budget - 1e-6:
+            problems.append(
+                f"weekly caps allow at most {_eur(room)} over {t_len} weeks < budget "
+                f"{_eur(problem.budget)} to spend exactly; raise the cap, lower the budget or use "
+                "budget mode up_to"
+            )
+    for month, weeks, cap in months:
+        m_lo = chain_lo[list(weeks)].sum()
+        if m_lo > cap + 1e-6:
+            problems.append(
+                f"month {month}: channel minimums sum to {_eur(m_lo)} > monthly cap {_eur(cap)}; "
+                "raise the cap or lower a minimum" + hint
+            )
+    if problems:
+        raise InfeasibleError("Infeasible allocation: " + "; ".join(problems) + ".")
+    # bounds that cross by round-off only (within the tolerances above), e.g. a fixed channel's
+    # fixed / n_weeks against an equal week bound, would make the solvers refuse the box
+    hi = np.maximum(hi, lo)
+    chain_hi = np.maximum(chain_hi, chain_lo)
+    tot_hi = np.maximum(tot_hi, tot_lo)
+    if problem.tail_weeks:
+        # weeks after the horizon: no spend, their response still counts
+        pad = np.zeros((problem.tail_weeks, c_len))
+        lo, hi = np.vstack([lo, pad]), np.vstack([hi, pad])
+        chain_lo, chain_hi = np.vstack([chain_lo, pad]), np.vstack([chain_hi, pad])
+        week_cap = np.concatenate([week_cap, np.full(problem.tail_weeks, np.inf)])
+    return Resolved(
+        lo=lo,
+        hi=hi,
+        tot_lo=tot_lo,
+        tot_hi=tot_hi,
+        budget=float(problem.budget),
+        exact=BudgetMode(problem.budget_mode) is BudgetMode.EXACT,
+        week_cap=week_cap,
+        month_groups=tuple(months),
+        roas_rules=tuple(roas),
+        n_plan=t_len,
+        chain_lo=chain_lo,
+        chain_hi=chain_hi,
+        week_change=week_change,
+        start_level=current.copy(),
+        floor=floor,
+        no_restart=no_restart,
+        was_on=np.asarray(was_on, bool),
+        on_level=on_level,
+    )
+
+
+def _hint(floors: bool, limits: bool) -> str:
+    parts = [
+        p
+        for p, on in (("always-on minimums", floors), ("week-to-week change limits", limits))
+        if on
+    ]
+    return f" (counting the {' and '.join(parts)})" if parts else ""
+
+
+def _propagate(lo: np.ndarray, hi: np.ndarray, start: float, step: float) -> str:
+    """Tighten one channel's weekly bounds in place by the week-to-week limit ``step``.
+
+    Forward, each week must be reachable from the run-rate ``start``; backward, each week must
+    reach the next week's bounds. Returns a message (after the channel name) when a week cannot
+    be reached, else an empty string.
+    """
+    a, b = start - step, start + step
+    for t in range(len(lo)):
+        lo_t, hi_t = max(lo[t], a), min(hi[t], b)
+        if lo_t > hi_t + 1e-6 * max(1.0, abs(hi_t)):
+            return (
+                f"week {t}: its bounds {_eur(lo[t])} to {_eur(hi[t])} cannot be reached from the "
+                f"run-rate {_eur(start)} with the week-to-week change limit of {_eur(step)} per "
+                "week; raise max_week_change or relax that week's bounds"
+            )
+        lo[t], hi[t] = lo_t, max(hi_t, lo_t)
+        a, b = lo[t] - step, hi[t] + step
+    for t in range(len(lo) - 2, -1, -1):
+        lo[t] = max(lo[t], lo[t + 1] - step)
+        hi[t] = min(hi[t], hi[t + 1] + step)
+    np.maximum(lo, 0.0, out=lo)
+    return ""
