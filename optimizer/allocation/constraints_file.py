@@ -31,6 +31,8 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -242,6 +244,16 @@ def constraints_kwargs(
                 f"{source}: unknown channel '{name}'; the model has {', '.join(channels)}."
                 + did_you_mean(name, channels)
             )
+    rules = {c: ChannelRule(**r.model_dump()) for c, r in spec.channels.items()}
+    # a channel planned week by week ([[week_bounds]]) is exempt from the workable rules it did
+    # not ask for: a pause written by hand is not refused by a default smoothness rule
+    for name in {wb.channel for wb in spec.week_bounds}:
+        rule = rules.get(name, ChannelRule())
+        if "max_week_change" not in spec.model_fields_set and rule.max_week_change is None:
+            rule = dataclasses.replace(rule, max_week_change=math.inf)
+        if "no_restart" not in spec.model_fields_set and rule.no_restart is None:
+            rule = dataclasses.replace(rule, no_restart=False)
+        rules[name] = rule
     return {
         "budget_mode": spec.budget_mode,
         "weekly_cap": spec.weekly_cap,
@@ -253,6 +265,6 @@ def constraints_kwargs(
         "max_week_change": spec.max_week_change or None,
         "always_on_min_share": spec.always_on_min_share or None,
         "no_restart": spec.no_restart,
-        "channels": {c: ChannelRule(**r.model_dump()) for c, r in spec.channels.items()},
+        "channels": rules,
         "week_bounds": tuple(WeekBound(**w.model_dump()) for w in spec.week_bounds),
     }

@@ -136,7 +136,7 @@ class ChannelRule:
         Minimum posterior-mean incremental revenue per EUR spent on this channel over the horizon.
     max_week_change : float or None
         Overrides :attr:`AllocationProblem.max_week_change` for this channel (fraction of its
-        run-rate, >= 0).
+        run-rate, >= 0; ``math.inf``: no limit for this channel).
     no_restart : bool or None
         Overrides :attr:`AllocationProblem.no_restart` for this channel (``False``: this channel
         may be switched off and on again).
@@ -155,10 +155,13 @@ class ChannelRule:
 
     def __post_init__(self) -> None:
         names = ("min_total", "max_total", "min_weekly", "max_weekly", "fixed", "min_roas")
-        for name in (*names, "max_week_change"):
+        for name in names:
             v = getattr(self, name)
             if v is not None and (not math.isfinite(v) or v < 0):
                 raise ConfigError(f"{name} = {v} must be a finite amount >= 0.")
+        v = self.max_week_change  # math.inf: no week-to-week limit for this channel
+        if v is not None and (math.isnan(v) or v < 0):
+            raise ConfigError(f"max_week_change = {v} must be >= 0 (math.inf: no limit).")
         for name in ("min_change", "max_change"):
             v = getattr(self, name)
             if v is not None and (not math.isfinite(v) or v < -1.0):

@@ -14,6 +14,7 @@ conflict checks exact for one channel at a time.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -244,7 +245,7 @@ def resolve(
     for c, own_rule in enumerate(rules):
         own = None if own_rule is None else own_rule.max_week_change
         frac = own if own is not None else problem.max_week_change
-        if frac is not None and not fixed[c]:
+        if frac is not None and math.isfinite(frac) and not fixed[c]:  # inf: no limit
             week_change[c] = frac * ref[c]
     no_restart = (
         np.array(
@@ -376,7 +377,13 @@ def _hint(floors: bool, limits: bool) -> str:
         for p, on in (("always-on minimums", floors), ("week-to-week change limits", limits))
         if on
     ]
-    return f" (counting the {' and '.join(parts)})" if parts else ""
+    if not parts:
+        return ""
+    keys = [k for k, on in (("always_on_min_share", floors), ("max_week_change", limits)) if on]
+    return (
+        f" (counting the {' and '.join(parts)}: the workable-plan rules {', '.join(keys)}, on by "
+        "default in allocate and scenarios; set them higher or to false to relax them)"
+    )
 
 
 def _propagate(lo: np.ndarray, hi: np.ndarray, start: float, step: float) -> str:

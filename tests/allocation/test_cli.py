@@ -82,7 +82,7 @@ def test_margin_objective_and_risk_option(curves_file, tmp_path):
         "--curves",
         curves_file,
         "--budget",
-        500_000,
+        45_000,
         "--weeks",
         3,
         "--objective",
@@ -135,7 +135,11 @@ def test_errors_exit_1_with_message_and_write_nothing(curves_file, tmp_path):
     )
     assert r.exit_code == 1 and "Unknown key 'min_totl'" in r.output
     assert "Did you mean 'min_total'" in r.output
-    cons.write_text("[channels.ch0]\nmin_total = 5000\n[channels.ch1]\nmin_total = 6000\n")
+    # explicit minimums alone (the default always-on minimum and week-to-week limit off)
+    cons.write_text(
+        "always_on_min_share = false\nmax_week_change = false\n"
+        "[channels.ch0]\nmin_total = 5000\n[channels.ch1]\nmin_total = 6000\n"
+    )
     r = run(
         "allocate",
         "--curves",
@@ -196,14 +200,14 @@ def test_model_folder_gate(curves_file, tmp_path):
         pytest.skip("the MMM loader owns the model folder format")
     (model / "curves.json").write_text(curves_file.read_text())
     (model / "diagnostics.json").write_text('{"passed": false}')
-    r = run("allocate", "--model", model, "--budget", 1000, "--weeks", 2, "--out", tmp_path / "a")
+    r = run("allocate", "--model", model, "--budget", 25000, "--weeks", 2, "--out", tmp_path / "a")
     assert r.exit_code == 1 and "failed its diagnostics gate" in r.output
     r = run(
         "allocate",
         "--model",
         model,
         "--budget",
-        1000,
+        25000,
         "--weeks",
         2,
         "--allow-failed-model",

@@ -17,9 +17,10 @@ from optimizer.allocation.safe import (
     safe_allocate,
     split_samples,
 )
-from optimizer.errors import ConfigError
+from optimizer.errors import ConfigError, InfeasibleError
 from optimizer.mmm.curves import ResponseCurves
 from tests.allocation.helpers import synthetic_curves
+from tests.allocation.test_workable import _check_rules, workable_problems
 
 FAST = settings(max_examples=12, deadline=None)
 T = 4
@@ -164,3 +165,19 @@ def test_calibrated_promise_multiplies_the_lift_by_the_measured_ratios():
     assert off.promise_calibrated is None
     with pytest.raises(ConfigError):
         PromiseCalibration(())
+
+
+@FAST
+@given(workable_problems(concave=True), st.integers(0, 100))
+def test_the_safe_plan_meets_the_workable_rules(case, seed):
+    """Smoothness rules (week-to-week change, always-on minimum, no restart) hold on the safe plan."""
+    cv, p = case
+    try:
+        r = safe_allocate(cv, p, rule=SafeRule(seed=seed))
+    except InfeasibleError:
+        return  # the budget is out of the rules' reach: refused up front, with the figures
+    if r.chosen == "today":
+        # the manager's own plan is kept as it is, judged on the budget and caps only
+        np.testing.assert_allclose(r.plan.to_numpy(float), r.today.to_numpy(float))
+        return
+    _check_rules(cv, p, r.plan.to_numpy(float))

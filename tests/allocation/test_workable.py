@@ -335,3 +335,19 @@ def test_defaults_change_nothing(demo_curves):
     rows = linear_rows(res)
     assert rows.onoff is None and not any(n.startswith("week change") for n in rows.names)
     assert allocate(demo_curves, p).status is Status.OPTIMAL
+
+
+def test_the_cli_and_scenario_default_is_workable_and_false_switches_a_rule_off(tmp_path):
+    from optimizer.allocation.constraints_file import WORKABLE_DEFAULTS, default_constraints
+
+    kw = default_constraints(("ch0", "ch1"))
+    assert {k: kw[k] for k in WORKABLE_DEFAULTS} == RULES
+    path = tmp_path / "rules.toml"
+    path.write_text("max_week_change = false\nalways_on_min_share = false\nno_restart = false\n")
+    kw = load_constraints(path, ("ch0", "ch1"))
+    assert kw["max_week_change"] is None and kw["always_on_min_share"] is None
+    assert kw["no_restart"] is False
+    for text in ("max_week_change = 0\n", "max_week_change = true\n"):
+        path.write_text(text)
+        with pytest.raises(ConfigError, match="false to switch the rule off"):
+            load_constraints(path, ("ch0", "ch1"))

@@ -1168,8 +1168,8 @@ def constraints_dicts(
         ("max_cpa", st.floats(1.0, 500.0, **_finite)),
         ("orders_per_revenue", st.floats(1e-4, 0.1, **_finite)),
         ("variable_cost_rate", st.floats(0.0, 0.99, **_finite)),
-        ("max_week_change", st.floats(0.0, 3.0, **_finite)),
-        ("always_on_min_share", st.floats(0.01, 1.0, **_finite)),
+        ("max_week_change", st.floats(0.01, 3.0, **_finite) | st.just(False)),
+        ("always_on_min_share", st.floats(0.01, 1.0, **_finite) | st.just(False)),
         ("no_restart", st.booleans()),
     ):
         if scenario and key == "variable_cost_rate":
