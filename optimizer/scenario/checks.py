@@ -23,8 +23,8 @@ from optimizer.allocation.problem import (
     BudgetMode,
     ChannelRule,
     WeekBound,
-    resolve,
 )
+from optimizer.allocation.resolve import resolve
 from optimizer.allocation.today import last_year_plan, read_plan_csv
 from optimizer.data.catalog import Catalog
 from optimizer.data.dataset import Dataset, load_dataset

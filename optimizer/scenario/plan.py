@@ -331,6 +331,10 @@ def plan_joint(
                 week_bounds=safe.problem.week_bounds,
                 budget=safe.problem.budget,
                 budget_mode=safe.problem.budget_mode,
+                # today's plan kept as it is (pinned) is not held to the smoothness rules
+                max_week_change=safe.problem.max_week_change,
+                always_on_min_share=safe.problem.always_on_min_share,
+                no_restart=safe.problem.no_restart,
             )
         else:
             alloc_res = allocate(demand.curves, first)
