@@ -321,7 +321,9 @@ def _tomls() -> None:
     )
     _write(
         t / "con_minimums_over_budget.toml",
-        "schema_version = 1\n[channels.sea]\nmin_total = 80000\n[channels.seo]\nmin_total = 40000\n",
+        "schema_version = 1\n# the explicit minimums alone: the default workable rules off\n"
+        "always_on_min_share = false\nmax_week_change = false\n"
+        "[channels.sea]\nmin_total = 80000\n[channels.seo]\nmin_total = 40000\n",
     )
     _write(t / "con_syntax.toml", "schema_version = 1\nweekly_cap = = 5\n")
     _write(
