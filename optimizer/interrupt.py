@@ -26,6 +26,7 @@ __all__ = [
     "SIGNALS",
     "Interrupted",
     "check",
+    "forward",
     "received",
     "require_all_draws",
     "stop_on_signals",
@@ -62,6 +63,22 @@ def check() -> None:
     """
     if _received:
         raise Interrupted(f"stopped by {signal.Signals(_received[0]).name}")
+
+
+def forward(signum: int) -> None:
+    """Record a stop signal that a child process received and raise :class:`Interrupted`.
+
+    A run that works in child processes (:mod:`optimizer.scenario.prefit`) stops as if the
+    signal had reached it: the exit code names the child's signal.
+
+    Raises
+    ------
+    Interrupted
+        Always.
+    """
+    if not _received:
+        _received.append(signum)
+    raise Interrupted(f"stopped by {signal.Signals(signum).name}")
 
 
 #: Signals after which the process ends at once, without clean-up (Ctrl-C three times).

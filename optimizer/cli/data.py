@@ -119,23 +119,35 @@ def demo_cmd(
         return
     from optimizer.scenario import load_scenario, run_and_write, up_to_date
     from optimizer.scenario.compare import compare_runs, write_comparison
+    from optimizer.scenario.prefit import prefit
 
     scen_dir = folder.parent
     files = sorted(p for p in scen_dir.glob("*.toml") if not p.name.startswith("_"))
     if not files:
         raise DataError(f"{scen_dir}: no scenario files (*.toml) to run.")
     runs_dir = out or scen_dir / "runs"
+    fresh = {
+        f: None if rerun else up_to_date(load_scenario(f), runs_dir / f.stem, lang=lang)
+        for f in files
+    }
+    # the models every run to make needs, fitted side by side before the first run
+    prefit([f for f, summ in fresh.items() if summ is None], progress=say)
     rows = []
     for f in files:
         say(f"scenario {f.name}")
         run_out = runs_dir / f.stem
-        summ = None if rerun else up_to_date(load_scenario(f), run_out, lang=lang)
+        summ = fresh[f]
         if summ is not None:
             say(f"  up to date, reused {run_out}")
             run = run_out
         else:
             run, summ = run_and_write(
-                f, run_out, force=True, progress=lambda m: say("  " + m), lang=lang
+                f,
+                run_out,
+                force=True,
+                progress=lambda m: say("  " + m),
+                lang=lang,
+                prefit=False,
             )
         k = summ["kpis"]
         rows.append((summ["scenario"], k["contribution"], k["media_spend"], k["roas"], summ, run))

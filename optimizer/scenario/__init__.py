@@ -74,11 +74,14 @@ def run_and_write(
     force: bool = False,
     progress: Callable[[str], None] | None = None,
     lang: str = "fr",
+    prefit: bool = True,
 ) -> tuple[Path, dict[str, Any]]:
     """Validate, run and write a scenario; return the run folder and its summary.
 
     The output folder is checked before any fitting so that a run that would be refused at the
     end is refused at once. ``lang`` (``fr`` or ``en``) is the language of the reports.
+    ``prefit``: fit the media-mix model and the elasticities side by side in two processes
+    first (:mod:`optimizer.scenario.prefit`; ``False`` when the caller already did).
     """
     import json
 
@@ -97,6 +100,10 @@ def run_and_write(
         raise ConfigError(
             f"{out} already exists; choose another --out or pass --force to replace it."
         )
+    if prefit:
+        from optimizer.scenario.prefit import prefit as prefit_models
+
+        prefit_models([spec], progress=progress)
     result = run_scenario(spec, progress=progress)
     folder = write_run(result, out, force=force, lang=lang)
     return folder, json.loads((folder / "summary.json").read_text(encoding="utf-8"))

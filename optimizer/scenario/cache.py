@@ -114,6 +114,11 @@ def cached(
     return load(folder), folder, False
 
 
+def is_cached(root: Path, kind: str, payload: dict[str, Any]) -> bool:
+    """Whether :func:`cached` would load ``payload``'s entry instead of fitting."""
+    return (root / f"{kind}-{cache_key(payload)}" / _DONE).is_file()
+
+
 def _publish(tmp: Path, folder: Path) -> None:
     """Move a finished entry into place; if another run published the same key first, keep theirs.
 

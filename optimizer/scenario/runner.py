@@ -21,7 +21,7 @@ from optimizer.mmm import MMM, Priors, load_model, save_model
 from optimizer.pricing import Elasticities, ElasticityModel, PricingProblem
 from optimizer.pricing import Objective as PricingObjective
 from optimizer.pricing.rules import reference_prices
-from optimizer.scenario.cache import cached, code_digest, file_digest
+from optimizer.scenario.cache import cached, code_digest, file_digest, is_cached
 from optimizer.scenario.checks import check_dataset, today_plan
 from optimizer.scenario.demand import StoreDemand
 from optimizer.scenario.plan import JointSettings, Plans, plan_joint
@@ -92,12 +92,46 @@ def future_controls(history: MarketingHistory, weeks: pd.DatetimeIndex) -> pd.Da
     return out
 
 
+def input_digests(folder: Path, ds: Dataset) -> dict[str, str]:
+    """SHA-256 of every input file of a dataset folder, by role (``marketing``, ``sales``...)."""
+    assert ds.spec is not None
+    files = {
+        "marketing": ds.spec.marketing.file if ds.spec.marketing else None,
+        "catalog": ds.spec.catalog.file if ds.spec.catalog else None,
+        "sales": ds.spec.sales.file if ds.spec.sales else None,
+        "logistics": ds.spec.logistics.file if ds.spec.logistics else None,
+        "lift_tests": ds.spec.lift_tests.file if ds.spec.lift_tests else None,
+    }
+    digests = {k: file_digest(folder / v) for k, v in files.items() if v}
+    digests["dataset.toml"] = file_digest(folder / "dataset.toml")
+    return digests
+
+
+def fit_model(
+    spec: ScenarioSpec, kind: str, progress: Progress | None = None, *, probe: bool = False
+) -> bool:
+    """Fit (or load from the cache) one of a scenario's models: ``mmm`` or ``elasticity``.
+
+    Returns whether it was in the cache; ``probe``: only say so (no fit, nothing loaded). Used
+    to fit a scenario's models ahead of its run (:mod:`optimizer.scenario.prefit`); the run
+    then reads them from the cache.
+    """
+    say = progress or (lambda _m: None)
+    folder = spec.resolve(spec.file.data.dataset, "[data].dataset")
+    ds = load_dataset(folder)
+    check_dataset(spec, ds)
+    digests = input_digests(folder, ds)
+    if kind == "mmm":
+        return _fit_mmm(spec, ds, digests, say, probe=probe)[2]
+    return _fit_elasticities(spec, ds, digests, say, probe=probe)[2]
+
+
 def _save_mmm(model: MMM, folder: Path) -> None:
     save_model(model, folder / "model", overwrite=True)
 
 
 def _fit_mmm(
-    spec: ScenarioSpec, ds: Dataset, digests: dict[str, str], say: Progress
+    spec: ScenarioSpec, ds: Dataset, digests: dict[str, str], say: Progress, probe: bool = False
 ) -> tuple[MMM, Path, bool]:
     m = spec.file.model
     history = ds.marketing
@@ -132,6 +166,8 @@ def _fit_mmm(
         return MMM(priors, **settings).fit(history, lift)
 
     root = spec.resolve(m.cache, "[model].cache")
+    if probe:
+        return None, root, is_cached(root, "mmm", payload)  # type: ignore[return-value]
     model, folder, hit = cached(
         root,
         "mmm",
@@ -146,7 +182,7 @@ def _fit_mmm(
 
 
 def _fit_elasticities(
-    spec: ScenarioSpec, ds: Dataset, digests: dict[str, str], say: Progress
+    spec: ScenarioSpec, ds: Dataset, digests: dict[str, str], say: Progress, probe: bool = False
 ) -> tuple[Elasticities, Path, bool]:
     e = spec.file.elasticity
     method = "nuts" if e.mode == "bayes" else "laplace"
@@ -167,6 +203,8 @@ def _fit_elasticities(
         return ElasticityModel(method=method, **settings).fit(ds.sales, ds.catalog).estimates
 
     root = spec.resolve(e.cache, "[elasticity].cache")
+    if probe:
+        return None, root, is_cached(root, "elasticity", payload)  # type: ignore[return-value]
     est, folder, hit = cached(
         root, "elasticity", payload, fit, lambda obj, d: obj.save(d), Elasticities.load
     )
@@ -206,15 +244,7 @@ def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> Sce
     weeks = check_dataset(spec, ds)
     assert ds.marketing and ds.catalog and ds.sales and ds.logistics and ds.spec
     today = today_plan(spec, ds.marketing, weeks)
-    files = {
-        "marketing": ds.spec.marketing.file if ds.spec.marketing else None,
-        "catalog": ds.spec.catalog.file if ds.spec.catalog else None,
-        "sales": ds.spec.sales.file if ds.spec.sales else None,
-        "logistics": ds.spec.logistics.file if ds.spec.logistics else None,
-        "lift_tests": ds.spec.lift_tests.file if ds.spec.lift_tests else None,
-    }
-    digests = {k: file_digest(folder / v) for k, v in files.items() if v}
-    digests["dataset.toml"] = file_digest(folder / "dataset.toml")
+    digests = input_digests(folder, ds)
     timings["load"] = time.perf_counter() - t0
 
     t = time.perf_counter()

@@ -269,6 +269,13 @@ def assert_cache_complete(work: Work, expect: int | None = None) -> None:
             assert len(Elasticities.load(entry)) > 0
 
 
+def assert_no_model_published(work: Work) -> None:
+    """Stopped during the media-mix fit: no media-mix entry; an elasticity fit that ran beside it
+    (``optimizer.scenario.prefit``) may have finished first, and is then complete."""
+    assert not [p for p in work.entries() if p.name.startswith("mmm-")], work.entries()
+    assert_cache_complete(work)
+
+
 def assert_complete_run(folder: Path) -> None:
     """Every file of a run folder, readable, and nothing else."""
     from optimizer.scenario.output import RUN_FILES

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import signal
 
-from tests.reliability.conftest import Work, assert_interrupted
+from tests.reliability.conftest import Work, assert_interrupted, assert_no_model_published
 from tests.reliability.stages import (
     assert_nothing_left,
     rerun_to_the_end,
@@ -28,7 +28,7 @@ def test_sigint_at_fit_optimize_and_writing_then_rerun(work: Work) -> None:
     run = stop_fit(work, sig, "sampling")
     assert_interrupted(run, sig)
     assert_nothing_left(work)
-    assert work.entries() == []
+    assert_no_model_published(work)
     # 2. during the optimization of a rerun
     stop_optimize_of_cold_run(work, sig)
     # 3. while writing: the staging folder had files, now gone

@@ -14,6 +14,7 @@ from tests.reliability.conftest import (
     assert_cache_complete,
     assert_complete_run,
     assert_interrupted,
+    assert_no_model_published,
 )
 from tests.reliability.stages import assert_nothing_left, stop_fit, stop_writing
 
@@ -28,7 +29,7 @@ def test_stopped_fit_then_rerun(work: Work, sig: int, where: str) -> None:
     run = stop_fit(work, sig, where)
     assert_interrupted(run, sig)
     assert_nothing_left(work)
-    assert work.entries() == []
+    assert_no_model_published(work)
     run = Run(work.args())
     assert run.finish() == 0, run.stderr
     assert_complete_run(work.out)
@@ -42,7 +43,8 @@ def test_killed_runs_are_tolerated_and_swept(work: Work) -> None:
     # killed during the fit: no entry published
     run = stop_fit(work, signal.SIGKILL, "compile")
     assert run.finish() == -signal.SIGKILL
-    assert not work.out.exists() and work.entries() == []
+    assert not work.out.exists()
+    assert_no_model_published(work)
 
     # killed while writing: the staging folder stays behind, the run folder does not exist
     run, staging, _ = stop_writing(work, signal.SIGKILL)

@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import signal
 
-from tests.reliability.conftest import Work, assert_cache_complete, assert_interrupted
+from tests.reliability.conftest import (
+    Work,
+    assert_cache_complete,
+    assert_interrupted,
+    assert_no_model_published,
+)
 from tests.reliability.stages import (
     assert_nothing_left,
     rerun_to_the_end,
@@ -27,7 +32,7 @@ def test_sigterm_at_fit_and_optimize_then_rerun_and_stopped_force(work: Work) ->
     run = stop_fit(work, sig, "compile")
     assert_interrupted(run, sig)
     assert_nothing_left(work)
-    assert work.entries() == []
+    assert_no_model_published(work)
     # 2. during the optimization of a rerun
     stop_optimize_of_cold_run(work, sig)
     # 3. the rerun completes with the cached fits
