@@ -48,6 +48,20 @@ DENSE = 16
 #: Relative slack of equality rows in the LP (the exact rows are checked on the final plan).
 _EQ_TOL = 1e-10
 
+#: Adstock weights below this (per EUR) are no coefficients of the model: the solvers drop
+#: matrix values that small (HiGHS: ``small_matrix_value`` 1e-9, and CBC reads the model HiGHS
+#: writes), so the rows they would read differ from the ones the pieces were sized for; against
+#: a plan pinned by its bounds (a fixed channel) that reads as an infeasible model. Their share of
+#: the adstock, at most what the highest plan puts there, goes into the carry-over instead.
+_W_ZERO = 1e-8
+
+#: Share of the highest adstock by which the pieces reach past the lowest and the highest
+#: adstock the bounds allow. A plan pinned by its bounds (a fixed channel) otherwise meets its
+#: adstock rows with every piece at a bound, up to round-off, and HiGHS' MIP presolve reads a
+#: round-off of 1e-13 there as an infeasible model (quantile risk). Wider pieces are still
+#: over-estimators of the curve.
+_REACH = 1e-7
+
 #: With ``relax_toes``, a plan stands for the model with binaries when the hull exceeds the
 #: pieces at it by at most this share of the model's value: the MILP's optimum is at most the
 #: LP's, and the plan is worth at least the LP's optimum minus that excess in the pieces, so
@@ -272,21 +286,32 @@ def solve_lp(
     bridged: list[tuple] = []  # S-shaped pieces replaced by their hull
     for k, members in enumerate(groups):
         for c, kind in enumerate(curves.saturation):
-            w = scen_w[k, c]
+            w_full = scen_w[k, c]
             p_kc, beta_kc = curves.params[members, c], curves.beta[members, c]
+            # weights the solver would drop are left out of the rows; the most they can add
+            # (with the highest plan) is added to the carry-over, so that the model's adstock
+            # is what the solver reads and at least the exact one (the curves increase: the
+            # pieces stay over-estimators)
+            w = np.where(np.abs(w_full) < _W_ZERO, 0.0, w_full)
+            base = carry[k, :, c]
+            if np.any(w != w_full):
+                base = base + np.convolve(hi[:, c], w_full - w)[:t_len]
             # the adstocked spend of the lowest and the highest plan the bounds allow
-            low = carry[k, :, c] + np.convolve(lo_plan[:, c], w)[:t_len]
-            high = carry[k, :, c] + np.convolve(hi[:, c], w)[:t_len]
+            low = base + np.convolve(lo_plan[:, c], w)[:t_len]
+            high = base + np.convolve(hi[:, c], w)[:t_len]
             level = max(float(curves.history[:, c].max(initial=0.0)), float(curves.current[c]))
             focus = focus_level(kind, p_kc, level)
             for first, end_ in spans:
-                # one set of pieces per span (horizon, tail) on [lowest, highest] adstock: no
-                # piece below what any plan reaches (fewer pieces, often no convex toe)
-                a0 = float(low[first:end_].min())
+                # one set of pieces per span (horizon, tail) on [lowest, highest] adstock, a
+                # hair wider (_REACH): no piece below what any plan reaches (fewer pieces,
+                # often no convex toe)
                 top = float(high[first:end_].max())
+                reach = _REACH * max(1.0, abs(top))
+                a0 = float(low[first:end_].min()) - reach
+                top += reach
                 extra = None
                 if dense is not None:
-                    at = carry[k, first:end_, c] + np.convolve(dense[:, c], w)[first:end_]
+                    at = base[first:end_] + np.convolve(dense[:, c], w)[first:end_]
                     lo_d, hi_d = max(float(at.min()) * 0.97, a0), float(at.max()) * 1.03
                     extra = np.linspace(lo_d, max(hi_d, lo_d), DENSE)
                 bp, slopes, start, shift = pieces_of(
@@ -316,10 +341,10 @@ def solve_lp(
                     nw, nj = len(weeks), len(lengths)
                     d = b.cols(0.0, np.tile(lengths, nw)).reshape(nw, nj)
                     # adstock rows: a0 + sum_j d[t, j] - sum_l w[l] x[t - l] = carry[t]
-                    sel = (conv_t >= weeks[0]) & (conv_t <= weeks[-1])
+                    sel = (conv_t >= weeks[0]) & (conv_t <= weeks[-1]) & (w[conv_l] != 0)
                     ct, cl = conv_t[sel], conv_l[sel]
                     r_d = np.repeat(np.arange(nw), nj)
-                    rhs = carry[k, weeks, c] - a0
+                    rhs = base[weeks] - a0
                     b.rows(
                         np.r_[r_d, ct - weeks[0]],
                         np.r_[d.ravel(), xg[ct - cl, c]],
