@@ -97,9 +97,16 @@ def demo_data_cmd(out: Path, seed: int, weeks: int, force: bool) -> None:
 )
 @click.option("--validate-only", is_flag=True, help="Only validate and summarize the data.")
 @click.option("--rerun", is_flag=True, help="Recompute runs even when they are up to date.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 8),
+    default=2,
+    show_default=True,
+    help="Processes fitting the models side by side (1: one after the other).",
+)
 @lang_option
 def demo_cmd(
-    data: Path | None, out: Path | None, validate_only: bool, rerun: bool, lang: str
+    data: Path | None, out: Path | None, validate_only: bool, rerun: bool, jobs: int, lang: str
 ) -> None:
     """Run the main job on the bundled demo store.
 
@@ -131,7 +138,7 @@ def demo_cmd(
         for f in files
     }
     # the models every run to make needs, fitted side by side before the first run
-    prefit([f for f, summ in fresh.items() if summ is None], progress=say)
+    prefit([f for f, summ in fresh.items() if summ is None], workers=jobs, progress=say)
     rows = []
     for f in files:
         say(f"scenario {f.name}")
@@ -147,7 +154,7 @@ def demo_cmd(
                 force=True,
                 progress=lambda m: say("  " + m),
                 lang=lang,
-                prefit=False,
+                prefit=False,  # done above (or, with --jobs 1, by the run itself in turn)
             )
         k = summ["kpis"]
         rows.append((summ["scenario"], k["contribution"], k["media_spend"], k["roas"], summ, run))
