@@ -1,14 +1,17 @@
 """End to end: ``optimizer demo`` cold and warm, on a private copy of ``scenarios/``.
 
-Run: ``.venv/bin/python bench/e2e_demo.py [--repeats-warm 1] [--timeout 1500]``; writes
+Run: ``.venv/bin/python bench/e2e_demo.py [--repeats-warm 1] [--timeout 1500] [--compare-jobs]``;
+writes
 ``bench/results/e2e_demo.json``.
 
 Cold = what ``make demo`` does on a fresh clone: the scenario files and the demo dataset are
 copied to a temporary folder without ``.cache`` (so no fitted model is cached), with a fresh
-PyTensor compile directory (``PYTENSOR_FLAGS=base_compiledir=<tmp>``) and a fresh numba cache
-(``NUMBA_CACHE_DIR``). Warm = the same command again on the same copy (fits cached, compiled
-code cached). The shared ``scenarios/.cache`` of the worktree is never touched. Wall time of
-the whole ``.venv/bin/optimizer demo --data <copy>/demo --out <tmp>/runs`` process.
+HOME and every cache of the stack in it (PyTensor's compile directory, numba's cache,
+matplotlib's, as ``scripts/with-empty-caches`` does). Warm = the same command again on the same
+copy (fits cached, compiled code cached). ``--compare-jobs`` adds a cold run with ``--jobs 1``
+(the two fits one after the other) for the effect of fitting them side by side. The shared
+``scenarios/.cache`` of the worktree is never touched. Wall time of the whole
+``python -m optimizer demo --data <copy>/demo --out <tmp>/runs`` process.
 """
 
 from __future__ import annotations
@@ -45,36 +48,70 @@ def run(cmd: list[str], env: dict[str, str], timeout: float) -> dict:
     }
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeats-warm", type=int, default=1 if QUICK else 3)
-    ap.add_argument("--timeout", type=float, default=1500.0)
-    args = ap.parse_args()
-    exe = ROOT / ".venv" / "bin" / "optimizer"
+def fresh_env(tmp: Path) -> dict[str, str]:
+    """A new machine's caches: every cache the stack keeps under HOME in an empty folder."""
+    home = tmp / "home"
+    env = dict(os.environ)
+    env.update(
+        HOME=str(home),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        PYTENSOR_FLAGS=f"base_compiledir={home / '.pytensor'}",
+        NUMBA_CACHE_DIR=str(home / ".cache" / "numba"),
+        MPLCONFIGDIR=str(home / ".config" / "matplotlib"),
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def cold_then_warm(jobs: int, repeats_warm: int, timeout: float) -> dict:
+    """One cold run of the demo (fresh caches, no fitted model) with ``--jobs``, then warm ones."""
     with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp_s:
         tmp = Path(tmp_s)
         scen = tmp / "scenarios"
         shutil.copytree(
             ROOT / "scenarios", scen, ignore=shutil.ignore_patterns(".cache", "runs", "__pycache__")
         )
-        env = dict(os.environ)
-        env["PYTENSOR_FLAGS"] = f"base_compiledir={tmp / 'pytensor'}"
-        env["NUMBA_CACHE_DIR"] = str(tmp / "numba")
-        cmd = [str(exe), "demo", "--data", str(scen / "demo"), "--out", str(tmp / "runs")]
-        print("cold:", " ".join(cmd), flush=True)
-        cold = run(cmd, env, args.timeout)
+        env = fresh_env(tmp)
+        cmd = [sys.executable, "-m", "optimizer", "demo", "--data", str(scen / "demo")]
+        cmd += ["--out", str(tmp / "runs"), "--jobs", str(jobs)]
+        print(f"cold (--jobs {jobs}):", " ".join(cmd), flush=True)
+        cold = run(cmd, env, timeout)
         warm = []
         if cold["ok"]:
-            for _ in range(args.repeats_warm):
+            for _ in range(repeats_warm):
                 print("warm:", flush=True)
-                warm.append(run(cmd, env, args.timeout))
-    payload = {
-        "meta": meta(command_line(), demo_command="optimizer demo --data <copy> --out <tmp>"),
-        "available": cold["ok"],
+                warm.append(run(cmd, env, timeout))
+    return {
+        "jobs": jobs,
         "cold": cold,
         "warm": warm,
         "warm_median_s": median([w["seconds"] for w in warm]) if warm else None,
     }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats-warm", type=int, default=1 if QUICK else 3)
+    ap.add_argument("--timeout", type=float, default=1500.0)
+    ap.add_argument(
+        "--compare-jobs",
+        action="store_true",
+        help="also a cold run with --jobs 1 (fits one after the other), in the same session",
+    )
+    args = ap.parse_args()
+    load = os.getloadavg()[0]
+    main_run = cold_then_warm(2, args.repeats_warm, args.timeout)
+    payload = {
+        "meta": meta(command_line(), demo_command="optimizer demo --data <copy> --out <tmp>"),
+        "available": main_run["cold"]["ok"],
+        "load_1min_start": load,
+        **{k: v for k, v in main_run.items() if k != "jobs"},
+    }
+    if args.compare_jobs:
+        seq = cold_then_warm(1, 0, args.timeout)
+        payload["cold_jobs1"] = seq["cold"]
     write_result("e2e_demo", payload)
 
 

@@ -360,9 +360,10 @@ def e2e_section(lines: list[str], d: dict[str, Any] | None) -> list[str]:
         lines += ["Not run.", ""]
         return ["end to end: not run"]
     lines += [
-        "`.venv/bin/optimizer demo` on a private copy of `scenarios/` (what `make demo` runs). "
-        "Cold: no fitted-model cache, fresh PyTensor compile directory and numba cache. Warm: "
-        "the same command again (fits and compiled code cached).",
+        "`optimizer demo` on a private copy of `scenarios/` (what `make demo` runs). "
+        "Cold: no fitted-model cache and a fresh HOME (PyTensor compile directory, numba and "
+        "matplotlib caches empty, as on a new machine). Warm: the same command again (fits and "
+        "compiled code cached). Issue 13 asks for <= 60 s cold and <= 5 s warm on 2 cores.",
         "",
     ]
     if not d["available"]:
@@ -380,11 +381,27 @@ def e2e_section(lines: list[str], d: dict[str, Any] | None) -> list[str]:
     lines += [
         "| run | wall s |",
         "|---|---|",
-        f"| cold | {d['cold']['seconds']:.1f} |",
+        f"| cold (models fitted side by side, `--jobs 2`, the default) | "
+        f"{d['cold']['seconds']:.1f} |",
+        *(
+            [
+                f"| cold, the same session, fits one after the other (`--jobs 1`) | "
+                f"{d['cold_jobs1']['seconds']:.1f} |"
+            ]
+            if d.get("cold_jobs1")
+            else []
+        ),
         f"| warm (median of {len(d['warm'])}) | {f(d['warm_median_s'])} |",
         "",
     ]
-    return []
+    if "load_1min_start" in d:
+        lines += [f"1-minute load average at the start: {d['load_1min_start']:.1f}.", ""]
+    missed = []
+    if d["cold"]["seconds"] > 60:
+        missed.append(f"end to end: cold demo {d['cold']['seconds']:.0f} s > 60 s target")
+    if d["warm_median_s"] is not None and d["warm_median_s"] > 5:
+        missed.append(f"end to end: warm demo {d['warm_median_s']:.1f} s > 5 s target")
+    return missed
 
 
 def load_section(lines: list[str], d: dict[str, Any] | None) -> None:

@@ -26,8 +26,8 @@ Run: ``.venv/bin/python bench/safe_plans.py`` (``BENCH_QUICK=1``: 3 stores, shor
 from __future__ import annotations
 
 import argparse
-import hashlib
 import dataclasses
+import hashlib
 import json
 import sys
 import time
