@@ -130,14 +130,30 @@ def _centring(d: dict[str, Any], pilot: dict[str, Any]) -> tuple[np.ndarray, np.
     return sku, n_c / sig2 > 1 / tau2
 
 
+def _split(centred: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
+    """Indices of the centred and non-centred SKUs, then of the centred and non-centred categories.
+
+    Parameters
+    ----------
+    centred : tuple of numpy.ndarray
+        Boolean masks per SKU and per category (see :func:`_centring`).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(ident, weak, c_cen, c_nc)``.
+    """
+    sku, cat = centred
+    return np.flatnonzero(sku), np.flatnonzero(~sku), np.flatnonzero(cat), np.flatnonzero(~cat)
+
+
 def _build(d: dict[str, Any], weight: np.ndarray, centred: tuple[np.ndarray, np.ndarray]) -> Any:
     """PyMC graph with the SKU levels integrated out; ``weight`` = 1 / dispersion per SKU."""
     import pymc as pm
     import pytensor.tensor as pt
 
     n, s, t = len(d["skus"]), d["sku_idx"], d["week_idx"]
-    ident, weak = np.flatnonzero(centred[0]), np.flatnonzero(~centred[0])
-    c_cen, c_nc = np.flatnonzero(centred[1]), np.flatnonzero(~centred[1])
+    ident, weak, c_cen, c_nc = _split(centred)
     cat = d["cat_of_sku"]
     wy = weight[s] * d["y"]
     # sufficient statistics of the linear part of the log-likelihood
@@ -184,6 +200,104 @@ def _build(d: dict[str, Any], weight: np.ndarray, centred: tuple[np.ndarray, np.
     return model
 
 
+#: Deterministics of :func:`_build`, with their dims after (chain, draw): the sampler traces the
+#: free variables only and :func:`_derived` recomputes these in numpy (compiling them too cost
+#: compile time on a new machine).
+_DERIVED_DIMS = {"log_mag_category": "category", "elasticity": "sku", "exposure": "sku"}
+#: Largest (draws x sales rows) block evaluated at once by :func:`_exposure` (32 MB of float64).
+_EXPOSURE_BLOCK = 1 << 22
+
+
+def _derived(
+    d: dict[str, Any],
+    weight: np.ndarray,
+    centred: tuple[np.ndarray, np.ndarray],
+    draws: dict[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """The deterministics of :func:`_build` evaluated in numpy on draws of its free variables.
+
+    Parameters
+    ----------
+    d : dict
+        Design (:func:`_design`).
+    weight : numpy.ndarray
+        Likelihood weight per SKU, as given to :func:`_build`.
+    centred : tuple of numpy.ndarray
+        SKU and category centring masks, as given to :func:`_build`.
+    draws : dict of str to numpy.ndarray
+        Each free variable of the model by name (constrained values), with the same leading
+        sample dimensions, e.g. (chain, draw).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``log_mag_category`` (..., categories), ``elasticity`` and ``exposure`` (..., SKUs).
+    """
+    ident, weak, c_cen, c_nc = _split(centred)
+    m, tau = draws["log_mag_mean"][..., None], draws["tau_category"][..., None]
+    lead = m.shape[:-1]
+    m_cat = np.zeros((*lead, len(d["categories"])))
+    if len(c_cen):
+        m_cat[..., c_cen] = draws["log_mag_category_centred"]
+    if len(c_nc):
+        m_cat[..., c_nc] = m + tau * draws["z_category"]
+    u = np.zeros((*lead, len(d["skus"])))
+    if len(ident):
+        u[..., ident] = draws["log_mag_centred"]
+    if len(weak):
+        sigma = draws["sigma_sku"][..., None]
+        u[..., weak] = m_cat[..., d["cat_of_sku"][weak]] + sigma * draws["z_sku"]
+    elast = -np.exp(u)
+    expo = _exposure(d, weight, elast, draws["promo_effect"], draws["week_effect"])
+    return {"log_mag_category": m_cat, "elasticity": elast, "exposure": expo}
+
+
+def _exposure(
+    d: dict[str, Any],
+    weight: np.ndarray,
+    elast: np.ndarray,
+    promo: np.ndarray,
+    week: np.ndarray,
+) -> np.ndarray:
+    """Weighted sum over each SKU's sales rows of ``exp(eta)``, per draw, in blocks of draws.
+
+    Parameters
+    ----------
+    d : dict
+        Design (:func:`_design`).
+    weight : numpy.ndarray
+        Likelihood weight per SKU.
+    elast : numpy.ndarray
+        Elasticities, (..., SKUs).
+    promo : numpy.ndarray
+        Promotion effect, (...).
+    week : numpy.ndarray
+        Week effects, (..., weeks).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``sum_i weight_s exp(e_s x_i + promo promo_i + w_t)`` over the rows ``i`` of each SKU
+        ``s``, (..., SKUs).
+    """
+    n = elast.shape[-1]
+    order = np.argsort(d["sku_idx"], kind="stable")
+    s, t = d["sku_idx"][order], d["week_idx"][order]
+    x, pr, ws = d["x"][order], d["promo"][order], weight[s]
+    counts = np.bincount(s, minlength=n)
+    has = np.flatnonzero(counts)
+    starts = (np.cumsum(counts) - counts)[has]
+    e, p = elast.reshape(-1, n), promo.reshape(-1, 1)
+    w = week.reshape(len(e), -1)
+    out = np.zeros((len(e), n))
+    step = max(1, _EXPOSURE_BLOCK // max(len(s), 1))
+    for i in range(0, len(e), step):
+        b = slice(i, i + step)
+        eta = e[b][:, s] * x + p[b] * pr + w[b][:, t]
+        out[b, has] = np.add.reduceat(ws * np.exp(eta), starts, axis=1)
+    return out.reshape(elast.shape)
+
+
 _DIAG_VARS = (
     "elasticity",
     "log_mag_category",
@@ -195,6 +309,31 @@ _DIAG_VARS = (
     "promo_effect",
     "level",
 )
+
+
+def _add_derived(
+    post: Any,
+    d: dict[str, Any],
+    weight: np.ndarray,
+    centred: tuple[np.ndarray, np.ndarray],
+    free: list[str],
+) -> None:
+    """Add the model's deterministics, computed by :func:`_derived`, to a nutpie posterior.
+
+    Parameters
+    ----------
+    post : xarray.Dataset
+        Posterior of the free variables ``free`` (dims chain, draw, ...); modified in place.
+    d, weight, centred
+        As given to :func:`_build`.
+    free : list of str
+        Names of the model's free variables.
+    """
+    derived = _derived(d, weight, centred, {k: post[k].to_numpy() for k in free})
+    post.coords["sku"] = list(d["skus"])
+    post.coords["category"] = list(d["categories"])
+    for name, dim in _DERIVED_DIMS.items():
+        post[name] = (("chain", "draw", dim), derived[name])
 
 
 class ElasticityModel:
@@ -348,7 +487,9 @@ class ElasticityModel:
         model = _build(d, weight, centred)
         diag["n_centred_skus"] = int(centred[0].sum())
         t = time.perf_counter()
-        compiled = compile_nutpie(model)
+        free = [v.name for v in model.free_RVs]
+        # trace the free variables only (nutpie stores them constrained, under their names)
+        compiled = compile_nutpie(model, free)
         diag["compile_seconds"] = time.perf_counter() - t
         t = time.perf_counter()
         idata = nutpie.sample(
@@ -366,6 +507,7 @@ class ElasticityModel:
             idata.posterior.sizes, draws=self.draws, chains=self.chains, what="elasticity model"
         )
         post = idata.posterior
+        _add_derived(post, d, weight, centred, free)
         # exact conditional draw of each SKU level: Gamma(shape_s, rate + exposure_s)
         rng = np.random.default_rng(self.seed + 1)
         rate = d["level_rate"] + post["exposure"].to_numpy()
