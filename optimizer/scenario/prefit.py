@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from optimizer.errors import OptimizerError
 from optimizer.interrupt import Interrupted, forward, received
@@ -155,17 +155,18 @@ def prefit(
                 send.close()
                 procs.append(proc)
                 running[recv] = (proc, kind)
-            for conn in wait(list(running)):
-                proc, kind = running.pop(conn)  # type: ignore[index]
+            for ready in wait(list(running)):
+                conn = cast(Connection, ready)
+                proc, kind = running.pop(conn)
                 try:
-                    status, value, seconds = conn.recv()  # type: ignore[union-attr]
+                    status, value, seconds = conn.recv()
                 except EOFError:  # died without a word (killed, out of memory)
                     status, value, seconds = "crash", f"exit code {proc.exitcode}", 0.0
                 proc.join()
                 if status == "stopped":
                     forward(int(value))
                 if status == "error":
-                    raise value
+                    raise cast(OptimizerError, value)
                 if status == "crash":
                     raise OptimizerError(f"the {_NAMES[kind]} fit failed in its process: {value}")
                 done.append((kind, bool(value), float(seconds)))
