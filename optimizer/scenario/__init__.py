@@ -100,11 +100,12 @@ def run_and_write(
         raise ConfigError(
             f"{out} already exists; choose another --out or pass --force to replace it."
         )
+    ahead: list[str] = []
     if prefit:
         from optimizer.scenario.prefit import prefit as prefit_models
 
-        prefit_models([spec], progress=progress)
-    result = run_scenario(spec, progress=progress)
+        ahead = [kind for kind, _hit, _s in prefit_models([spec], progress=progress)]
+    result = run_scenario(spec, progress=progress, fitted_ahead=ahead)
     folder = write_run(result, out, force=force, lang=lang)
     return folder, json.loads((folder / "summary.json").read_text(encoding="utf-8"))
 

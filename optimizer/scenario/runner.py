@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -213,7 +213,12 @@ def _fit_elasticities(
     return est, folder, hit
 
 
-def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> ScenarioResult:
+def run_scenario(
+    spec: ScenarioSpec,
+    *,
+    progress: Progress | None = None,
+    fitted_ahead: Collection[str] = (),
+) -> ScenarioResult:
     """Run a scenario end to end (fits are reused from the cache when inputs are unchanged).
 
     Parameters
@@ -222,6 +227,9 @@ def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> Sce
         A validated scenario (:func:`~optimizer.scenario.schema.load_scenario`).
     progress : callable, optional
         Receives one short message per step.
+    fitted_ahead : collection of str
+        Models (``mmm``, ``elasticity``) fitted for this run just before it
+        (:func:`optimizer.scenario.prefit.prefit`): recorded as fitted, not reused.
 
     Returns
     -------
@@ -376,8 +384,12 @@ def run_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> Sce
             "scenario_sha256": spec.digest,
             "inputs_sha256": digests,
             "cache": {
-                "mmm": {"folder": str(mmm_folder), "reused": mmm_hit},
-                "elasticity": {"folder": str(el_folder), "reused": el_hit},
+                # a fit made for this run just before it (prefit) is not a reuse
+                "mmm": {"folder": str(mmm_folder), "reused": mmm_hit and "mmm" not in fitted_ahead},
+                "elasticity": {
+                    "folder": str(el_folder),
+                    "reused": el_hit and "elasticity" not in fitted_ahead,
+                },
             },
             "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
             "n_samples": N_SAMPLES,
