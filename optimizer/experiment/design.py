@@ -22,6 +22,7 @@ from optimizer.mmm.curves import ResponseCurves
 
 __all__ = [
     "ACTIONS",
+    "DEFAULT_GRID",
     "CandidateGrid",
     "ExperimentDesign",
     "candidate_tests",
@@ -130,8 +131,12 @@ class CandidateGrid:
             raise ConfigError(f"test start weeks {self.starts} must be >= 0.")
 
 
+#: The default grid: 4 actions x 2, 4 or 8 weeks x start in week 1 or 5.
+DEFAULT_GRID = CandidateGrid()
+
+
 def candidate_tests(
-    curves: ResponseCurves, plan: np.ndarray, grid: CandidateGrid = CandidateGrid()
+    curves: ResponseCurves, plan: np.ndarray, grid: CandidateGrid = DEFAULT_GRID
 ) -> list[ExperimentDesign]:
     """Every test of the grid that fits the horizon, on channels that are budget levers.
 
@@ -150,7 +155,7 @@ def candidate_tests(
     list of ExperimentDesign
     """
     plan = np.asarray(plan, float)
-    out = []
+    out: list[ExperimentDesign] = []
     for c, name in enumerate(curves.channels):
         if name in curves.follows_sales:
             continue

@@ -29,6 +29,7 @@ import pandas as pd
 from optimizer.allocation.safe import SafeRule
 from optimizer.errors import ConfigError
 from optimizer.experiment.design import (
+    DEFAULT_GRID,
     CandidateGrid,
     ExperimentDesign,
     candidate_tests,
@@ -36,10 +37,10 @@ from optimizer.experiment.design import (
     measured_lift,
     measurement_se,
 )
-from optimizer.experiment.replan import FlatPlan, FlatPlanner
+from optimizer.experiment.replan import DEFAULT_RULE, FlatPlan, FlatPlanner
 from optimizer.mmm.curves import ResponseCurves
 
-__all__ = ["EviSettings", "CandidateValue", "ranked_table", "systematic_resample", "value_tests"]
+__all__ = ["DEFAULT_SETTINGS", "CandidateValue", "EviSettings", "ranked_table", "systematic_resample", "value_tests"]
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,16 @@ class EviSettings:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.n_draws < 8 or not 1 <= self.n_outcomes:
+        if self.n_draws < 8 or not self.n_outcomes >= 1:
             raise ConfigError(
                 f"n_draws {self.n_draws} must be >= 8 and n_outcomes {self.n_outcomes} >= 1."
             )
         if not 0 < self.ess_min < 1:
             raise ConfigError(f"ess_min {self.ess_min} must lie in (0, 1), e.g. 0.1.")
+
+
+#: Default settings.
+DEFAULT_SETTINGS = EviSettings()
 
 
 @dataclass(frozen=True)
@@ -173,9 +178,9 @@ def value_tests(
     noise_sd: float,
     level_sd: float = 0.0,
     revenue_value: float = 1.0,
-    grid: CandidateGrid = CandidateGrid(),
-    rule: SafeRule = SafeRule(),
-    settings: EviSettings = EviSettings(),
+    grid: CandidateGrid = DEFAULT_GRID,
+    rule: SafeRule = DEFAULT_RULE,
+    settings: EviSettings = DEFAULT_SETTINGS,
     designs: list[ExperimentDesign] | None = None,
 ) -> tuple[list[CandidateValue], FlatPlan]:
     """Value every candidate test for the next plan.

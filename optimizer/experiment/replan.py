@@ -28,7 +28,10 @@ from optimizer.allocation.safe import SafeRule, data_bounds, split_samples
 from optimizer.errors import ConfigError
 from optimizer.mmm.curves import ResponseCurves
 
-__all__ = ["FlatPlanner", "FlatPlan"]
+__all__ = ["DEFAULT_RULE", "FlatPlan", "FlatPlanner"]
+
+#: The safe rule of every re-plan (the promise calibration plays no part in choosing a plan).
+DEFAULT_RULE = SafeRule(calibrate=False)
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ class FlatPlanner:
         today: np.ndarray,
         budget: float,
         n_weeks: int,
-        rule: SafeRule = SafeRule(),
+        rule: SafeRule = DEFAULT_RULE,
         units: int = 60,
     ) -> None:
         if units < 10:
@@ -135,7 +138,9 @@ class FlatPlanner:
         r = self.rule
         move = r.min_move + (r.max_move - r.min_move) * ident
         ref = self.reference[self.lever]
-        reach = np.array([b.reach for b, lv in zip(self.prior_bounds, self.lever, strict=True) if lv])
+        reach = np.array(
+            [b.reach for b, lv in zip(self.prior_bounds, self.lever, strict=True) if lv]
+        )
         cap = np.maximum(reach * (1.0 + r.reach_extension * ident), ref)
         return np.stack([ref, ref * (1.0 - move), ref * (1.0 + move), cap], axis=1)
 
