@@ -6,9 +6,10 @@ For a candidate test and a posterior sample ``s`` taken as the truth:
    incremental revenue over the test weeks under ``s`` and ``se`` the noise the model implies
    for that design (:func:`~optimizer.experiment.design.measurement_se`);
 2. the posterior is updated by importance reweighting of the samples, ``w_j ∝ N(y; lift_j,
-   se)``, then resampled (systematic resampling); the effective sample size ``1 / sum w_j**2``
-   says how much of the posterior is left: below ``ess_min`` the update has collapsed and a
-   refit with the test's row is needed to trust the figure (the candidate is flagged);
+   se)``; the effective sample size ``1 / sum w_j**2`` says how much of the posterior is left:
+   below ``ess_min`` the update has collapsed and a refit with the test's row is needed to
+   trust the figure (the candidate is flagged). The weights are used as they are (no
+   resampling: resampling noise alone would move the plan and blur the comparison);
 3. the next plan is chosen again by the safe rule (:class:`~optimizer.experiment.replan.
    FlatPlanner`) under the updated posterior;
 4. its value, minus that of the plan chosen without the test, is counted under ``s``.
@@ -40,7 +41,7 @@ from optimizer.experiment.design import (
 from optimizer.experiment.replan import DEFAULT_RULE, FlatPlan, FlatPlanner
 from optimizer.mmm.curves import ResponseCurves
 
-__all__ = ["DEFAULT_SETTINGS", "CandidateValue", "EviSettings", "ranked_table", "systematic_resample", "value_tests"]
+__all__ = ["DEFAULT_SETTINGS", "CandidateValue", "EviSettings", "ranked_table", "value_tests"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,8 @@ class CandidateValue:
     design : ExperimentDesign
     value : float
         Expected improvement of the next plan, EUR over its horizon.
+    value_se : float
+        Monte Carlo standard error of ``value`` (finite samples and simulated answers), EUR.
     cost : float
         Expected cost of running the test, EUR.
     net : float
@@ -114,6 +117,7 @@ class CandidateValue:
 
     design: ExperimentDesign
     value: float
+    value_se: float
     cost: float
     net: float
     p_detect: float
@@ -136,6 +140,7 @@ class CandidateValue:
             "start_week": d.start_week + 1,
             "weeks": d.weeks,
             "value": self.value,
+            "value_se": self.value_se,
             "cost": self.cost,
             "net": self.net,
             "p_detect": self.p_detect,
@@ -150,23 +155,12 @@ class CandidateValue:
         }
 
 
-def systematic_resample(weights: np.ndarray, u: float) -> np.ndarray:
-    """Indices drawn in proportion to ``weights`` with one uniform ``u`` in [0, 1).
-
-    Equal weights return every index once, in order (the prior is left exactly as it was).
-    """
-    n = len(weights)
-    cum = np.cumsum(weights / weights.sum())
-    cum[-1] = 1.0
-    return np.searchsorted(cum, (np.arange(n) + u) / n, side="right").clip(0, n - 1)
-
-
-def _update(lifts: np.ndarray, y: float, se: float, u: float) -> tuple[np.ndarray, float]:
-    """Resampled sample indices after measuring ``y``, and the effective sample size."""
+def _update(lifts: np.ndarray, y: float, se: float) -> tuple[np.ndarray, float]:
+    """Importance weights of the samples after measuring ``y``, and the effective sample size."""
     logw = -0.5 * ((y - lifts) / se) ** 2
     w = np.exp(logw - logw.max())
     w /= w.sum()
-    return systematic_resample(w, u), float(1.0 / np.sum(w**2))
+    return w, float(1.0 / np.sum(w**2))
 
 
 def value_tests(
@@ -217,12 +211,11 @@ def value_tests(
     n = post.n_samples
     today = np.asarray(curves.current, float)
     planner = FlatPlanner(post, today, budget, n_weeks, rule, settings.units)
-    base = planner.plan(np.arange(n))
+    base = planner.plan()
     base_value = planner.value(base)
     rng = np.random.default_rng(settings.seed)
     outcomes = rng.permutation(n)[: min(settings.n_outcomes, n)]
     z = rng.standard_normal(len(outcomes))
-    u = rng.uniform(size=len(outcomes))
     todo = designs if designs is not None else candidate_tests(post, host_plan, grid)
     out = []
     for d in todo:
@@ -232,13 +225,9 @@ def value_tests(
             raise ConfigError("the measurement noise is zero; give noise_sd > 0 EUR per week.")
         gains, ess, changed = np.zeros(len(outcomes)), np.zeros(len(outcomes)), 0
         y = lifts[outcomes] + se * z
-        cache: dict[tuple[int, ...], FlatPlan] = {}
         for i, (o, yi) in enumerate(zip(outcomes, y, strict=True)):
-            draws, ess[i] = _update(lifts, float(yi), se, float(u[i]))
-            key = tuple(np.bincount(draws, minlength=n))
-            if key not in cache:
-                cache[key] = planner.plan(draws)
-            new = cache[key]
+            w, ess[i] = _update(lifts, float(yi), se)
+            new = planner.plan(w)
             changed += new.key != base.key
             gains[i] = planner.value(new)[o] - base_value[o]
         # a test is not credited with the profit the model expects from it (the doubt the safe
@@ -250,6 +239,7 @@ def value_tests(
             CandidateValue(
                 design=d,
                 value=value,
+                value_se=float(gains.std(ddof=1) / np.sqrt(len(gains))) if len(gains) > 1 else 0.0,
                 cost=cost,
                 net=value - cost,
                 p_detect=float(np.mean(np.abs(y) > settings.detect_z * se)),

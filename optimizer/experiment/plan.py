@@ -83,7 +83,8 @@ class ExperimentPlan:
     values : tuple of CandidateValue
         Every candidate, best net value first.
     recommended : CandidateValue or None
-        The best test when its net value is positive, else None (no test is worth its cost).
+        The best test by net value among those with a positive net value and a value above
+        twice its Monte Carlo standard error; None when no test is worth its cost.
     host_plan : pandas.DataFrame
         The safe plan the test runs inside, weeks x channels, EUR per week.
     test_plan : pandas.DataFrame or None
@@ -243,7 +244,9 @@ def plan_experiments(
         rule=rule,
         settings=settings,
     )
-    rec = values[0] if values and values[0].net > 0 and values[0].value > 0 else None
+    # a test is recommended when it is worth its cost and its value is not Monte Carlo noise
+    worth = [v for v in values if v.net > 0 and v.value > 2.0 * v.value_se]
+    rec = worth[0] if worth else None
     index = _index(problem)
     host_df = pd.DataFrame(host, index=index, columns=list(curves.channels))
     test_df = (

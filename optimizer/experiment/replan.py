@@ -5,9 +5,10 @@ once per simulated answer (hundreds per candidate test), so the week-by-week sol
 :func:`optimizer.allocation.safe.safe_allocate` (seconds per plan) is replaced here by the same
 rule on plans that spend a constant amount per channel and week:
 
-* the same data bounds (:func:`optimizer.allocation.safe.data_bounds`, from the posterior at
-  hand: a test that pins a channel's marginal ROAS widens its bound), the same trust-region steps
-  and the same split of the samples into a choosing and a held-out half;
+* the same data bounds (the rule of :func:`optimizer.allocation.safe.data_bounds`, with
+  quantiles of the reweighted posterior: a test that pins a channel's marginal ROAS widens its
+  bound), the same trust-region steps and the same split of the samples into a choosing and a
+  held-out half (each half's importance weights renormalized);
 * each step's plan is the exact optimum of the posterior-mean steady-state response (carry-over
   settled) on a grid of ``units`` budget shares, by dynamic programming over channels;
 * the plan kept has the best held-out mean lift over today's among those with held-out
@@ -28,7 +29,7 @@ from optimizer.allocation.safe import SafeRule, data_bounds, split_samples
 from optimizer.errors import ConfigError
 from optimizer.mmm.curves import ResponseCurves
 
-__all__ = ["DEFAULT_RULE", "FlatPlan", "FlatPlanner"]
+__all__ = ["DEFAULT_RULE", "FlatPlan", "FlatPlanner", "weighted_quantiles"]
 
 #: The safe rule of every re-plan (the promise calibration plays no part in choosing a plan).
 DEFAULT_RULE = SafeRule(calibrate=False)
@@ -59,7 +60,7 @@ class FlatPlanner:
     Parameters
     ----------
     curves : ResponseCurves
-        Posterior samples (S).
+        Posterior samples (S, at least 4).
     today : numpy.ndarray
         Today's weekly spend per channel, (C,) EUR.
     budget : float
@@ -116,6 +117,9 @@ class FlatPlanner:
         ref_plan = np.tile(self.reference, (n_weeks, 1))
         self.prior_bounds = data_bounds(curves, ref_plan, rule)
         self.mroas = curves.marginal_roas(self.reference)[:, self.lever]
+        self.reach = np.array([b.reach for b in self.prior_bounds])[self.lever]
+        self.lever_idx = np.flatnonzero(self.lever)
+        self.choose, self.report = split_samples(curves.n_samples, rule.seed)
 
     # -------------------------------------------------------------------------------------
     def value(self, plan: FlatPlan) -> np.ndarray:
@@ -126,22 +130,19 @@ class FlatPlanner:
         lever = self.response[:, idx, list(plan.key)].sum(axis=1)
         return lever + self.fixed_value
 
-    def _bounds(self, draws: np.ndarray) -> np.ndarray:
-        """Weekly (reference, lo, hi, cap) per lever channel under the samples ``draws``.
+    def _bounds(self, weights: np.ndarray) -> np.ndarray:
+        """Weekly (reference, lo, hi, cap) per lever channel under sample ``weights``.
 
         The rule of :func:`optimizer.allocation.safe.data_bounds` (identification ``1 -
         width / 2`` of the 90 % interval of the marginal ROAS at today's spend, relative to its
-        median), on the resampled posterior; the per-sample marginal ROAS is computed once.
+        median), on the reweighted posterior; the per-sample marginal ROAS is computed once.
         """
-        q05, q50, q95 = np.quantile(self.mroas[draws], [0.05, 0.5, 0.95], axis=0)
+        q05, q50, q95 = weighted_quantiles(self.mroas, weights, (0.05, 0.5, 0.95))
         ident = np.clip(1.0 - (q95 - q05) / np.maximum(np.abs(q50), 1e-9) / 2.0, 0.0, 1.0)
         r = self.rule
         move = r.min_move + (r.max_move - r.min_move) * ident
         ref = self.reference[self.lever]
-        reach = np.array(
-            [b.reach for b, lv in zip(self.prior_bounds, self.lever, strict=True) if lv]
-        )
-        cap = np.maximum(reach * (1.0 + r.reach_extension * ident), ref)
+        cap = np.maximum(self.reach * (1.0 + r.reach_extension * ident), ref)
         return np.stack([ref, ref * (1.0 - move), ref * (1.0 + move), cap], axis=1)
 
     def _optimum(self, mean: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[int, ...] | None:
@@ -167,22 +168,27 @@ class FlatPlanner:
         out[0] = left
         return tuple(out)
 
-    def plan(self, draws: np.ndarray) -> FlatPlan:
-        """The flat safe plan under the posterior made of samples ``draws`` (repeats allowed).
+    def plan(self, weights: np.ndarray | None = None) -> FlatPlan:
+        """The flat safe plan under the posterior with sample ``weights`` (None: equal).
 
         Parameters
         ----------
-        draws : numpy.ndarray
-            Sample indices (e.g. a resample by importance weights), at least 4.
+        weights : numpy.ndarray, optional
+            Importance weight of each sample, (S,) >= 0 (e.g. the likelihood of a test's
+            answer); the choosing and the held-out half are the fixed halves of the samples,
+            each with its own weights renormalized.
         """
-        draws = np.asarray(draws, int)
-        choose, report = split_samples(len(draws), self.rule.seed)
-        a, b = draws[choose], draws[report]
+        n = self.curves.n_samples
+        w = np.full(n, 1.0 / n) if weights is None else np.asarray(weights, float)
+        w = w / w.sum()
+        w_a, w_b = w[self.choose], w[self.report]
+        w_a = w_a / w_a.sum() if w_a.sum() > 0 else np.full(len(w_a), 1.0 / len(w_a))
+        w_b = w_b / w_b.sum() if w_b.sum() > 0 else np.full(len(w_b), 1.0 / len(w_b))
         today = FlatPlan(self.today, "today", ())
         best, best_lift = today, 0.0
-        bounds = self._bounds(draws)
-        lever_idx = np.flatnonzero(self.lever)
-        mean = self.response[a][:, lever_idx].mean(axis=0)  # (C_lever, K)
+        bounds = self._bounds(w)
+        mean = np.einsum("s,sck->ck", w_a, self.response[self.choose][:, self.lever_idx])
+        today_b = self.today_value[self.report]
         seen: set[tuple[int, ...]] = set()
         for step in self.rule.steps:
             ref, lo, hi, cap = bounds.T
@@ -197,7 +203,26 @@ class FlatPlanner:
             weekly = self.reference.copy()
             weekly[self.lever] = np.array(key) * self.step
             cand = FlatPlan(weekly, f"step {step:g}", key)
-            lift = self.value(cand)[b] - self.today_value[b]
-            if np.mean(lift < 0) <= self.rule.alpha and lift.mean() > best_lift:
-                best, best_lift = cand, float(lift.mean())
+            lift = self.value(cand)[self.report] - today_b
+            mean_lift = float(w_b @ lift)
+            if float(w_b @ (lift < 0)) <= self.rule.alpha and mean_lift > best_lift:
+                best, best_lift = cand, mean_lift
         return best
+
+
+def weighted_quantiles(
+    x: np.ndarray, weights: np.ndarray, qs: tuple[float, ...]
+) -> list[np.ndarray]:
+    """Quantiles of each column of ``x`` (S, C) under sample ``weights`` (S,).
+
+    Equal weights give numpy's default (linear) quantiles.
+    """
+    keep = weights > 0
+    x, w = x[keep], weights[keep] / weights[keep].sum()
+    order = np.argsort(x, axis=0)
+    xs = np.take_along_axis(x, order, axis=0)
+    ws = w[order]
+    mid = np.cumsum(ws, axis=0) - ws / 2.0  # each sample at the middle of its weight
+    span = np.maximum(mid[-1] - mid[0], 1e-300)
+    cum = (mid - mid[0]) / span  # 0 at the smallest, 1 at the largest (numpy's linear rule)
+    return [np.array([np.interp(q, cum[:, c], xs[:, c]) for c in range(x.shape[1])]) for q in qs]
