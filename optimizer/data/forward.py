@@ -131,7 +131,7 @@ class ForwardStore:
         spend.index.name = h.spend.index.name
         history = dataclasses.replace(
             h,
-            weeks=h.weeks.append(weeks),
+            weeks=pd.DatetimeIndex(h.weeks.append(weeks)),
             revenue=np.concatenate([h.revenue, np.round(revenue, 2)]),
             spend=spend,
             controls=self.controls.iloc[: t0 + n],

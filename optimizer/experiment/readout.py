@@ -12,7 +12,9 @@ The lift-test row is written against the spend the history records (the test's):
 applies a row's ``spend_change`` to the recorded spend, so the row says "spending as planned
 instead of as tested would have brought ``incremental_revenue``": ``spend_change`` = planned
 minus tested spend, ``incremental_revenue`` = minus the measured lift (both positive for a
-pause). Its period is the test weeks.
+pause). Its period is the test weeks. Its ``se`` is the read-out's times ``sqrt(2)``
+(:data:`DOUBLE_COUNT`): a refit sees the test weeks twice, in the history and in the row, and
+two equal looks at the same evidence with twice the variance each carry what one look carries.
 """
 
 from __future__ import annotations
@@ -28,7 +30,17 @@ from optimizer.data.marketing import MarketingHistory
 from optimizer.errors import ConfigError, DataError, did_you_mean
 from optimizer.mmm.curves import ResponseCurves
 
-__all__ = ["MIN_WEEKS", "Readout", "check_test_weeks", "readout", "readout_for_model"]
+__all__ = [
+    "DOUBLE_COUNT",
+    "MIN_WEEKS",
+    "Readout",
+    "check_test_weeks",
+    "readout",
+    "readout_for_model",
+]
+
+#: Factor on the row's standard error: the refit also sees the test weeks in the history.
+DOUBLE_COUNT = float(np.sqrt(2.0))
 
 #: Fewest test weeks a read-out accepts (one week cannot separate the change from the noise).
 MIN_WEEKS = 2
@@ -77,7 +89,10 @@ class Readout:
         return self.lift / self.se
 
     def row(self, source: str = "lift_tests.csv") -> LiftTests:
-        """The lift-test row for calibration, against the recorded spend (see module doc)."""
+        """The lift-test row for calibration, against the recorded spend (see module doc).
+
+        Its ``se`` is :attr:`se` times :data:`DOUBLE_COUNT` (the refit sees the weeks too).
+        """
         frame = pd.DataFrame(
             [
                 {
@@ -86,7 +101,7 @@ class Readout:
                     "end": self.end,
                     "spend_change": round(self.spend_planned - self.spend_tested, 2),
                     "incremental_revenue": round(-self.lift, 2),
-                    "se": round(self.se, 2),
+                    "se": round(self.se * DOUBLE_COUNT, 2),
                 }
             ]
         )
