@@ -14,13 +14,13 @@ weekly noise), six policies run four 13-week quarters with the budget of today's
   the last quarter would inform no later plan), read out against the model's counterfactual;
 * ``oracle``: the optimum on the true curves (carry-over from its own history).
 
-Each policy keeps its own posterior. ``--update reweight`` (the default of ``--quick``): one
-MCMC fit per store at the start (cached), then after each quarter the posterior samples are
-reweighted by the likelihood of every week observed since the fit (baseline forecast + media
-response + the model's noise, sample by sample) and resampled for planning: exact Bayes on the
-fit's samples, no refit (the effective sample size is reported; a test's information enters
-through the weeks it changed). ``--update refit``: an MCMC refit of every policy every quarter
-(with the read-out rows for ``safe_exp``), tens of minutes per store.
+Each policy keeps its own posterior. One short MCMC fit per store at the start (cached), then
+after each quarter the posterior samples are reweighted by the likelihood of every week observed
+since the last fit (baseline forecast + media response + the model's noise, sample by sample)
+and resampled for planning: exact Bayes on the fit's samples. When the effective sample size
+falls under 10 % (``--update auto``, the default) the policy's model is refitted (short MCMC) on
+its own history, with its read-out rows for ``safe_exp``. ``--update reweight`` never refits;
+``--update refit`` refits every policy every quarter.
 
 Reported per store, policy and quarter: true contribution (true media revenue - spend, test
 costs included), share of the oracle's lift over today's plan, and the posterior-mean error of
@@ -65,6 +65,8 @@ STORES_QUICK = [("flighted", 1, 0.05), ("always_on", 1, 0.03), ("weak", 1, 0.03)
 STORES_FULL = [*STORES_QUICK, ("mixed", 1, 0.03), ("weak", 2, 0.05)]
 CACHE = ROOT / "bench" / "results" / "cache" / "closed_loop"
 RULE = SafeRule(calibrate=False)
+#: Under this share of effective samples the reweighted posterior has collapsed: refit.
+ESS_MIN = 0.1
 
 
 def fit(history: Any, lift: LiftTests | None, draws: int, key: str | None) -> Any:
@@ -218,12 +220,14 @@ def run_store(pattern: str, seed: int, noise: float, draws: int, update: str) ->
         for q in range(QUARTERS):
             t0 = time.perf_counter()
             ess = None
+            refit = False
             if belief is not None and q > 0:
-                if update == "refit":
-                    lt = LiftTests(pd.concat(lift_rows, ignore_index=True)) if lift_rows else None
-                    belief = Belief.of(fit(store.history, lt, draws, None))
-                else:
+                if update != "refit":
                     ess = belief.update(store.history)
+                if update == "refit" or (update == "auto" and ess < ESS_MIN * N_SAMPLES):
+                    lt = LiftTests(pd.concat(lift_rows, ignore_index=True)) if lift_rows else None
+                    belief = Belief.of(fit(store.history, lt, draws, f"{key}-{policy}-q{q + 1}"))
+                    refit = True
             plan, info = plan_for(policy, belief, store, q, today, probs)
             before = store
             store, lived = store.live(plan, np.random.default_rng([seed, q, 7]))
@@ -249,6 +253,7 @@ def run_store(pattern: str, seed: int, noise: float, draws: int, update: str) ->
                     "media_revenue": float(lived.media_revenue.sum()),
                     "spend": float(lived.spend.sum()),
                     "ess": ess,
+                    "refit": refit,
                     "seconds": time.perf_counter() - t0,
                     **info,
                 }
@@ -256,6 +261,7 @@ def run_store(pattern: str, seed: int, noise: float, draws: int, update: str) ->
             print(
                 f"  {policy:<9} Q{q + 1} contribution {lived.contribution:>11,.0f}"
                 + (f" ESS {ess:5.0f}" if ess is not None else "")
+                + (" (refit)" if refit else "")
                 + (f" test {test['test']} net {test['net']:,.0f}" if test else ""),
                 flush=True,
             )
@@ -284,11 +290,16 @@ def summarize(result: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="3 stores, short fits, reweighting")
-    ap.add_argument("--update", choices=["reweight", "refit"], default=None)
+    ap.add_argument(
+        "--update",
+        choices=["auto", "reweight", "refit"],
+        default="auto",
+        help="auto: reweight, refit when the ESS falls under 10 %%; refit: every quarter",
+    )
     args = ap.parse_args()
     quick = args.quick or QUICK
     draws = 200 if quick else 500
-    update = args.update or "reweight"
+    update = args.update
     stores = STORES_QUICK if quick else STORES_FULL
     t0 = time.perf_counter()
     results = []

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from optimizer.data.calendar import french_retail_calendar
 from optimizer.data.demo import GroundTruth, geometric_adstock_np, hill_np
 from optimizer.data.marketing import MarketingHistory
 from optimizer.data.stores import generate_store
 from optimizer.errors import ConfigError
 
-__all__ = ["ForwardStore", "Lived", "forward_store"]
+__all__ = ["ForwardStore", "Lived", "forward_from_truth", "forward_store"]
 
 
 @dataclass(frozen=True)
@@ -184,5 +185,50 @@ def forward_store(
         baseline=truth.baseline(weeks),
         price_multiplier=np.asarray(truth.price_multiplier, float),
         controls=h.controls,
+        noise=noise,
+    )
+
+
+def forward_from_truth(
+    history: MarketingHistory, truth: GroundTruth, n_future: int = 26, noise: float = 0.03
+) -> ForwardStore:
+    """A store (e.g. the bundled demo store and its ``truth.json``) with weeks to live.
+
+    The future weeks' baseline is the truth's; their price multiplier is the mean of the
+    history's last 13 weeks; their controls are the French retail calendar's flags (Black Friday,
+    Christmas, soldes) and the last 13 weeks' mean of any other control (e.g. the promotion
+    share).
+
+    Parameters
+    ----------
+    history : MarketingHistory
+        The store's observed weeks.
+    truth : GroundTruth
+        The truth behind them (its channels' response).
+    n_future : int
+        Weeks that can be lived.
+    noise : float
+        Log-normal sd of the weekly revenue noise.
+    """
+    future = pd.date_range(
+        history.weeks[-1] + pd.Timedelta(days=7), periods=n_future, freq="7D", name="week"
+    )
+    weeks = pd.DatetimeIndex(history.weeks.append(future))
+    cal = french_retail_calendar(future)
+    recent = history.controls.iloc[-13:].mean()
+    fut = pd.DataFrame(
+        {c: cal[c].to_numpy() if c in cal.columns else recent[c] for c in history.controls.columns},
+        index=future,
+    )
+    controls = pd.concat([history.controls, fut.set_axis(future)])
+    pm = np.asarray(truth.price_multiplier, float)[: history.n_weeks]
+    return ForwardStore(
+        name=history.source or "store",
+        truth=dataclasses.replace(truth, history_spend=history.spend),
+        history=history,
+        weeks=weeks,
+        baseline=truth.baseline(weeks),
+        price_multiplier=np.concatenate([pm, np.full(n_future, pm[-13:].mean())]),
+        controls=controls,
         noise=noise,
     )

@@ -36,3 +36,18 @@ def test_living_past_the_generated_weeks_is_refused():
     store = forward_store("weak", 1, n_history=80, n_future=4)
     with pytest.raises(ConfigError, match="only 4 are generated"):
         store.live(np.ones((5, 5)), np.random.default_rng(0))
+
+
+def test_the_demo_store_lives_forward(demo_dir):
+    from optimizer.data import load_dataset
+    from optimizer.data.demo import GroundTruth
+    from optimizer.data.forward import forward_from_truth
+
+    ds = load_dataset(demo_dir)
+    store = forward_from_truth(ds.marketing, GroundTruth.load(demo_dir), n_future=8)
+    plan = np.tile(ds.marketing.spend.iloc[-13:].mean().to_numpy(), (8, 1))
+    after, lived = store.live(plan, np.random.default_rng(0))
+    assert after.n_observed == ds.marketing.n_weeks + 8
+    assert list(after.history.controls.columns) == list(ds.marketing.controls.columns)
+    # revenue of the lived weeks is of the order of the history's
+    assert 0.5 < lived.revenue.mean() / ds.marketing.revenue[-13:].mean() < 2.0
