@@ -163,6 +163,58 @@ def _update(lifts: np.ndarray, y: float, se: float) -> tuple[np.ndarray, float]:
     return w, float(1.0 / np.sum(w**2))
 
 
+@dataclass(frozen=True)
+class _Simulation:
+    """The re-planner, the plan without a test and the simulated answers' samples and noise."""
+
+    planner: FlatPlanner
+    base: FlatPlan
+    base_value: np.ndarray
+    outcomes: np.ndarray
+    z: np.ndarray
+    settings: EviSettings
+
+    def value(
+        self,
+        post: ResponseCurves,
+        host_plan: np.ndarray,
+        d: ExperimentDesign,
+        se: float,
+        revenue_value: float,
+    ) -> CandidateValue:
+        """Value, cost and detection of one candidate test."""
+        lifts = measured_lift(post, host_plan, d)
+        k = len(self.outcomes)
+        gains, ess, changed = np.zeros(k), np.zeros(k), 0
+        y = lifts[self.outcomes] + se * self.z
+        for i, (o, yi) in enumerate(zip(self.outcomes, y, strict=True)):
+            w, ess[i] = _update(lifts, float(yi), se)
+            new = self.planner.plan(w)
+            changed += new.key != self.base.key
+            gains[i] = self.planner.value(new)[o] - self.base_value[o]
+        # a test is not credited with the profit the model expects from it (the doubt the safe
+        # rule guards against); its expected cost counts when positive
+        cost = max(float(experiment_cost(post, host_plan, d, revenue_value).mean()), 0.0)
+        value = float(gains.mean())
+        q05, q95 = np.quantile(lifts, [0.05, 0.95])
+        return CandidateValue(
+            design=d,
+            value=value,
+            value_se=float(gains.std(ddof=1) / np.sqrt(k)) if k > 1 else 0.0,
+            cost=cost,
+            net=value - cost,
+            p_detect=float(np.mean(np.abs(y) > self.settings.detect_z * se)),
+            se=se,
+            lift_mean=float(lifts.mean()),
+            lift_p05=float(q05),
+            lift_p95=float(q95),
+            spend_change=d.spend_change(host_plan, post.channels),
+            ess=float(ess.mean()),
+            collapsed=float(np.mean(ess < self.settings.ess_min * post.n_samples)),
+            p_change=changed / k,
+        )
+
+
 def value_tests(
     curves: ResponseCurves,
     host_plan: np.ndarray,
@@ -219,40 +271,11 @@ def value_tests(
     todo = designs if designs is not None else candidate_tests(post, host_plan, grid)
     out = []
     for d in todo:
-        lifts = measured_lift(post, host_plan, d)
         se = measurement_se(d.weeks, noise_sd, level_sd)
         if se <= 0:
             raise ConfigError("the measurement noise is zero; give noise_sd > 0 EUR per week.")
-        gains, ess, changed = np.zeros(len(outcomes)), np.zeros(len(outcomes)), 0
-        y = lifts[outcomes] + se * z
-        for i, (o, yi) in enumerate(zip(outcomes, y, strict=True)):
-            w, ess[i] = _update(lifts, float(yi), se)
-            new = planner.plan(w)
-            changed += new.key != base.key
-            gains[i] = planner.value(new)[o] - base_value[o]
-        # a test is not credited with the profit the model expects from it (the doubt the safe
-        # rule guards against); its expected cost counts when positive
-        cost = max(float(experiment_cost(post, host_plan, d, revenue_value).mean()), 0.0)
-        value = float(gains.mean())
-        q05, q95 = np.quantile(lifts, [0.05, 0.95])
-        out.append(
-            CandidateValue(
-                design=d,
-                value=value,
-                value_se=float(gains.std(ddof=1) / np.sqrt(len(gains))) if len(gains) > 1 else 0.0,
-                cost=cost,
-                net=value - cost,
-                p_detect=float(np.mean(np.abs(y) > settings.detect_z * se)),
-                se=se,
-                lift_mean=float(lifts.mean()),
-                lift_p05=float(q05),
-                lift_p95=float(q95),
-                spend_change=d.spend_change(host_plan, post.channels),
-                ess=float(ess.mean()),
-                collapsed=float(np.mean(ess < settings.ess_min * n)),
-                p_change=changed / len(outcomes),
-            )
-        )
+        sim = _Simulation(planner, base, base_value, outcomes, z, settings)
+        out.append(sim.value(post, host_plan, d, se, revenue_value))
     out.sort(key=lambda t: t.net, reverse=True)
     return out, base
 

@@ -190,6 +190,44 @@ def _index(problem: AllocationProblem) -> pd.Index:
     return pd.DatetimeIndex(pd.to_datetime(starts), name="week")
 
 
+def _knowledge(
+    post: ResponseCurves, ref: np.ndarray, rule: SafeRule, values: list[CandidateValue]
+) -> tuple[ChannelKnowledge, ...]:
+    """Per channel: the interval of its marginal ROAS at today's spend and its best test."""
+    out = []
+    for b in data_bounds(post, ref, rule):
+        mine = [v for v in values if v.design.channel == b.channel]
+        out.append(
+            ChannelKnowledge(
+                b.channel,
+                b.mroas_low,
+                b.mroas_median,
+                b.mroas_high,
+                b.identification,
+                b.lever,
+                max(mine, key=lambda v: v.net) if mine else None,
+            )
+        )
+    return tuple(out)
+
+
+def _notes(
+    values: list[CandidateValue], settings: EviSettings, n: int, rec: CandidateValue | None
+) -> tuple[str, ...]:
+    """What the reader should know: no geo split, collapsed updates, no test worth it."""
+    notes = [GEO_NOTE]
+    collapsed = [v.design.label for v in values[:5] if v.collapsed > 0.2]
+    if collapsed:
+        notes.append(
+            f"the reweighted posterior collapses (ESS below {settings.ess_min:.0%} of {n} "
+            f"samples) for over 20 % of the answers of: {', '.join(collapsed)}; their value is "
+            "rough: refit with the test's row to settle it"
+        )
+    if rec is None:
+        notes.append("no test is worth its cost for the next plan: keep planning without one")
+    return tuple(notes)
+
+
 def plan_experiments(
     curves: ResponseCurves,
     problem: AllocationProblem,
@@ -257,34 +295,11 @@ def plan_experiments(
         )
     )
     ref = np.tile(np.asarray(curves.current, float), (problem.n_weeks, 1))
-    knowledge = []
-    for b in data_bounds(post, ref, rule):
-        mine = [v for v in values if v.design.channel == b.channel]
-        knowledge.append(
-            ChannelKnowledge(
-                b.channel,
-                b.mroas_low,
-                b.mroas_median,
-                b.mroas_high,
-                b.identification,
-                b.lever,
-                max(mine, key=lambda v: v.net) if mine else None,
-            )
-        )
-    notes = [GEO_NOTE]
-    collapsed = [v.design.label for v in values[:5] if v.collapsed > 0.2]
-    if collapsed:
-        notes.append(
-            "the reweighted posterior collapses (ESS below "
-            f"{settings.ess_min:.0%} of {post.n_samples} samples) for over 20 % of the answers "
-            f"of: {', '.join(collapsed)}; their value is rough: refit with the test's row to "
-            "settle it"
-        )
-    if rec is None:
-        notes.append("no test is worth its cost for the next plan: keep planning without one")
+    knowledge = _knowledge(post, ref, rule, values)
+    notes = _notes(values, settings, post.n_samples, rec)
     return ExperimentPlan(
-        tuple(values), rec, host_df, test_df, base, tuple(knowledge), float(noise_sd),
-        float(level_sd), settings, grid, tuple(notes),
+        tuple(values), rec, host_df, test_df, base, knowledge, float(noise_sd),
+        float(level_sd), settings, grid, notes,
     )  # fmt: skip
 
 
