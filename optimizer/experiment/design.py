@@ -26,6 +26,8 @@ __all__ = [
     "CandidateGrid",
     "ExperimentDesign",
     "candidate_tests",
+    "carryover_tail",
+    "control_weeks",
     "measurement_se",
     "experiment_cost",
     "measured_lift",
@@ -194,7 +196,28 @@ def experiment_cost(
     return -revenue_value * gained + design.spend_change(plan, curves.channels)
 
 
-def measurement_se(weeks: int, noise_sd: float, level_sd: float = 0.0) -> float:
+def carryover_tail(curves: ResponseCurves, channel: str, share: float = 0.05) -> int:
+    """Weeks after a test during which its carry-over still acts (more than ``share`` of it).
+
+    From the posterior-mean lag weights of ``channel``: the number of lags after the first whose
+    remaining weight exceeds ``share``. A read-out does not use those weeks as control weeks.
+    """
+    w = curves.weights[:, curves.channels.index(channel)].mean(axis=0)
+    remaining = 1.0 - np.cumsum(w)  # weight still to act after lag l
+    return int(np.sum(remaining[:-1] > share))
+
+
+def control_weeks(design: ExperimentDesign, n_weeks: int, tail: int) -> int:
+    """Weeks of an ``n_weeks`` plan a read-out can compare the test weeks with.
+
+    The weeks before the test, and those after it once its carry-over has faded (``tail``
+    weeks after the last test week are left out).
+    """
+    after = n_weeks - (design.start_week + design.weeks) - tail
+    return design.start_week + max(after, 0)
+
+
+def measurement_se(weeks: int, noise_sd: float, level_sd: float = 0.0, control: int = 0) -> float:
     """Standard error of a lift measured against the model's counterfactual, EUR.
 
     Parameters
@@ -206,13 +229,20 @@ def measurement_se(weeks: int, noise_sd: float, level_sd: float = 0.0) -> float:
         from week to week.
     level_sd : float
         Uncertainty of the counterfactual's weekly level (baseline forecast), EUR per week;
-        shared by the test weeks, so it adds ``weeks * level_sd``.
+        shared by the test weeks, so it adds ``weeks * level_sd`` when there are no control
+        weeks.
+    control : int
+        Control weeks (:func:`control_weeks`): with 2 or more, the read-out measures the level
+        on them (the mean residual), which replaces the level's doubt by the noise of that
+        mean, ``weeks * noise_sd / sqrt(control)``.
 
     Returns
     -------
     float
-        ``sqrt(weeks * noise_sd**2 + (weeks * level_sd)**2)``.
+        ``sqrt(weeks * noise_sd**2 + (weeks * level)**2)`` with ``level = noise_sd /
+        sqrt(control)`` (2 or more control weeks) or ``level_sd``.
     """
     if noise_sd < 0 or level_sd < 0:
         raise ConfigError(f"noise sd {noise_sd} and level sd {level_sd} must be >= 0 EUR/week.")
-    return float(np.sqrt(weeks * noise_sd**2 + (weeks * level_sd) ** 2))
+    level = noise_sd / np.sqrt(control) if control >= 2 else level_sd
+    return float(np.sqrt(weeks * noise_sd**2 + (weeks * level) ** 2))

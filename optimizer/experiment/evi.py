@@ -34,6 +34,8 @@ from optimizer.experiment.design import (
     CandidateGrid,
     ExperimentDesign,
     candidate_tests,
+    carryover_tail,
+    control_weeks,
     experiment_cost,
     measured_lift,
     measurement_se,
@@ -270,8 +272,10 @@ def value_tests(
     z = rng.standard_normal(len(outcomes))
     todo = designs if designs is not None else candidate_tests(post, host_plan, grid)
     out = []
+    tails = {c: carryover_tail(post, c) for c in post.channels}
     for d in todo:
-        se = measurement_se(d.weeks, noise_sd, level_sd)
+        control = control_weeks(d, host_plan.shape[0], tails[d.channel])
+        se = measurement_se(d.weeks, noise_sd, level_sd, control)
         if se <= 0:
             raise ConfigError("the measurement noise is zero; give noise_sd > 0 EUR per week.")
         sim = _Simulation(planner, base, base_value, outcomes, z, settings)

@@ -3,10 +3,16 @@
 The model was fitted on the weeks before the test. For the weeks after its history up to the
 test's last week it predicts, sample by sample, what revenue would have been had the tested
 channel kept its planned spend (every other channel at its recorded spend): its baseline
-forecast (trend, season, the recorded controls) plus the media response with carry-over. The
-measured lift is the recorded revenue of the test weeks minus that counterfactual's posterior
-mean; its standard error adds the counterfactual's posterior variance to the weekly noise of
-the model (``weeks * sigma**2``).
+forecast (trend, season, the recorded controls) plus the media response with carry-over.
+
+A baseline forecast misses the level of revenue by more than the test moves it; the weeks after
+the model's history that the test did not touch (before it, and after it once its carry-over has
+faded) measure that miss, sample by sample: the mean of recorded revenue minus the model's
+prediction at the recorded spend. With at least :data:`MIN_CONTROL` such weeks the
+counterfactual is shifted by it. The measured lift is the recorded revenue of the test weeks
+minus the counterfactual's posterior mean; its standard error adds the counterfactual's
+posterior variance, the weekly noise of the model (``weeks * sigma**2``) and the noise of the
+measured level (``weeks**2 * sigma**2 / control weeks``).
 
 The lift-test row is written against the spend the history records (the test's): the model
 applies a row's ``spend_change`` to the recorded spend, so the row says "spending as planned
@@ -28,6 +34,7 @@ import pandas as pd
 from optimizer.data.lift_tests import LiftTests
 from optimizer.data.marketing import MarketingHistory
 from optimizer.errors import ConfigError, DataError, did_you_mean
+from optimizer.experiment.design import carryover_tail
 from optimizer.mmm.curves import ResponseCurves
 
 __all__ = [
@@ -41,6 +48,9 @@ __all__ = [
 
 #: Factor on the row's standard error: the refit also sees the test weeks in the history.
 DOUBLE_COUNT = float(np.sqrt(2.0))
+
+#: Fewest control weeks (untouched by the test) to measure the model's level on.
+MIN_CONTROL = 2
 
 #: Fewest test weeks a read-out accepts (one week cannot separate the change from the noise).
 MIN_WEEKS = 2
@@ -63,6 +73,8 @@ class Readout:
         Its standard error, EUR.
     actual_revenue, counterfactual : float
         Recorded and counterfactual revenue over the test weeks, EUR.
+    control_weeks : int
+        Weeks the model's level was measured on (0: none, the level's doubt is in ``se``).
     spend_tested, spend_planned : float
         The channel's spend over the test weeks, recorded and planned, EUR.
     model_lift, model_p05, model_p95 : float
@@ -77,6 +89,7 @@ class Readout:
     se: float
     actual_revenue: float
     counterfactual: float
+    control_weeks: int
     spend_tested: float
     spend_planned: float
     model_lift: float
@@ -179,6 +192,12 @@ def check_test_weeks(
     return int(a_hit[0]), int(b_hit[0])
 
 
+def _control_rows(n_weeks: int, test: np.ndarray, tail: int) -> np.ndarray:
+    """Rows before the test, and after it once its carry-over has faded (``tail`` weeks)."""
+    rows = np.arange(n_weeks)
+    return rows[(rows < test[0]) | (rows > test[-1] + tail)]
+
+
 def readout(
     curves: ResponseCurves,
     baseline: np.ndarray,
@@ -210,34 +229,49 @@ def readout(
     planned : float
         The channel's planned weekly spend during the test, EUR per week.
     weeks : pandas.DatetimeIndex
-        Weeks from the one after the model's history to the test's last.
+        Weeks from the one after the model's history to the last recorded one (the test's and
+        the control weeks).
 
     Returns
     -------
     Readout
     """
     c = curves.channels.index(channel)
-    plan_cf = np.array(spend, float)
+    spend = np.asarray(spend, float)
+    revenue = np.asarray(revenue, float)
+    plan_cf = spend.copy()
     plan_cf[test_rows, c] = planned
-    media_cf = curves.weekly(plan_cf).sum(axis=2)  # (S, T)
-    cf = (baseline + media_cf)[:, test_rows].sum(axis=1)
-    n = len(range(*test_rows.indices(len(weeks))))
-    actual = float(np.asarray(revenue, float)[test_rows].sum())
+    media_cf = curves.weekly(plan_cf)  # (S, T, C)
+    media_actual = curves.weekly(spend)
+    rows = np.arange(len(weeks))[test_rows]
+    n = len(rows)
+    cf_weekly = baseline + media_cf.sum(axis=2)  # (S, T)
+    ctrl = _control_rows(len(weeks), rows, carryover_tail(curves, channel))
+    if len(ctrl) >= MIN_CONTROL:
+        # the level the model misses, measured on weeks the test did not touch, per sample
+        resid = revenue[ctrl][None, :] - baseline[:, ctrl] - media_actual[:, ctrl].sum(axis=2)
+        level = resid.mean(axis=1)
+        level_var = noise_sd**2 / len(ctrl)
+    else:
+        level, level_var = np.zeros(len(baseline)), 0.0
+    cf = cf_weekly[:, rows].sum(axis=1) + n * level
+    actual = float(revenue[rows].sum())
     lift = actual - float(cf.mean())
-    se = float(np.sqrt(np.var(cf) + n * noise_sd**2))
-    own = curves.weekly(np.asarray(spend, float))[:, test_rows, c].sum(axis=1)
-    model = own - curves.weekly(plan_cf)[:, test_rows, c].sum(axis=1)
+    se = float(np.sqrt(np.var(cf) + n * noise_sd**2 + n**2 * level_var))
+    own = media_actual[:, rows, c].sum(axis=1)
+    model = own - media_cf[:, rows, c].sum(axis=1)
     q05, q95 = np.quantile(model, [0.05, 0.95])
     return Readout(
         channel=channel,
-        start=weeks[test_rows][0],
-        end=weeks[test_rows][-1],
+        start=weeks[rows[0]],
+        end=weeks[rows[-1]],
         weeks=n,
         lift=lift,
         se=se,
         actual_revenue=actual,
         counterfactual=float(cf.mean()),
-        spend_tested=float(np.asarray(spend, float)[test_rows, c].sum()),
+        control_weeks=len(ctrl) if len(ctrl) >= MIN_CONTROL else 0,
+        spend_tested=float(spend[rows, c].sum()),
         spend_planned=float(planned * n),
         model_lift=float(model.mean()),
         model_p05=float(q05),
@@ -285,7 +319,11 @@ def readout_for_model(
             f"from the model's ({', '.join(model.history_.channels)}); use the same columns."
         )
     first = fitted[-1] + pd.Timedelta(days=7)
-    keep = (history.weeks >= first) & (history.weeks <= end)
+    # the test weeks and every control week, up to the first gap after the test
+    after = history.weeks[history.weeks >= first]
+    gap = after != pd.date_range(first, periods=len(after), freq="7D")
+    run = int(np.argmax(gap)) if gap.any() else len(after)
+    keep = np.asarray(history.weeks >= first) & np.asarray(history.weeks <= after[run - 1])
     weeks = history.weeks[keep]
     curves = model.response_curves(n_samples, allow_failed=allow_failed)
     base = model.baseline_forecast(weeks, history.controls.iloc[np.flatnonzero(keep)], n_samples)

@@ -131,3 +131,24 @@ def test_check_refuses_bad_tests(kwargs, error, match):
             _history(drop=kwargs.get("drop")), FITTED, kwargs.get("channel", "sea"), start, end,
             other,
         )  # fmt: skip
+
+
+def test_control_weeks_remove_a_missed_level():
+    """A baseline forecast 4 % too low biases a read-out without control weeks, not with them."""
+    model, baseline, revenue, spend, planned, weeks, true_lift = _simulate(seed=3)
+    low = baseline - 0.04 * BASE
+    full = readout(model, low, NOISE, revenue, spend, "ch1", TEST, planned, weeks)
+    assert full.control_weeks >= 2
+    assert abs(full.lift - true_lift) <= 2 * full.se
+    # only the test weeks recorded: no week to measure the level on
+    rows = slice(0, 6)
+    blind = readout(
+        model, low[:, rows], NOISE, revenue[rows], spend[rows], "ch1", TEST, planned, weeks[rows]
+    )
+    assert blind.control_weeks == 2  # the two weeks before the test still count
+    none = readout(
+        model, low[:, 2:6], NOISE, revenue[2:6], spend[2:6], "ch1", slice(0, 4), planned,
+        weeks[2:6],
+    )  # fmt: skip
+    assert none.control_weeks == 0
+    assert none.lift - true_lift > 0.04 * BASE * 4 * 0.8  # the missed level lands in the lift
