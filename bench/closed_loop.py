@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import sys
 import time
@@ -80,6 +81,14 @@ def fit(history: Any, lift: LiftTests | None, draws: int, key: str | None) -> An
     if path is not None:
         save_model(model, path, overwrite=True)
     return model
+
+
+def history_hash(history: Any, lift: LiftTests | None) -> str:
+    """Short hash of what a fit sees (cache key: a policy's history depends on its plans)."""
+    h = hashlib.sha256(history.spend.to_numpy().tobytes() + history.revenue.tobytes())
+    if lift is not None:
+        h.update(lift.frame.to_csv(index=False).encode())
+    return h.hexdigest()[:10]
 
 
 @dataclasses.dataclass
@@ -226,7 +235,8 @@ def run_store(pattern: str, seed: int, noise: float, draws: int, update: str) ->
                     ess = belief.update(store.history)
                 if update == "refit" or (update == "auto" and ess < ESS_MIN * N_SAMPLES):
                     lt = LiftTests(pd.concat(lift_rows, ignore_index=True)) if lift_rows else None
-                    belief = Belief.of(fit(store.history, lt, draws, f"{key}-{policy}-q{q + 1}"))
+                    tag = f"{key}-{policy}-q{q + 1}-{history_hash(store.history, lt)}"
+                    belief = Belief.of(fit(store.history, lt, draws, tag))
                     refit = True
             plan, info = plan_for(policy, belief, store, q, today, probs)
             before = store
