@@ -118,12 +118,14 @@ class ExperimentPlan:
         return ranked_table(list(self.values))
 
     def test_dates(self) -> tuple[str, str] | None:
-        """First and last week start of the recommended test (ISO dates, or week numbers)."""
+        """First and last week start of the recommended test (ISO dates, or ``"week 3"``)."""
         if self.recommended is None:
             return None
         d = self.recommended.design
         idx = self.host_plan.index
-        return str(idx[d.start_week])[:10], str(idx[d.start_week + d.weeks - 1])[:10]
+        if not isinstance(idx, pd.DatetimeIndex):  # a plan without dates: week numbers
+            return f"week {d.start_week + 1}", f"week {d.start_week + d.weeks}"
+        return str(idx[d.start_week].date()), str(idx[d.start_week + d.weeks - 1].date())
 
     def lift_row(self) -> pd.DataFrame | None:
         """The ``lift_tests.csv`` row to fill in once the test has run (None without a test).

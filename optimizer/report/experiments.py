@@ -41,6 +41,18 @@ def channel_lines(plan: Any, lang: str = "fr") -> list[str]:
             )
         elif b is None:
             more = tr(lang, "aucun test possible sur ce plan.", "no test fits this plan.")
+        elif b.value <= 2.0 * b.value_se:
+            d = b.design
+            more = tr(
+                lang,
+                f"même son meilleur test ({d.action}, {d.weeks} semaines, mesuré à ± "
+                f"{f.eur(b.se)} près) n'améliorerait pas le prochain plan de façon mesurable "
+                f"(valeur {f.eur(b.value, sign=True)} ± {f.eur(b.value_se)}) : ce qu'on sait "
+                "suffit pour décider.",
+                f"even its best test ({d.action}, {d.weeks} weeks, measured to ± {f.eur(b.se)}) "
+                f"would not improve the next plan measurably (value {f.eur(b.value, sign=True)} "
+                f"± {f.eur(b.value_se)}): what is known is enough to decide.",
+            )
         else:
             d = b.design
             more = tr(
@@ -76,15 +88,27 @@ def _recommendation(plan: Any, lang: str) -> list[str]:
     d = rec.design
     first, last = plan.test_dates()
     w = plan.summary()["recommended"]["weekly_spend"]
+    if first.startswith("week"):
+        when = tr(
+            lang,
+            f"des semaines {d.start_week + 1} à {d.start_week + d.weeks} du plan",
+            f"in weeks {d.start_week + 1} to {d.start_week + d.weeks} of the plan",
+        )
+    else:
+        when = tr(
+            lang,
+            f"de la semaine du {first} à celle du {last}",
+            f"from the week of {first} to that of {last}",
+        )
     return [
         tr(
             lang,
-            f"**Test recommandé : {d.channel} {d.action}** pendant {d.weeks} semaines, de la "
-            f"semaine du {first} à celle du {last} : {f.eur(w['test'])} par semaine au lieu de "
+            f"**Test recommandé : {d.channel} {d.action}** pendant {d.weeks} semaines, {when} : "
+            f"{f.eur(w['test'])} par semaine au lieu de "
             f"{f.eur(w['plan'])}. Valeur pour le prochain plan {f.eur(rec.value, sign=True)}, "
             f"coût attendu {f.eur(rec.cost)}, net {f.eur(rec.net, sign=True)}.",
-            f"**Recommended test: {d.channel} {d.action}** for {d.weeks} weeks, from the week "
-            f"of {first} to that of {last}: {f.eur(w['test'])} a week instead of "
+            f"**Recommended test: {d.channel} {d.action}** for {d.weeks} weeks, {when}: "
+            f"{f.eur(w['test'])} a week instead of "
             f"{f.eur(w['plan'])}. Worth {f.eur(rec.value, sign=True)} for the next plan, expected "
             f"cost {f.eur(rec.cost)}, net {f.eur(rec.net, sign=True)}.",
         ),
@@ -96,6 +120,27 @@ def _recommendation(plan: Any, lang: str) -> list[str]:
             "`lift_test_row.csv` row; add it to `lift_tests.csv` and refit the model.",
         ),
     ]
+
+
+def _notes(plan: Any, lang: str) -> list[str]:
+    """The plan's notes in the reader's language."""
+    if lang != "fr":
+        return list(plan.notes)
+    out = [
+        "pas de test géographique proposé : l'historique marketing est national (pas de colonne "
+        "région) ; avec des données régionales, un test mesurerait contre une région témoin"
+    ]
+    collapsed = [v.design.label for v in plan.values[:5] if v.collapsed > 0.2]
+    if collapsed:
+        out.append(
+            "le posterior repondéré s'effondre (ESS sous "
+            f"{plan.settings.ess_min:.0%} des échantillons) pour plus de 20 % des réponses de : "
+            f"{', '.join(collapsed)} ; leur valeur est approximative : réajuster le modèle avec "
+            "la ligne du test la tranchera"
+        )
+    if plan.recommended is None:
+        out.append("aucun test ne vaut son coût pour le prochain plan : planifiez sans test")
+    return out
 
 
 def plan_markdown(plan: Any, lang: str = "fr", top: int = 10) -> str:
@@ -116,7 +161,7 @@ def plan_markdown(plan: Any, lang: str = "fr", top: int = 10) -> str:
             f"| {v.design.label} | {f.eur(v.value, sign=True)} | {f.eur(v.cost)} | "
             f"{f.eur(v.net, sign=True)} | {f.pct(v.p_detect, 0)} | {v.ess:.0f} |"
         )
-    lines += ["", tr(lang, "Notes :", "Notes:")] + [f"- {n}" for n in plan.notes]
+    lines += ["", tr(lang, "Notes :", "Notes:")] + [f"- {n}" for n in _notes(plan, lang)]
     return "\n".join(lines) + "\n"
 
 
