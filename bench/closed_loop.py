@@ -26,8 +26,10 @@ Reported per store, policy and quarter: true contribution (true media revenue - 
 costs included), share of the oracle's lift over today's plan, and the posterior-mean error of
 every lever's ROAS and marginal ROAS at today's run-rate (mean absolute relative error).
 
-Run: ``.venv/bin/python bench/closed_loop.py --quick`` (3 stores, 2 x 200 draws, reweighting,
-a few minutes once the fits are cached); without ``--quick``: 5 stores, 2 x 500 draws.
+Run: ``.venv/bin/python bench/closed_loop.py --quick`` (3 stores, 2 x 200 draws: 23.5 min on
+2 shared cores, the refits dominate; fits are cached in ``bench/results/cache/closed_loop/``
+keyed by the data they saw, so a rerun with unchanged code takes a few minutes); without
+``--quick``: 5 stores, 2 x 500 draws (about an hour; not run yet).
 """
 
 from __future__ import annotations
