@@ -15,6 +15,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import QUICK, RESULTS, ROOT
+from report_closed_loop import closed_loop_section
 
 OUT = RESULTS / "benchmarks.md" if QUICK else ROOT / "docs" / "benchmarks.md"
 ESS_TARGET = 3.0
@@ -537,6 +538,7 @@ def main() -> None:
         "load_scale": load("load_scale"),
         "gate_pass_rate": load("gate_pass_rate"),
         "safe_plans": load("safe_plans"),
+        "closed_loop": load("closed_loop"),
     }
     one = load("allocation_speed_nonlinear_50x52")
     body: list[str] = []
@@ -548,6 +550,7 @@ def main() -> None:
     load_section(body, files["load_scale"])
     missed += gate_section(body, files["gate_pass_rate"])
     missed += safe_section(body, files["safe_plans"])
+    missed += closed_loop_section(body, files["closed_loop"])
     run = load("bench_run")
     lines: list[str] = []
     header(lines, files)

@@ -25,6 +25,7 @@ STEPS = [
     ("load_scale", [PY, "bench/load_scale.py"]),
     ("gate_pass_rate", [PY, "bench/gate_pass_rate.py"]),
     ("safe_plans", [PY, "bench/safe_plans.py", "--refit", "--calibrate"]),
+    ("closed_loop", [PY, "bench/closed_loop.py"]),
 ]
 
 

@@ -16,7 +16,7 @@ from nbclient import NotebookClient
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-EXPECTED = ["01_quickstart", "02_extend_mmm", "03_pricing", "04_scenarios"]
+EXPECTED = ["01_quickstart", "02_extend_mmm", "03_pricing", "04_scenarios", "05_experiments"]
 CELL_TIMEOUT_S = 600
 
 

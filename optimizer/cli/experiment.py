@@ -1,0 +1,253 @@
+"""``optimizer experiment plan|readout``: which test to run next, and what a test measured."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from optimizer.atomic import atomic_folder
+from optimizer.cli.common import FORCE_HELP, check_out, lang_option
+from optimizer.errors import ConfigError
+
+__all__ = ["register"]
+
+
+def _ints(text: str, name: str) -> tuple[int, ...]:
+    try:
+        vals = tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise click.BadParameter(f"'{text}' must be whole numbers separated by commas.") from None
+    if not vals:
+        raise click.BadParameter(f"{name} needs at least one value, e.g. 2,4,8.")
+    return vals
+
+
+@click.group("experiment")
+def experiment_group() -> None:
+    """Plan the test worth its cost for the next budget decision; read out a test."""
+
+
+@experiment_group.command("plan")
+@click.option("--model", type=click.Path(path_type=Path), default=None, help="Fitted model folder.")
+@click.option(
+    "--curves",
+    "curves_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="ResponseCurves JSON instead of a model folder (then give --noise-sd).",
+)
+@click.option(
+    "--noise-sd",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="With --curves: weekly revenue noise, EUR per week (the model's residual sd).",
+)
+@click.option(
+    "--budget",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Media budget of the plan, EUR excl. VAT (default: today's run-rate x weeks).",
+)
+@click.option(
+    "--weeks",
+    default=13,
+    show_default=True,
+    type=click.IntRange(4, 52),
+    help="Weeks of the plan the test runs in (the next plan is as long).",
+)
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First Monday.")
+@click.option("--constraints", type=click.Path(path_type=Path), default=None, help="Rules TOML.")
+@click.option(
+    "--alpha",
+    default=0.1,
+    show_default=True,
+    type=click.FloatRange(0, 0.5, min_open=True, max_open=True),
+    help="Safe rule: largest accepted model-side probability of doing worse than today.",
+)
+@click.option(
+    "--durations", default="2,4,8", show_default=True, help="Test lengths, weeks (2 to 8)."
+)
+@click.option(
+    "--starts", default="1,5", show_default=True, help="First test week in the plan (1 = first)."
+)
+@click.option(
+    "--draws",
+    default=200,
+    show_default=True,
+    type=click.IntRange(20, 2000),
+    help="Posterior samples used (thinned): more is slower and steadier.",
+)
+@click.option(
+    "--outcomes",
+    default=100,
+    show_default=True,
+    type=click.IntRange(10, 2000),
+    help="Simulated test answers per candidate.",
+)
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
+@lang_option
+@click.option("--allow-failed-model", is_flag=True, help="Use a model that failed its gate.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
+def plan_cmd(
+    model: Path | None,
+    curves_file: Path | None,
+    noise_sd: float | None,
+    budget: float | None,
+    weeks: int,
+    start: Any,
+    constraints: Path | None,
+    alpha: float,
+    durations: str,
+    starts: str,
+    draws: int,
+    outcomes: int,
+    seed: int,
+    lang: str,
+    allow_failed_model: bool,
+    out: Path,
+    force: bool,
+) -> None:
+    """Rank candidate tests by the value of their answer for the next plan, net of cost."""
+    from optimizer.allocation import AllocationProblem
+    from optimizer.allocation.constraints_file import default_constraints, load_constraints
+    from optimizer.allocation.safe import SafeRule
+    from optimizer.cli.allocate import load_curves
+    from optimizer.experiment import CandidateGrid, EviSettings, plan_experiments, plan_for_model
+    from optimizer.report.experiments import plan_markdown, write_plan_files
+
+    if (model is None) == (curves_file is None):
+        raise click.UsageError("give exactly one of --model DIR or --curves FILE.json.")
+    if curves_file is not None and noise_sd is None:
+        raise click.UsageError("--curves needs --noise-sd (weekly revenue noise, EUR).")
+    grid = CandidateGrid(
+        durations=_ints(durations, "--durations"),
+        starts=tuple(s - 1 for s in _ints(starts, "--starts")),
+    )
+    options: dict[str, Any] = {
+        "rule": SafeRule(alpha=alpha, calibrate=False),
+        "grid": grid,
+        "settings": EviSettings(n_draws=draws, n_outcomes=outcomes, seed=seed),
+    }
+    check_out(out, force)
+    fitted = None
+    if model is not None:
+        from optimizer.mmm import load_model
+
+        if not model.is_dir():
+            raise ConfigError(f"{model}: model folder not found. Fit one with 'optimizer mmm fit'.")
+        fitted = load_model(model / "model" if (model / "model").is_dir() else model)
+        curves = fitted.response_curves(draws, allow_failed=allow_failed_model)
+    else:
+        curves = load_curves(None, curves_file, allow_failed_model)
+    extra = (
+        load_constraints(constraints, curves.channels)
+        if constraints
+        else default_constraints(curves.channels)
+    )
+    problem = AllocationProblem(
+        budget=budget if budget is not None else float(curves.current.sum() * weeks),
+        n_weeks=weeks,
+        start=None if start is None else start.date(),
+        **extra,
+    )
+    if fitted is not None and problem.start is None:
+        last = fitted.history_.weeks[-1].date()
+        problem = dataclasses.replace(problem, start=last + timedelta(days=7))
+    result = (
+        plan_for_model(fitted, problem, allow_failed=allow_failed_model, **options)
+        if fitted is not None
+        else plan_experiments(curves, problem, noise_sd=float(noise_sd or 0), **options)
+    )
+    with atomic_folder(out, overwrite=True) as tmp:
+        write_plan_files(tmp, result, lang)
+    click.echo(plan_markdown(result, lang, top=5))
+    click.echo(f"Written to {out}")
+
+
+@experiment_group.command("readout")
+@click.option(
+    "--model", required=True, type=click.Path(path_type=Path), help="Model fitted before the test."
+)
+@click.option(
+    "--data",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Marketing CSV or dataset folder covering the weeks since the model's history.",
+)
+@click.option("--channel", required=True, help="Tested channel.")
+@click.option("--start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First test week.")
+@click.option("--end", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last test week.")
+@click.option(
+    "--planned",
+    required=True,
+    type=click.FloatRange(min=0),
+    help="The channel's planned weekly spend during the test (without it), EUR per week.",
+)
+@click.option(
+    "--lift-tests",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Tests already run (an overlapping one is refused); default: the model's.",
+)
+@lang_option
+@click.option("--allow-failed-model", is_flag=True, help="Use a model that failed its gate.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
+def readout_cmd(
+    model: Path,
+    data: Path,
+    channel: str,
+    start: Any,
+    end: Any,
+    planned: float,
+    lift_tests: Path | None,
+    lang: str,
+    allow_failed_model: bool,
+    out: Path,
+    force: bool,
+) -> None:
+    """Measured incremental revenue of a test, as a lift-test row ready for calibration."""
+    from optimizer.cli.mmm import _load_inputs
+    from optimizer.data.lift_tests import load_lift_tests, write_lift_tests
+    from optimizer.experiment import readout_for_model
+    from optimizer.mmm import load_model
+    from optimizer.report.experiments import readout_text
+
+    check_out(out, force)
+    if not model.is_dir():
+        raise ConfigError(f"{model}: model folder not found. Fit one with 'optimizer mmm fit'.")
+    fitted = load_model(model / "model" if (model / "model").is_dir() else model)
+    m = fitted.history_
+    history, _ = _load_inputs(data, None, None, list(m.channels), list(m.controls.columns), None)
+    others = (
+        load_lift_tests(lift_tests, channels=history.channels) if lift_tests is not None else None
+    )
+    result = readout_for_model(
+        fitted,
+        history,
+        channel,
+        start,
+        end,
+        planned,
+        other_tests=others,
+        allow_failed=allow_failed_model,
+    )
+    with atomic_folder(out, overwrite=True) as tmp:
+        write_lift_tests(result.row(), tmp / "lift_test_row.csv")
+        (tmp / "readout.json").write_text(
+            json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8"
+        )
+        (tmp / "readout.md").write_text(readout_text(result, lang) + "\n", encoding="utf-8")
+    click.echo(readout_text(result, lang))
+    click.echo(f"Lift-test row (add it to lift_tests.csv and refit) written to {out}")
+
+
+def register(cli: click.Group) -> None:
+    """Attach the command group to the top-level group."""
+    cli.add_command(experiment_group)
