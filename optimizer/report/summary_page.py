@@ -67,8 +67,10 @@ def _price_part(s: dict[str, Any], fmt: Fmt) -> str:
     down = num(fmt.count(pr["n_down"]), "pricing.n_down", pr["n_down"])
     return tr(
         lang,
-        f"changer {n} prix sur {total} ({up} hausses, {down} baisses)",
-        f"change {n} of {total} prices ({up} rises, {down} cuts)",
+        f"changer {n} prix sur {total} ({up} hausse{'s' if pr['n_up'] > 1 else ''}, "
+        f"{down} baisse{'s' if pr['n_down'] > 1 else ''})",
+        f"change {n} of {total} prices ({up} rise{'s' if pr['n_up'] != 1 else ''}, "
+        f"{down} cut{'s' if pr['n_down'] != 1 else ''})",
     )
 
 
