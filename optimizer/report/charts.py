@@ -59,6 +59,12 @@ def _pct_axis(ax: Any, fmt: Fmt, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
 
 
+def _month_axis(ax: Any, fmt: Fmt) -> None:
+    """A time axis marked every quarter, months written for the reader (``01/2025``)."""
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: fmt.month(mdates.num2date(v))))
+
+
 def _week_ticks(ax: Any, weeks: list[Any], fmt: Fmt, every: int = 1) -> None:
     x = np.arange(len(weeks))
     step = max(every, int(np.ceil(len(weeks) / 14)))
@@ -125,8 +131,12 @@ def price_change_chart(prices: pd.DataFrame, max_change: float, fmt: Fmt) -> Any
     change = prices["change"].to_numpy(float)
     moved = change[np.abs(change) > 1e-9]
     fig, ax = plt.subplots(figsize=(8.6, 3.2))
-    edge = max(max_change, float(np.abs(moved).max()) if len(moved) else 0.05) + 0.01
-    bins = np.linspace(-edge, edge, 31)
+    widest = max(max_change, float(np.abs(moved).max()) if len(moved) else 0.05)
+    # bins of whole percentage points with the scenario's limit on an edge: a change inside
+    # the limit is never drawn beyond it
+    step = 0.01 if widest <= 0.3 else 0.02
+    n_side = int(np.ceil(round(widest / step, 6)))
+    bins = np.arange(-n_side, n_side + 1) * step
     ax.hist(moved[moved > 0], bins=list(bins), color=GREEN, label=tr(lang, "hausses", "rises"))
     ax.hist(moved[moved < 0], bins=list(bins), color=RED, label=tr(lang, "baisses", "cuts"))
     for x in (-max_change, max_change):
@@ -171,6 +181,8 @@ def media_weeks_chart(weeks_table: pd.DataFrame, fmt: Fmt) -> Any:
         ax.grid(axis="y", alpha=0.3)
     for j in range(n, rows * cols):
         axes[j // cols][j % cols].axis("off")
+        if j >= cols:  # the panel above has no neighbour below: it shows its own weeks
+            axes[j // cols - 1][j % cols].tick_params(labelbottom=True)
     axes[0][0].legend(fontsize=7)
     fig.suptitle(
         tr(
@@ -254,7 +266,11 @@ def frontier_chart(frontier: pd.DataFrame, summary: dict[str, Any], fmt: Fmt) ->
         f["contribution_mean"],
         "o-",
         color=LIGHT,
-        label=tr(lang, "meilleur plan à ce budget", "best plan at this budget"),
+        label=tr(
+            lang,
+            "meilleur plan selon le modèle (règles par canal seules)",
+            "the model's best plan (channel rules alone)",
+        ),
     )
     k = summary["kpis"]
     ax.plot(
@@ -323,7 +339,14 @@ def capacity_chart(capacity: pd.DataFrame, fmt: Fmt) -> Any:
     x = np.arange(len(capacity))
     ax.bar(x - 0.2, capacity["current_load"], width=0.4, color=ORANGE, label=label("current", lang))
     ax.bar(x + 0.2, capacity["plan_load"], width=0.4, color=BLUE, label=label("recommended", lang))
-    ax.step(x, capacity["capacity"], where="mid", color=RED, label=tr(lang, "capacité", "capacity"))
+    # one step per week, from the left edge of the first week's bars to the right of the last
+    ax.stairs(
+        capacity["capacity"].to_numpy(float),
+        np.arange(len(capacity) + 1) - 0.5,
+        color=RED,
+        baseline=None,
+        label=tr(lang, "capacité", "capacity"),
+    )
     _week_ticks(ax, list(capacity["week"]), fmt)
     _num_axis(ax, fmt, 0)
     ax.set_ylabel(tr(lang, "unités logistiques expédiées", "logistics units shipped"), fontsize=8)
@@ -372,6 +395,7 @@ def fit_chart(dec: pd.DataFrame, fmt: Fmt) -> Any:
             label=tr(lang, "semaines de test", "hold-out weeks"),
         )
     _eur_axis(ax, fmt)
+    _month_axis(ax, fmt)
     ax.tick_params(labelsize=7)
     ax.legend(fontsize=7, ncol=3)
     ax.grid(alpha=0.3)
@@ -396,6 +420,7 @@ def decomposition_chart(dec: pd.DataFrame, channels: list[str], fmt: Fmt) -> Any
     ax.stackplot(w, *parts, labels=names, colors=["#c9d3dd"] + COLORS[: len(channels)], alpha=0.9)
     ax.plot(w, dec["actual"], color="#222", lw=0.8, label=tr(lang, "réel", "actual"))
     _eur_axis(ax, fmt)
+    _month_axis(ax, fmt)
     ax.tick_params(labelsize=7)
     ax.legend(fontsize=7, ncol=4, loc="upper left")
     ax.grid(alpha=0.3)
@@ -468,7 +493,7 @@ def share_chart(channels: dict[str, Any], fmt: Fmt) -> Any:
         [channels[c]["contribution_share"] for c in names],
         width=0.4,
         color=BLUE,
-        label=tr(lang, "part de la contribution média", "share of media contribution"),
+        label=tr(lang, "part du CA attribué au média", "share of the revenue attributed to media"),
     )
     ax.set_xticks(x)
     ax.set_xticklabels([label(c, lang) for c in names], fontsize=8)
@@ -478,8 +503,8 @@ def share_chart(channels: dict[str, Any], fmt: Fmt) -> Any:
     ax.set_title(
         tr(
             lang,
-            "Part de la dépense et part de la contribution (historique)",
-            "Share of spend and share of contribution (history)",
+            "Part de la dépense et part du CA attribué au média, par canal (historique)",
+            "Share of spend and share of the revenue attributed to media, per channel (history)",
         ),
         fontsize=10,
     )

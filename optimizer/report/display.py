@@ -12,10 +12,12 @@ import pandas as pd
 
 from optimizer.report.format import DEFAULT_LANG, Fmt, check_lang
 from optimizer.report.labels import label, tr
+from optimizer.report.reasons import sku_bound_reason
 from optimizer.report.tables import Table
 
 __all__ = [
     "assumptions_display",
+    "bound_why",
     "frontier_display",
     "kpi_table",
     "media_display",
@@ -158,6 +160,15 @@ def prices_display(
     t = p[keep].copy()
     if "binding_rule" in t:
         t["binding_rule"] = [label(str(v), lang) for v in t["binding_rule"]]
+    if "bound_reason" in t:
+        bound = p.get("max_change_bound_pct", pd.Series(None, index=p.index))
+        rise = p.get("max_raise_bound_pct", pd.Series(None, index=p.index))
+        t["bound_reason"] = [
+            sku_bound_reason(
+                r if isinstance(r, str) else "", lang, _num_or_none(b), _num_or_none(u)
+            )
+            for r, b, u in zip(t["bound_reason"], bound, rise, strict=True)
+        ]
     kinds: dict[str, Any] = {
         "sku": "code",
         "current_price_incl_vat": "cents",
@@ -183,6 +194,14 @@ def prices_display(
     )
 
 
+def _num_or_none(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if v == v else None
+
+
 def media_display(summary: dict[str, Any], lang: str) -> Table:
     """Per channel: spend today and recommended, change, marginal ROAS at both, bound."""
     rows = []
@@ -200,9 +219,10 @@ def media_display(summary: dict[str, Any], lang: str) -> Table:
         }
         if "bound" in v or "bound_reason" in v:
             has_bound = True
-            b = v.get("bound")
-            row["bound"] = _bound_text(b, lang) if b is not None else ""
-            row["bound_reason"] = _bound_why(b, lang) or str(v.get("bound_reason") or "")
+            row["bound_min"], row["bound_max"] = _bound_range(v.get("bound"))
+            row["bound_reason"] = bound_why(v.get("bound"), lang) or str(
+                v.get("bound_reason") or ""
+            )
         rows.append(row)
     t = pd.DataFrame(rows)
     headers = {
@@ -215,7 +235,8 @@ def media_display(summary: dict[str, Any], lang: str) -> Table:
     }
     if has_bound:
         headers |= {
-            "bound": tr(lang, "Borne", "Bound"),
+            "bound_min": tr(lang, "Borne basse (horizon)", "Lower bound (horizon)"),
+            "bound_max": tr(lang, "Borne haute (horizon)", "Upper bound (horizon)"),
             "bound_reason": tr(lang, "Pourquoi cette borne", "Why this bound"),
         }
     return Table(
@@ -226,6 +247,8 @@ def media_display(summary: dict[str, Any], lang: str) -> Table:
             "change": "pct_signed",
             "current_mroas": "ratio",
             "mroas": "ratio",
+            "bound_min": "eur",
+            "bound_max": "eur",
         },
         headers=headers,
         totals=["current_spend", "spend"],
@@ -233,7 +256,7 @@ def media_display(summary: dict[str, Any], lang: str) -> Table:
     )
 
 
-def _bound_why(b: Any, lang: str) -> str:
+def bound_why(b: Any, lang: str) -> str:
     """A channel's safe-plan bound explained in the reader's language (from its figures)."""
     if not isinstance(b, dict) or "identification" not in b:
         return ""
@@ -264,18 +287,17 @@ def _bound_why(b: Any, lang: str) -> str:
     )
 
 
-def _bound_text(b: Any, lang: str) -> str:
-    fmt = Fmt(lang)  # type: ignore[arg-type]
+def _bound_range(b: Any) -> tuple[float | None, float | None]:
+    """A channel's bound over the horizon as (lowest, highest) EUR (numbers stay numbers)."""
     if isinstance(b, dict):
         lo, hi = b.get("min", b.get("low")), b.get("max", b.get("high"))
-        if lo is not None and hi is not None:
-            return fmt.eur_range(lo, hi)
-        return ", ".join(f"{label(k, lang)} {fmt.eur(v)}" for k, v in b.items())
-    if isinstance(b, list | tuple) and len(b) == 2:
-        return fmt.eur_range(b[0], b[1])
-    if isinstance(b, int | float):
-        return fmt.eur(b)
-    return str(b)
+    elif isinstance(b, list | tuple) and len(b) == 2:
+        lo, hi = b
+    elif isinstance(b, int | float):
+        lo = hi = b
+    else:
+        lo = hi = None
+    return (None if lo is None else float(lo), None if hi is None else float(hi))
 
 
 def frontier_display(frontier: pd.DataFrame, lang: str) -> Table:
@@ -321,7 +343,6 @@ def frontier_display(frontier: pd.DataFrame, lang: str) -> Table:
 
 def model_display(summary: dict[str, Any], lang: str) -> Table:
     """Per channel: spend and contribution shares, ROAS and marginal ROAS with intervals."""
-    fmt = Fmt(lang)  # type: ignore[arg-type]
     rows = []
     for c, v in summary["model"].get("channels", {}).items():
         rows.append(
@@ -332,10 +353,11 @@ def model_display(summary: dict[str, Any], lang: str) -> Table:
                 "contribution": v["contribution"]["mean"],
                 "contribution_share": v["contribution_share"],
                 "roas": v["roas"]["mean"],
-                "roas_interval": f"{fmt.ratio(v['roas']['low'])} - {fmt.ratio(v['roas']['high'])}",
+                "roas_low": v["roas"]["low"],
+                "roas_high": v["roas"]["high"],
                 "mroas": v["marginal_roas"]["mean"],
-                "mroas_interval": f"{fmt.ratio(v['marginal_roas']['low'])} - "
-                f"{fmt.ratio(v['marginal_roas']['high'])}",
+                "mroas_low": v["marginal_roas"]["low"],
+                "mroas_high": v["marginal_roas"]["high"],
             }
         )
     return Table(
@@ -346,20 +368,26 @@ def model_display(summary: dict[str, Any], lang: str) -> Table:
             "contribution": "eur",
             "contribution_share": "pct",
             "roas": "ratio",
+            "roas_low": "ratio",
+            "roas_high": "ratio",
             "mroas": "ratio",
+            "mroas_low": "ratio",
+            "mroas_high": "ratio",
         },
         headers={
             "channel": tr(lang, "Canal", "Channel"),
             "spend": tr(lang, "Dépense (historique)", "Spend (history)"),
             "spend_share": tr(lang, "Part de la dépense", "Share of spend"),
-            "contribution": tr(lang, "Contribution (CA TTC)", "Contribution (revenue)"),
-            "contribution_share": tr(lang, "Part de la contribution", "Share of contribution"),
-            "roas": "ROAS",
-            "roas_interval": tr(lang, "ROAS, intervalle à 90 %", "ROAS, 90 % interval"),
-            "mroas": tr(lang, "ROAS marginal", "Marginal ROAS"),
-            "mroas_interval": tr(
-                lang, "ROAS marginal, intervalle à 90 %", "Marginal ROAS, 90 % interval"
+            "contribution": tr(lang, "CA attribué (TTC)", "Attributed revenue (incl. VAT)"),
+            "contribution_share": tr(
+                lang, "Part du CA attribué au média", "Share of the revenue attributed to media"
             ),
+            "roas": "ROAS",
+            "roas_low": tr(lang, "ROAS, bas (P5)", "ROAS, low (P5)"),
+            "roas_high": tr(lang, "ROAS, haut (P95)", "ROAS, high (P95)"),
+            "mroas": tr(lang, "ROAS marginal", "Marginal ROAS"),
+            "mroas_low": tr(lang, "ROAS marginal, bas (P5)", "Marginal ROAS, low (P5)"),
+            "mroas_high": tr(lang, "ROAS marginal, haut (P95)", "Marginal ROAS, high (P95)"),
         },
         totals=["spend", "contribution"],
     )
@@ -554,7 +582,11 @@ def assumptions_display(summary: dict[str, Any], lang: str) -> Table:
             tr(lang, "Plan conjoint média + prix", "Joint media + price plan"),
             yes_no[bool(a.get("joint", True))],
         ),
-        (tr(lang, "Tirages du modèle", "Model draws"), a.get("n_samples"), "count"),
+        (
+            tr(lang, "Tirages du modèle derrière les chiffres", "Model draws behind the figures"),
+            a.get("n_samples"),
+            "count",
+        ),
         (tr(lang, "Graine aléatoire", "Random seed"), str(a.get("seed", summary.get("seed")))),
     ]
     # numbers stay numbers (typed cells in Excel), each with its own kind

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.report.format import Fmt
-from optimizer.report.labels import tr
+from optimizer.report.labels import label, tr
 
-__all__ = ["channel_lines", "plan_markdown", "readout_text", "write_plan_files"]
+__all__ = ["channel_lines", "design_text", "plan_markdown", "readout_text", "write_plan_files"]
 
 
 def channel_lines(plan: Any, lang: str = "fr") -> list[str]:
@@ -25,10 +25,10 @@ def channel_lines(plan: Any, lang: str = "fr") -> list[str]:
     for k in plan.knowledge:
         known = tr(
             lang,
-            f"**{k.channel}** : chaque euro de plus rapporte entre {f.ratio(k.mroas_low)} et "
+            f"**{label(k.channel, lang)}** : chaque euro de plus rapporte entre {f.ratio(k.mroas_low)} et "
             f"{f.ratio(k.mroas_high)} € (médiane {f.ratio(k.mroas_median)}, identification "
             f"{f.pct(k.identification, 0)})",
-            f"**{k.channel}**: one more euro brings {f.ratio(k.mroas_low)} to "
+            f"**{label(k.channel, lang)}**: one more euro brings {f.ratio(k.mroas_low)} to "
             f"{f.ratio(k.mroas_high)} EUR (median {f.ratio(k.mroas_median)}, identification "
             f"{f.pct(k.identification, 0)})",
         )
@@ -97,17 +97,17 @@ def _recommendation(plan: Any, lang: str) -> list[str]:
     else:
         when = tr(
             lang,
-            f"de la semaine du {first} à celle du {last}",
-            f"from the week of {first} to that of {last}",
+            f"de la semaine du {f.date(first)} à celle du {f.date(last)}",
+            f"from the week of {f.date(first)} to that of {f.date(last)}",
         )
     return [
         tr(
             lang,
-            f"**Test recommandé : {d.channel} {d.action}** pendant {d.weeks} semaines, {when} : "
+            f"**Test recommandé : {label(d.channel, lang)} {d.action}** pendant {d.weeks} semaines, {when} : "
             f"{f.eur(w['test'])} par semaine au lieu de "
             f"{f.eur(w['plan'])}. Valeur pour le prochain plan {f.eur(rec.value, sign=True)}, "
             f"coût attendu {f.eur(rec.cost)}, net {f.eur(rec.net, sign=True)}.",
-            f"**Recommended test: {d.channel} {d.action}** for {d.weeks} weeks, {when}: "
+            f"**Recommended test: {label(d.channel, lang)} {d.action}** for {d.weeks} weeks, {when}: "
             f"{f.eur(w['test'])} a week instead of "
             f"{f.eur(w['plan'])}. Worth {f.eur(rec.value, sign=True)} for the next plan, expected "
             f"cost {f.eur(rec.cost)}, net {f.eur(rec.net, sign=True)}.",
@@ -130,7 +130,7 @@ def _notes(plan: Any, lang: str) -> list[str]:
         "pas de test géographique proposé : l'historique marketing est national (pas de colonne "
         "région) ; avec des données régionales, un test mesurerait contre une région témoin"
     ]
-    collapsed = [v.design.label for v in plan.values[:5] if v.collapsed > 0.2]
+    collapsed = [design_text(v.design, lang) for v in plan.values[:5] if v.collapsed > 0.2]
     if collapsed:
         out.append(
             "le posterior repondéré s'effondre (ESS sous "
@@ -141,6 +141,14 @@ def _notes(plan: Any, lang: str) -> list[str]:
     if plan.recommended is None:
         out.append("aucun test ne vaut son coût pour le prochain plan : planifiez sans test")
     return out
+
+
+def design_text(d: Any, lang: str) -> str:
+    """A candidate test in words: ``Retail media +100%, semaines 5-12``."""
+    weeks = f"{d.start_week + 1}-{d.start_week + d.weeks}"
+    return f"{label(d.channel, lang)} {d.action}, " + tr(
+        lang, f"semaines {weeks}", f"weeks {weeks}"
+    )
 
 
 def plan_markdown(plan: Any, lang: str = "fr", top: int = 10) -> str:
@@ -158,7 +166,7 @@ def plan_markdown(plan: Any, lang: str = "fr", top: int = 10) -> str:
     lines += [tr(lang, "## Classement", "## Ranking"), "", head, "|---|---:|---:|---:|---:|---:|"]
     for v in plan.values[:top]:
         lines.append(
-            f"| {v.design.label} | {f.eur(v.value, sign=True)} | {f.eur(v.cost)} | "
+            f"| {design_text(v.design, lang)} | {f.eur(v.value, sign=True)} | {f.eur(v.cost)} | "
             f"{f.eur(v.net, sign=True)} | {f.pct(v.p_detect, 0)} | {v.ess:.0f} |"
         )
     lines += ["", tr(lang, "Notes :", "Notes:")] + [f"- {n}" for n in _notes(plan, lang)]
@@ -184,12 +192,13 @@ def readout_text(r: Any, lang: str = "fr") -> str:
     f = Fmt(lang)  # type: ignore[arg-type]
     return tr(
         lang,
-        f"{r.channel}, {r.weeks} semaines du {r.start.date()} au {r.end.date()} : chiffre "
+        f"{label(r.channel, lang)}, {r.weeks} semaines du {f.date(r.start)} au {f.date(r.end)} : "
+        "chiffre "
         f"d'affaires {f.eur(r.actual_revenue)} contre {f.eur(r.counterfactual)} sans le test, "
         f"soit {f.eur(r.lift, sign=True)} ± {f.eur(r.se)} (z = {r.z:.1f}) pour "
         f"{f.eur(r.spend_tested - r.spend_planned, sign=True)} de dépense. Le modèle attendait "
         f"{f.eur(r.model_lift, sign=True)} (90 % : {f.eur_range(r.model_p05, r.model_p95)}).",
-        f"{r.channel}, {r.weeks} weeks {r.start.date()} to {r.end.date()}: revenue "
+        f"{label(r.channel, lang)}, {r.weeks} weeks {f.date(r.start)} to {f.date(r.end)}: revenue "
         f"{f.eur(r.actual_revenue)} against {f.eur(r.counterfactual)} without the test, i.e. "
         f"{f.eur(r.lift, sign=True)} ± {f.eur(r.se)} (z = {r.z:.1f}) for "
         f"{f.eur(r.spend_tested - r.spend_planned, sign=True)} of spend. The model expected "

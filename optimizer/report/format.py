@@ -204,6 +204,13 @@ class Fmt:
         full = self.date(d)
         return full[:5] if self.lang == "fr" else full[5:]
 
+    def month(self, d: object) -> str:
+        """A month, for time axes: ``01/2025`` / ``Jan 2025``."""
+        full = self.date(d)
+        if self.lang == "fr":
+            return full[3:]
+        return date.fromisoformat(full).strftime("%b %Y")
+
     def eur_range(self, lo: object, hi: object, decimals: int = 0, *, sign: bool = False) -> str:
         """An interval of amounts: ``12 000 € à 30 000 €`` / ``€12,000 to €30,000``."""
         word = "à" if self.lang == "fr" else "to"

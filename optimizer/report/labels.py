@@ -56,6 +56,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "max_price": ("prix maximum du catalogue", "catalog maximum price"),
     "min_advertised_price": ("prix minimum annoncé (fournisseur)", "minimum advertised price"),
     "max_change": ("variation maximale par cycle", "largest change per cycle"),
+    "sku_max_change": (
+        "borne de sécurité du produit (élasticité mal connue)",
+        "the SKU's safety bound (elasticity poorly known)",
+    ),
+    "endings": ("terminaisons de prix", "price endings"),
     "stock": ("stock disponible", "stock on hand"),
     "capacity": ("capacité de l'entrepôt", "warehouse capacity"),
     "max_changes": ("quota de changements du cycle", "cap on changes this cycle"),

@@ -4,8 +4,9 @@ Nothing here computes a number that is not already in ``summary.json`` or the ru
 writers put them into words, tables and charts, in French (default) or English.
 
 Page: executive summary (:mod:`optimizer.report.summary_page`), then P&L, prices, media,
-capacity, model, assumptions and provenance (:mod:`optimizer.report.sections`). Workbook: one
-sheet per section (:mod:`optimizer.report.workbook`).
+capacity, model (:mod:`optimizer.report.sections`), what the data cannot settle
+(:mod:`optimizer.report.learning`), assumptions and provenance. Workbook: one sheet per section
+(:mod:`optimizer.report.workbook`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from optimizer.report.display import assumptions_display, kpi_table
 from optimizer.report.format import DEFAULT_LANG, Fmt, check_lang
 from optimizer.report.html import HtmlReport
 from optimizer.report.labels import tr
+from optimizer.report.learning import learning_section
 from optimizer.report.sections import (
     capacity_section,
     media_section,
@@ -64,6 +66,7 @@ def render_html(
     media_section(r, summary, tables)
     capacity_section(r, summary, tables)
     model_section(r, summary, tables)
+    learning_section(r, summary, run)
     r.heading(tr(lang, "Hypothèses", "Assumptions"), "hypotheses")
     r.table(assumptions_display(summary, lang))
     provenance_section(r, run)

@@ -23,6 +23,7 @@ from optimizer.report.display import (
 from optimizer.report.format import Fmt
 from optimizer.report.html import HtmlReport, num
 from optimizer.report.labels import label, tr
+from optimizer.report.learning import frontier_note
 from optimizer.report.tables import Table
 
 __all__ = [
@@ -237,10 +238,14 @@ def media_section(r: HtmlReport, s: dict[str, Any], tables: RunTables) -> None:
             lang,
             "Dépense HT sur l'horizon. ROAS marginal : CA supplémentaire (TTC) d'un "
             "euro de plus par semaine, une fois l'effet report stabilisé — la même "
-            "définition que « optimizer mmm summary ».",
+            "définition que « optimizer mmm summary » et la section Modèle. Ici sur les "
+            "tirages du scénario ; la section Modèle, sur tous les tirages de l'ajustement, "
+            "peut en différer de quelques dixièmes au même niveau de dépense.",
             "Spend excl. VAT over the horizon. Marginal ROAS: extra revenue (incl. "
             "VAT) from one more euro a week once carry-over has settled — the same "
-            "definition as 'optimizer mmm summary'.",
+            "definition as 'optimizer mmm summary' and the Model section. Here on the "
+            "scenario's draws; the Model section, on all the fit's draws, may differ by a "
+            "few tenths at the same spend.",
         ),
     )
     if "media_weeks" in tables and len(tables["media_weeks"]):
@@ -268,6 +273,9 @@ def media_section(r: HtmlReport, s: dict[str, Any], tables: RunTables) -> None:
             )
         )
         r.figure(charts.frontier_chart(f, s, fmt), tr(lang, "Frontière", "Frontier"))
+        note = frontier_note(s, f, fmt)
+        if note:
+            r.markup(f'<p class="info">{note}</p>')
         r.table(frontier_display(f, lang))
         r.paragraph(
             tr(
@@ -526,17 +534,13 @@ def provenance_section(r: HtmlReport, run: dict[str, Any]) -> None:
             )
         )
     names = {
-        "mmm": tr(lang, "modèle média", "media model"),
-        "elasticity": tr(lang, "élasticités", "elasticities"),
+        "mmm": tr(lang, "Ajustement du modèle média", "Fit of the media model"),
+        "elasticity": tr(lang, "Ajustement des élasticités", "Fit of the elasticities"),
     }
     for key, was in reused.items():
         rows.append(
             (
-                tr(
-                    lang,
-                    f"Ajustement du {names.get(key, key)}",
-                    f"Fit of the {names.get(key, key)}",
-                ),
+                names.get(key, tr(lang, "Ajustement : ", "Fit: ") + key.replace("_", " ")),
                 tr(lang, "repris du cache", "reused from the cache")
                 if was
                 else tr(lang, "calculé pour ce run", "computed for this run"),

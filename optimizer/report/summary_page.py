@@ -328,7 +328,10 @@ def _warnings(s: dict[str, Any], fmt: Fmt) -> list[tuple[str, str]]:
 
 
 def _promise(s: dict[str, Any], fmt: Fmt) -> list[str]:
-    """Safe-plan figures, when the run has them (media / pricing promise and certificate)."""
+    """Safe-plan figures, when the run has them (media / pricing promise and certificate).
+
+    Returns HTML (every figure escaped once).
+    """
     lang = fmt.lang
     out = []
     for part, name in (
@@ -447,7 +450,7 @@ def executive_summary(r: HtmlReport, s: dict[str, Any]) -> None:
     r.bullets(matter, escaped=True)
     r.markup("</div><div>")
     r.subheading(tr(lang, "Ce qui changerait la réponse", "What would change the answer"))
-    r.bullets(change + _frontier_hint(s, fmt) + [_e(p) for p in promise], escaped=True)
+    r.bullets(change + _frontier_hint(s, fmt) + promise, escaped=True)  # promise: HTML
     r.markup("</div></div></section>")
     r.page_break()
 

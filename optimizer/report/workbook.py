@@ -18,6 +18,7 @@ from optimizer.report.display import (
 from optimizer.report.excel import SheetSpec, write_workbook
 from optimizer.report.format import DEFAULT_LANG, Fmt, check_lang
 from optimizer.report.labels import label, tr
+from optimizer.report.learning import channel_knowledge, experiment_command, knowledge_table
 from optimizer.report.summary_page import bridge_table, stress_sentences
 from optimizer.report.tables import Table
 
@@ -36,14 +37,23 @@ def _sheet_names(lang: str) -> dict[str, str]:
         "capacity": tr(lang, "Capacité", "Capacity"),
         "model": tr(lang, "Modèle", "Model"),
         "decomposition": tr(lang, "Décomposition", "Decomposition"),
+        "learning": tr(lang, "À tester", "To test"),
         "assumptions": tr(lang, "Hypothèses", "Assumptions"),
     }
 
 
 def render_xlsx(
-    path: Any, summary: dict[str, Any], tables: RunTables, *, lang: str = DEFAULT_LANG
+    path: Any,
+    summary: dict[str, Any],
+    tables: RunTables,
+    *,
+    lang: str = DEFAULT_LANG,
+    run: dict[str, Any] | None = None,
 ) -> None:
-    """Write ``report.xlsx``: one sheet per report section, typed cells, totals as formulas."""
+    """Write ``report.xlsx``: one sheet per report section, typed cells, totals as formulas.
+
+    ``run`` (``run.json``) names the model folder in the "to test" sheet's command.
+    """
     lang = check_lang(lang)
     fmt = Fmt(lang)
     n = _sheet_names(lang)
@@ -260,13 +270,30 @@ def render_xlsx(
         }
         heads |= {c: label(c, lang) for c in cols[4:]}
         sheets.append(
-            Table(d, kinds={"week": "date"} | {c: "eur" for c in cols[1:]}, headers=heads).sheet(
+            Table(
+                d,
+                kinds={"week": "date"} | {c: "eur" for c in cols[1:]},
+                headers=heads,
+                totals=cols[1:],
+            ).sheet(
                 n["decomposition"],
                 tr(
                     lang,
                     "Décomposition hebdomadaire du CA (TTC)",
                     "Weekly revenue decomposition (incl. VAT)",
                 ),
+            )
+        )
+    if channel_knowledge(s):
+        sheets.append(
+            knowledge_table(s, lang).sheet(
+                n["learning"],
+                tr(
+                    lang,
+                    "Ce que les données ne tranchent pas ; quel test vaut son coût : ",
+                    "What the data cannot settle; which test is worth its cost: ",
+                )
+                + experiment_command(s, run or {}, lang),
             )
         )
     sheets.append(

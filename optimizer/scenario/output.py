@@ -105,6 +105,6 @@ def write_run(
         for name in ("media_plan", "prices", "pnl"):
             tables[name].to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
         render_html(staging / "report.html", summ, tables, run, lang=lang)
-        render_xlsx(staging / "report.xlsx", summ, tables, lang=lang)
+        render_xlsx(staging / "report.xlsx", summ, tables, lang=lang, run=run)
         (staging / "run.json").write_text(_json(run), encoding="utf-8")
     return Path(out)

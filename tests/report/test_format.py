@@ -66,3 +66,11 @@ def test_labels_never_show_identifiers():
         assert "_" not in fr and "_" not in en, key
     assert label("retail_media", "fr") == "Retail media"
     assert label("some_new_rule", "en") == humanize("some_new_rule") == "Some new rule"
+
+
+def test_every_price_rule_has_words():
+    """A binding price rule the pricing layer can report reads as words in both languages."""
+    from optimizer.pricing.problem import BUILTIN_RULES
+
+    missing = [rule for rule in BUILTIN_RULES if rule not in LABELS]
+    assert missing == []

@@ -134,6 +134,10 @@ def test_report_reads_in_french_without_identifiers(small_run):
     assert SNAKE.findall(visible) == []
     assert "-0 " not in visible and "-0\u202f" not in visible
     assert "None" not in visible and "nan" not in visible.lower().split()
+    # no English from the layers below (safe-plan reasons, rule names) on a French page
+    for english in ("identified", "moves limited", "Sku max", "within ±", "held-out"):
+        assert english not in visible, english
+    assert "Ajustement des élasticités" in visible  # provenance in French, grammar included
 
 
 def test_report_in_english_on_request(small_run_en):
@@ -173,6 +177,7 @@ def test_workbook_typed_for_finance(small_run):
         "Capacité",
         "Modèle",
         "Décomposition",
+        "À tester",
         "Hypothèses",
     ]
     ws = wb["Synthèse"]
@@ -235,6 +240,7 @@ def test_report_shows_safe_plan_figures_when_present(small_result, tmp_path):
     assert "Borne" not in plain and "Engagement" not in plain  # absent: nothing shown
     s["media"]["promise"] = {"mean": 1234.0, "p10": -100.0, "p90": 2500.0, "p_lift_positive": 0.83}
     s["media"]["certificate"] = {"status": "optimal", "gap": 0.001}
+    s["pricing"]["promise"] = {"mean": 500.0, "p_lift_positive": 0.999}
     s["media"]["channels"]["sea"]["bound"] = {"min": 1000.0, "max": 5000.0}
     s["media"]["channels"]["sea"]["bound_reason"] = "dépense jamais vue au-delà de 5 000 €"
     sku = str(tables["prices"].loc[tables["prices"]["change"].abs() > 0, "sku"].iloc[0])
@@ -242,6 +248,45 @@ def test_report_shows_safe_plan_figures_when_present(small_result, tmp_path):
     render_html(tmp_path / "safe.html", s, tables, {}, lang="fr")
     page = htmlmod.unescape((tmp_path / "safe.html").read_text(encoding="utf-8"))
     assert "Engagement média" in page and "83\u202f%" in page and "certificat optimal" in page
+    # escaped once: the page shows "> 99 %", not "&gt; 99 %"
+    assert "probabilité de gain > 99\u202f%" in page and "&gt;" not in page
     assert "Pourquoi cette borne" in page and "dépense jamais vue au-delà de 5 000 €" in page
-    assert "1\u202f000\u202f€ à 5\u202f000\u202f€" in page
+    assert "Borne basse (horizon)" in page and "Borne haute (horizon)" in page
+    assert ">1\u202f000\u202f€<" in page and ">5\u202f000\u202f€<" in page
     assert "prix jamais observé" in page
+
+
+def test_report_names_what_the_data_cannot_settle(small_run):
+    """Weakly identified channels in words, the experiment planner's command, in both files."""
+    s = _summary(small_run)
+    page = htmlmod.unescape((small_run / "report.html").read_text(encoding="utf-8"))
+    assert 'id="tests">Ce que les données ne tranchent pas</h2>' in page
+    run = json.loads((small_run / "run.json").read_text(encoding="utf-8"))
+    command = f"optimizer experiment plan --model {run['cache']['mmm']['folder']}"
+    assert command in page and f"--weeks {s['horizon']['weeks']}" in page
+    from optimizer.report.learning import channel_knowledge
+
+    weak = [k for k in channel_knowledge(s) if k["weak"]]
+    assert ("Canaux mal identifiés" in page) == bool(weak)
+    ws = load_workbook(small_run / "report.xlsx")["À tester"]
+    assert command in str(ws["A1"].value)
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
+    assert len(rows) == len(channel_knowledge(s))
+    assert all(isinstance(r[1], float) and isinstance(r[3], float) for r in rows)
+
+
+def test_workbook_bounds_and_intervals_are_numbers(small_run):
+    """Finance can sort and sum: bounds and 90 % intervals are numbers, not text like '1,2 - 3,4'."""
+    wb = load_workbook(small_run / "report.xlsx")
+    ws = wb["Modèle"]
+    header = [c.value for c in ws[3]]
+    for name in ("ROAS, bas (P5)", "ROAS, haut (P95)", "ROAS marginal, bas (P5)"):
+        col = header.index(name) + 1
+        cells = [ws.cell(row=r, column=col) for r in range(4, ws.max_row)]
+        assert cells and all(isinstance(c.value, float) for c in cells), name
+    ws = wb["Média"]
+    header = [c.value for c in ws[3]]
+    if "Borne basse (horizon)" in header:
+        col = header.index("Borne basse (horizon)") + 1
+        assert isinstance(ws.cell(row=4, column=col).value, float)
+        assert ws.cell(row=4, column=col).number_format == XL_EUR
