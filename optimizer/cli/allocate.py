@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from optimizer.atomic import atomic_folder
-from optimizer.cli.common import FORCE_HELP, check_out, risk_option
+from optimizer.cli.common import FORCE_HELP, check_out, lang_option, risk_option
 from optimizer.errors import ConfigError, ConvergenceError, InfeasibleError
 
 __all__ = ["register"]
@@ -192,6 +192,7 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
 @click.option("--allow-failed-model", is_flag=True, help="Use a model that failed its gate.")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
 @click.option("--force", is_flag=True, help=FORCE_HELP)
+@lang_option
 def allocate_cmd(
     model: Path | None,
     curves_file: Path | None,
@@ -211,6 +212,7 @@ def allocate_cmd(
     allow_failed_model: bool,
     out: Path,
     force: bool,
+    lang: str,
 ) -> None:
     """Optimize the media plan for BUDGET over WEEKS and write plan.csv, summary.json, charts."""
     from optimizer.allocation import AllocationProblem, Risk, allocate
@@ -288,64 +290,43 @@ def allocate_cmd(
         )
         plot_plan(plan, tmp / "plan.png")
     if safe is not None:
-        _echo_safe(safe, out)
+        _echo_safe(safe, out, lang)
     else:
-        _echo_summary(result, out)
+        _echo_summary(result, out, lang)
 
 
-def _echo_safe(safe: Any, out: Path) -> None:
-    p = safe.promise
-    res = safe.result
-    gap = "n/a" if res.rel_gap is None else f"{100 * res.rel_gap:.2f} %"
-    click.echo(
-        f"SAFE PLAN ({safe.chosen}): {safe.reason}.\n"
-        f"Expected lift over today's plan {p.mean:+,.0f} EUR (P10 {p.p10:+,.0f}, P90 "
-        f"{p.p90:+,.0f}), P(lift > 0) {p.p_positive:.0%} on {p.n_samples} held-out samples; "
-        f"solver {res.status.value}, gap {gap}."
-    )
-    cal = safe.promise_calibrated
-    if cal is not None:
+def _echo_safe(safe: Any, out: Path, lang: str) -> None:
+    from optimizer.report.console import safe_allocation_lines
+
+    for line in safe_allocation_lines(safe, lang):
+        click.echo(line)
+    if lang == "en":  # the planner's notes are in English
+        for note in sorted(set(safe.candidates["note"])):
+            if note:
+                click.echo(f"  note: {note}")
+    _echo_written(safe.result, out, lang)
+
+
+def _echo_summary(result: Any, out: Path, lang: str) -> None:
+    from optimizer.report.console import allocation_lines
+
+    for line in allocation_lines(result, lang):
+        click.echo(line)
+    _echo_written(result, out, lang)
+
+
+def _echo_written(result: Any, out: Path, lang: str) -> None:
+    from optimizer.report.labels import tr
+
+    if lang == "en":
+        for b in result.binding:
+            click.echo(f"  binding: {b}")
+    elif result.binding:  # the solver names its binding rules in English: counted here
         click.echo(
-            f"Calibrated: {cal.mean:+,.0f} EUR (P10 {cal.p10:+,.0f}, P90 {cal.p90:+,.0f}), "
-            f"P(lift > 0) {cal.p_positive:.0%}: {cal.basis}."
+            f"  {len(result.binding)} contrainte(s) atteinte(s) : détail (en anglais) dans "
+            f"{out / 'summary.json'}"
         )
-    today = safe.today.sum()
-    for c, v in safe.plan.sum().items():
-        click.echo(f"  {c:<14} {v:>12,.0f} EUR (today {today[c]:>12,.0f})")
-    for b in safe.bounds:
-        click.echo(f"  bound: {b.reason}")
-    for b in res.binding:
-        click.echo(f"  binding: {b}")
-    for note in sorted(set(safe.candidates["note"])):
-        if note:
-            click.echo(f"  note: {note}")
-    click.echo(f"Written to {out}")
-
-
-def _echo_summary(result: Any, out: Path) -> None:
-    gap = "n/a (not certifiable)" if result.rel_gap is None else f"{100 * result.rel_gap:.3f} %"
-    lift = result.revenue_lift
-    click.echo(
-        f"{result.status.value.upper()} ({result.solver}, {result.seconds:.2f} s), gap {gap}\n"
-        f"expected incremental revenue {result.revenue.mean:,.0f} EUR "
-        f"(P10 {result.revenue.p10:,.0f}, P90 {result.revenue.p90:,.0f}) vs current plan "
-        f"{result.current_revenue.mean:,.0f} EUR: {lift.mean:+,.0f} EUR "
-        f"(P10 {lift.p10:+,.0f}, P90 {lift.p90:+,.0f})"
-    )
-    for c, row in result.channels.iterrows():
-        click.echo(
-            f"  {c:<14} {row['spend']:>12,.0f} EUR (now {row['current_spend']:>12,.0f}) "
-            f"marginal ROAS {row['steady_marginal_roas']:.2f}, return within the horizon "
-            f"{row['marginal_roas']:.2f}"
-        )
-    click.echo(
-        "  marginal ROAS: extra weekly revenue per extra weekly EUR at the plan's weekly spend, "
-        "carry-over settled (as in 'optimizer mmm summary' and the scenario report); return "
-        "within the horizon: extra revenue inside the horizon per extra EUR spent in it."
-    )
-    for b in result.binding:
-        click.echo(f"  binding: {b}")
-    click.echo(f"Written to {out}")
+    click.echo(tr(lang, f"Écrit dans {out}", f"Written to {out}"))
 
 
 def register(cli: click.Group) -> None:

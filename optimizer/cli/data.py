@@ -31,17 +31,21 @@ def data_group() -> None:
 
 @data_group.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate_cmd(paths: tuple[Path, ...]) -> None:
+@lang_option
+def validate_cmd(paths: tuple[Path, ...], lang: str) -> None:
     """Validate dataset folders (with dataset.toml) or single CSV files and summarize them."""
+    from optimizer.report.format import Fmt, check_lang
+
+    fmt = Fmt(check_lang(lang))
     failures = []
     for p in paths:
         try:
             if p.is_dir():
-                summary = summarize(load_dataset(p))
+                summary = summarize(load_dataset(p), fmt)
             elif not p.exists():
                 raise DataError(f"{p}: no such file or folder. Check the path.")
             else:
-                summary = summarize(load_file(p)[1])
+                summary = summarize(load_file(p)[1], fmt)
         except DataError as exc:
             failures.append(str(exc))
             click.echo(f"FAILED {p}\n  {exc}", err=True)
@@ -95,6 +99,12 @@ def demo_data_cmd(out: Path, seed: int, weeks: int, force: bool) -> None:
     default=None,
     help="Folder for the runs and the comparison (default: scenarios/runs).",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into an existing, non-empty OUT that holds no earlier demo runs (its scenario "
+    "folders and comparison are replaced; a folder of earlier demo runs needs no --force).",
+)
 @click.option("--validate-only", is_flag=True, help="Only validate and summarize the data.")
 @click.option("--rerun", is_flag=True, help="Recompute runs even when they are up to date.")
 @click.option(
@@ -106,7 +116,13 @@ def demo_data_cmd(out: Path, seed: int, weeks: int, force: bool) -> None:
 )
 @lang_option
 def demo_cmd(
-    data: Path | None, out: Path | None, validate_only: bool, rerun: bool, jobs: int, lang: str
+    data: Path | None,
+    out: Path | None,
+    force: bool,
+    validate_only: bool,
+    rerun: bool,
+    jobs: int,
+    lang: str,
 ) -> None:
     """Run the main job on the bundled demo store.
 
@@ -121,9 +137,13 @@ def demo_cmd(
     say = progress(t0)
     say(f"validating the demo store in {folder}")
     ds = load_dataset(folder)
-    click.echo(summarize(ds))
+    from optimizer.report.format import Fmt, check_lang
+
+    click.echo(summarize(ds, Fmt(check_lang(lang))))
     if validate_only:
         return
+    if out is not None and not (out / "comparison" / "comparison.csv").is_file():
+        check_out(out, force)  # not a folder of earlier demo runs: the usual --out rule
     from optimizer.scenario import load_scenario, run_and_write, up_to_date
     from optimizer.scenario.compare import compare_runs, write_comparison
     from optimizer.scenario.prefit import prefit

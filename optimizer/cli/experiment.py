@@ -13,6 +13,7 @@ import click
 from optimizer.atomic import atomic_folder
 from optimizer.cli.common import FORCE_HELP, check_out, lang_option
 from optimizer.errors import ConfigError
+from optimizer.report.labels import tr
 
 __all__ = ["register"]
 
@@ -167,7 +168,7 @@ def plan_cmd(
     with atomic_folder(out, overwrite=True) as tmp:
         write_plan_files(tmp, result, lang)
     click.echo(plan_markdown(result, lang, top=5))
-    click.echo(f"Written to {out}")
+    click.echo(tr(lang, f"Écrit dans {out}", f"Written to {out}"))
 
 
 @experiment_group.command("readout")
@@ -245,7 +246,14 @@ def readout_cmd(
         )
         (tmp / "readout.md").write_text(readout_text(result, lang) + "\n", encoding="utf-8")
     click.echo(readout_text(result, lang))
-    click.echo(f"Lift-test row (add it to lift_tests.csv and refit) written to {out}")
+    click.echo(
+        tr(
+            lang,
+            f"Ligne de test d'incrémentalité (à ajouter à lift_tests.csv, puis réajuster) écrite "
+            f"dans {out}",
+            f"Lift-test row (add it to lift_tests.csv and refit) written to {out}",
+        )
+    )
 
 
 def register(cli: click.Group) -> None:

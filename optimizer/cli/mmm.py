@@ -8,8 +8,11 @@ from typing import Any
 
 import click
 
-from optimizer.cli.common import FORCE_HELP, check_out
+from optimizer.cli.common import FORCE_HELP, check_out, lang_option
 from optimizer.errors import ConfigError, ConvergenceError, DataError
+from optimizer.report.console import roas_table
+from optimizer.report.format import Fmt, check_lang
+from optimizer.report.labels import tr
 
 __all__ = ["register"]
 
@@ -84,37 +87,6 @@ def _load_inputs(
     if lift_path is not None:
         lift = load_lift_tests(lift_path, channels=history.channels, weeks=history.weeks)
     return history, lift
-
-
-def _roas_table(summary: dict[str, Any]) -> str:
-    lines = [
-        f"{'channel':<14} {'spend EUR':>12} {'ROAS':>6} {'90% interval':>15} "
-        f"{'marginal ROAS':>13} {'contribution EUR':>17}"
-    ]
-    for ch, r in summary["channels"].items():
-        ro, mr, co = r["roas"], r["mroas"], r["contribution"]
-        interval = f"[{ro['low']:.2f}, {ro['high']:.2f}]"
-        lines.append(
-            f"{ch:<14} {r['spend']:>12,.0f} {ro['mean']:>6.2f} {interval:>15} "
-            f"{mr['mean']:>13.2f} {co['mean']:>17,.0f}"
-        )
-    lines.append(
-        "marginal ROAS: extra weekly revenue per extra weekly EUR at the recent spend (last 13 "
-        "weeks), carry-over settled; the same definition as the scenario report."
-    )
-    d = summary["diagnostics"]
-    h = summary["holdout"]
-    lines.append(
-        f"diagnostics: {'PASSED' if d['passed'] else 'FAILED'} (max R-hat {d['r_hat_max']:.3f}, "
-        f"min ESS {d['ess_bulk_min']:.0f}, {d['divergences']} divergences)"
-    )
-    if h["weeks"]:
-        lines.append(
-            f"hold-out: {h['weeks']} weeks, MAPE {h['mape']:.1%}, 90% coverage {h['coverage_90']:.0%}"
-        )
-    for f in d["failures"]:
-        lines.append(f"  - {f}")
-    return "\n".join(lines)
 
 
 @click.group("mmm")
@@ -215,6 +187,7 @@ def mmm_group() -> None:
 @click.option("--progress/--no-progress", default=False, help="Show the sampler's progress.")
 @click.option("--force", is_flag=True, help=FORCE_HELP)
 @click.option("--overwrite", "force_old", is_flag=True, hidden=True)
+@lang_option
 def fit_cmd(
     data: Path,
     out: Path,
@@ -236,6 +209,7 @@ def fit_cmd(
     progress: bool,
     force: bool,
     force_old: bool,
+    lang: str,
 ) -> None:
     """Fit the media-mix model on DATA and write the results into OUT.
 
@@ -286,13 +260,21 @@ def fit_cmd(
         plot_all(decomp, table, grid, tmp)
 
     write_folder_atomically(out, fill, overwrite=True)
-    click.echo(_roas_table(summary))
+    click.echo(roas_table(summary, lang))
     for a in mmm.attempts_[1:]:
         click.echo(
             f"  NUTS run {a.number} ({a.reason}): target_accept {a.target_accept}, "
             f"{a.tune} tuning, {a.draws} draws -> {'gate passed' if a.passed else 'gate failed'}"
         )
-    click.echo(f"Fit in {mmm.fit_seconds_:.1f} s ({mmm.sampler_}); results written to {out}")
+    click.echo(
+        tr(
+            lang,
+            f"Ajusté en {Fmt(check_lang(lang)).number(mmm.fit_seconds_, 1)} s ({mmm.sampler_}) ; résultats "
+            f"écrits dans {out}",
+            f"Fit in {Fmt(check_lang(lang)).number(mmm.fit_seconds_, 1)} s ({mmm.sampler_}); results written "
+            f"to {out}",
+        )
+    )
     if not mmm.diagnostics_.passed:
         raise ConvergenceError(
             f"the model failed its diagnostics gate (results kept in {out} for inspection); "
@@ -302,7 +284,8 @@ def fit_cmd(
 
 @mmm_group.command("summary")
 @click.argument("folder", type=click.Path(path_type=Path))
-def summary_cmd(folder: Path) -> None:
+@lang_option
+def summary_cmd(folder: Path, lang: str) -> None:
     """Print the ROAS table of a fitted model folder (written by `optimizer mmm fit`)."""
     path = folder / SUMMARY_FILE
     if path.is_file():
@@ -312,9 +295,14 @@ def summary_cmd(folder: Path) -> None:
 
         model_dir = folder / MODEL_DIR if (folder / MODEL_DIR).is_dir() else folder
         summary = load_model(model_dir).summary()
-    click.echo(_roas_table(summary))
+    click.echo(roas_table(summary, lang))
+    seconds = Fmt(check_lang(lang)).number(summary["fit_seconds"], 1)
     click.echo(
-        f"Fit seconds: {summary['fit_seconds']:.1f} ({summary['sampler']}, seed {summary['seed']})"
+        tr(
+            lang,
+            f"Ajustement : {seconds} s ({summary['sampler']}, graine {summary['seed']})",
+            f"Fit seconds: {seconds} ({summary['sampler']}, seed {summary['seed']})",
+        )
     )
 
 

@@ -13,8 +13,9 @@ import click
 import numpy as np
 
 from optimizer.atomic import atomic_folder
-from optimizer.cli.common import FORCE_HELP, check_out
+from optimizer.cli.common import FORCE_HELP, check_out, lang_option
 from optimizer.errors import ConfigError
+from optimizer.report.labels import tr
 
 __all__ = ["register"]
 
@@ -110,6 +111,7 @@ def pricing_group() -> None:
     help="Fit on the last N weeks only.",
 )
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
+@lang_option
 def fit_cmd(
     sales_path: Path,
     catalog_path: Path,
@@ -121,6 +123,7 @@ def fit_cmd(
     max_weeks: int | None,
     seed: int,
     force: bool,
+    lang: str,
 ) -> None:
     """Fit the hierarchical elasticity model; write elasticities.csv, summary.json, a plot."""
     from optimizer.data.catalog import load_catalog
@@ -153,10 +156,10 @@ def fit_cmd(
         est.save(tmp)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=1) + "\n", "utf-8")
         _plot_elasticities(f, tmp / "elasticities.png")
+    from optimizer.report.console import elasticity_line
+
     click.echo(
-        f"Fitted {len(f)} SKUs ({method}) in {summary.get('seconds', 0):.1f} s; median "
-        f"elasticity {summary['elasticity_median']:.2f}, {summary['n_weakly_identified']} "
-        f"weakly identified. Written to {out}"
+        f"{elasticity_line(summary, method, lang)} {tr(lang, 'Écrit dans', 'Written to')} {out}"
     )
 
 
@@ -258,6 +261,7 @@ def _capacity(value: str, weeks: int) -> tuple[np.ndarray, float]:
     help="Output folder (prices.csv, summary.json).",
 )
 @click.option("--force", is_flag=True, help=FORCE_HELP)
+@lang_option
 def optimize_cmd(
     catalog_path: Path,
     el_dir: Path,
@@ -272,6 +276,7 @@ def optimize_cmd(
     seed: int,
     out: Path,
     force: bool,
+    lang: str,
 ) -> None:
     """Choose new prices; write prices.csv, summary.json (and safety.csv in safe mode)."""
     from optimizer.data.catalog import load_catalog
@@ -331,27 +336,11 @@ def optimize_cmd(
             safety.candidates.to_csv(
                 tmp / "safety.csv", index=False, lineterminator="\n", float_format="%.6g"
             )
-    t = summary["totals"]
-    click.echo(
-        f"{summary['status']} ({res.solver}, gap {res.gap:.2e}, {res.seconds:.2f} s): "
-        f"{res.n_changes} price changes, margin {t['margin']:,.0f} EUR vs "
-        f"{t['current_margin']:,.0f} EUR at current prices, peak capacity use "
-        f"{t['peak_capacity_use']:.0%}"
-        + (
-            f", {t['rationed_units']:,.0f} units rationed (not shipped for lack of capacity)"
-            if res.capacity_mode == "ration"
-            else ""
-        )
-        + f". Written to {out}"
-    )
-    if safety is not None:
-        click.echo(f"Safe plan ({safety.chosen}): {safety.reason}.")
-        if safety.promise is not None:
-            p = safety.promise
-            click.echo(
-                f"Promise vs today's prices on {p.n_draws} held-out draws: {p.mean:+,.0f} EUR "
-                f"(P10 {p.p10:+,.0f}, P90 {p.p90:+,.0f}), P(lift > 0) = {p.p_gain:.0%}."
-            )
+    from optimizer.report.console import pricing_lines
+
+    for line in pricing_lines(summary, res, safety, lang):
+        click.echo(line)
+    click.echo(tr(lang, f"Écrit dans {out}", f"Written to {out}"))
 
 
 def register(cli: click.Group) -> None:

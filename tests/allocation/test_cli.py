@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -72,7 +73,7 @@ def test_allocate_writes_plan_summary_and_frontier(curves_file, tmp_path):
     assert set(s["expected_revenue"]["optimal"]) == {"mean", "p10", "p90"}
     assert "marginal_roas" in s["channels"]["ch0"]
     assert len(pd.read_csv(out / "frontier.csv")) == 3
-    assert "binding" in r.output
+    assert "contrainte(s) atteinte(s)" in r.output  # French by default, like the reports
 
 
 def test_margin_objective_and_risk_option(curves_file, tmp_path):
@@ -221,7 +222,13 @@ def test_safe_is_the_default_and_explains_itself(curves_file, tmp_path):
     args = ("allocate", "--curves", curves_file, "--budget", 60_000, "--weeks", 4)
     r = run(*args, "--out", tmp_path / "safe")
     assert r.exit_code == 0, r.output
-    assert "SAFE PLAN" in r.output and "P(lift > 0)" in r.output and "bound: ch0" in r.output
+    # French by default (the reports' language), through the one formatting module
+    assert "PLAN SÛR" in r.output and "probabilité de gain" in r.output
+    assert "borne, Ch0 :" in r.output and re.search(r"\d\u202f\d{3}\u202f€", r.output)
+    assert "EUR" not in r.output and re.search(r"\d,\d{3}", r.output) is None
+    r_en = run(*args, "--out", tmp_path / "safe_en", "--lang", "en")
+    assert "SAFE PLAN" in r_en.output and "probability of a gain" in r_en.output
+    assert "bound, Ch0:" in r_en.output and re.search(r"€\d{1,3},\d{3}", r_en.output)
     s = json.loads((tmp_path / "safe" / "summary.json").read_text())
     assert s["mode"] == "safe" and s["safe"]["alpha"] == 0.1
     assert set(s["safe"]["promise"]) >= {"mean", "p10", "p90", "p_positive", "n_samples"}

@@ -40,7 +40,7 @@ def test_writers_share_out_and_force():
     """Every command that writes a folder takes --out, and --force to replace it."""
     for path, cmd in COMMANDS.items():
         names = {o for p in cmd.params for o in getattr(p, "opts", [])}
-        if "--out" in names and path != ("demo",):
+        if "--out" in names:
             assert "--force" in names, f"optimizer {' '.join(path)} has --out but no --force"
         assert "--overwrite" not in {
             o for p in cmd.params if not getattr(p, "hidden", False) for o in p.opts

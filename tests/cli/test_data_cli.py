@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -23,7 +24,12 @@ def test_validate_demo_folder_and_file(demo_dir):
     assert r.exit_code == 0, r.output
     assert "156 weeks, 2023-11-27 to 2026-11-16" in r.output
     assert "200 SKUs in 8 categories" in r.output
-    assert "seo" in r.output and "retail_media" in r.output
+    assert "seo" in r.output and "retail_media" in r.output  # the files' own column names
+    # figures as in the reports: French by default, English on request
+    assert re.search(r"total \d{1,3}(\u202f\d{3})+\u202f€", r.output), r.output
+    assert re.search(r"\d,\d\u202f%", r.output) and "EUR" not in r.output
+    r = run("data", "validate", str(demo_dir / "marketing.csv"), "--lang", "en")
+    assert re.search(r"total €\d{1,3}(,\d{3})+", r.output) and re.search(r"\d\.\d%", r.output)
 
 
 def test_validate_bad_file_exit_1(tmp_path):
@@ -85,3 +91,13 @@ def test_console_script_no_traceback(tmp_path):
     assert proc.returncode == 1
     assert "the file is empty" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_demo_out_follows_the_out_force_rule(demo_dir, tmp_path):
+    """demo --out refuses a non-empty folder that holds no earlier demo runs (unless --force)."""
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me")
+    r = run("demo", "--data", str(demo_dir), "--out", str(other))
+    assert r.exit_code == 1 and "already exists" in r.output and "--force" in r.output
+    assert [p.name for p in other.iterdir()] == ["notes.txt"]

@@ -47,7 +47,7 @@ def test_plan_writes_ranked_table_and_lift_row(curves_file, tmp_path):
         "channel", "start", "end", "spend_change", "incremental_revenue", "se",
     ]  # fmt: skip
     assert row["incremental_revenue"].isna().all()  # filled by the read-out
-    assert "Recommended test: ch1" in r.output
+    assert "Recommended test: Ch1" in r.output  # channels in words (humanized)
     assert "geo split not proposed" in (out / "experiments.md").read_text()
 
 

@@ -60,7 +60,7 @@ def fit_run(files):
 def test_fit_writes_everything(fit_run):
     res, out = fit_run
     assert res.exit_code == 0, res.output
-    assert "Fit in" in res.output and "sea" in res.output
+    assert "Ajusté en" in res.output and "SEA" in res.output  # French by default
     names = {p.name for p in out.iterdir()}
     assert names == {
         "model",
@@ -86,9 +86,16 @@ def test_summary_prints_roas_table(fit_run):
     _, out = fit_run
     res = CliRunner().invoke(cli, ["mmm", "summary", str(out)])
     assert res.exit_code == 0, res.output
-    assert "ROAS" in res.output and "social" in res.output and "PASSED" in res.output
+    assert "ROAS" in res.output and "Réseaux sociaux" in res.output and "réussis" in res.output
     res = CliRunner().invoke(cli, ["mmm", "summary", str(out / "model")])  # from the model alone
     assert res.exit_code == 0, res.output
+    # the same definitions and figures in English, through the one formatting module
+    res = CliRunner().invoke(cli, ["mmm", "summary", str(out), "--lang", "en"])
+    assert "Social ads" in res.output and "passed" in res.output and "marginal ROAS" in res.output
+    s = json.loads((out / "summary.json").read_text())
+    spend = s["channels"]["sea"]["spend"]
+    assert f"€{spend:,.0f}" in res.output
+    assert "_" not in res.output.split("\n")[0]  # the header names no identifier
 
 
 def test_existing_out_is_refused(fit_run, files):
@@ -158,7 +165,7 @@ def test_usage_errors_exit_2(files):
 def test_progress_on_stderr_results_on_stdout(fit_run):
     res, _ = fit_run
     assert "Fitting 2 channels" in res.stderr and "Fitting" not in res.stdout
-    assert "marginal ROAS" in res.stdout
+    assert "ROAS marginal" in res.stdout
 
 
 def test_allocate_from_a_model_writes_a_dated_plan(fit_run, tmp_path):
