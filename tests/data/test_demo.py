@@ -99,3 +99,16 @@ def test_media_contribution_carries_over(fresh):
     zero = pd.DataFrame(0.0, index=pd.RangeIndex(13), columns=list(truth.channels))
     m = truth.media_contribution(zero)
     assert m["seo"].iloc[0] > 0 and m["seo"].iloc[0] > m["seo"].iloc[-1]
+
+
+def test_most_demo_prices_sit_near_their_optimum(demo_dir):
+    """A credible demo: most of today's prices within a few percent of the margin-maximizing
+    price under the ground truth, a minority clearly off (so the optimizer has something real to
+    find, and raising most of the catalog is not the answer)."""
+    truth = GroundTruth.load(demo_dir)
+    cat = load_dataset(demo_dir).catalog.frame
+    gap = (cat["price_incl_vat"].reindex(truth.skus.index) / truth.skus["optimal_price"] - 1).abs()
+    off = truth.skus["mispriced"].to_numpy(bool)
+    assert 0.08 <= off.mean() <= 0.25
+    assert (gap[~off] <= 0.05).mean() >= 0.9
+    assert (gap[off] >= 0.08).all()

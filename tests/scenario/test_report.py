@@ -290,3 +290,27 @@ def test_workbook_bounds_and_intervals_are_numbers(small_run):
         col = header.index("Borne basse (horizon)") + 1
         assert isinstance(ws.cell(row=4, column=col).value, float)
         assert ws.cell(row=4, column=col).number_format == XL_EUR
+
+
+def test_marginal_roas_reads_the_same_in_mmm_summary_and_the_report(small_run):
+    """One definition, one label: `optimizer mmm summary` on the run's model prints the
+    marginal ROAS the report's model table shows, channel by channel."""
+    from click.testing import CliRunner
+
+    from optimizer.cli import cli
+    from optimizer.report.labels import label
+
+    s = _summary(small_run)
+    run = json.loads((small_run / "run.json").read_text(encoding="utf-8"))
+    r = CliRunner().invoke(cli, ["mmm", "summary", run["cache"]["mmm"]["folder"]])
+    assert r.exit_code == 0, r.output
+    fmt = Fmt("fr")
+    page = htmlmod.unescape((small_run / "report.html").read_text(encoding="utf-8"))
+    for channel, v in s["model"]["channels"].items():
+        name = label(channel, "fr")
+        line = next(ln for ln in r.output.splitlines() if ln.startswith(name + " "))
+        cols = re.split(r" {2,}", line.strip())  # channel, spend, ROAS, interval, mROAS, revenue
+        shown = fmt.ratio(v["marginal_roas"]["mean"])
+        assert cols[4] == shown, (line, shown)
+        row = re.search(rf"<tr><td>{re.escape(name)}</td>(.*?)</tr>", page.split('id="modele"')[1])
+        assert row is not None and f'<td class="n">{shown}</td>' in row.group(1), name
