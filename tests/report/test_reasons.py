@@ -69,6 +69,8 @@ def test_unknown_reason_falls_back_on_the_bound_and_english_stays_as_is():
     )
     reason = _reasons()[1]
     assert sku_bound_reason(reason, "en") == reason
+    # a reason written elsewhere (e.g. already in French), with no bound to write it from: kept
+    assert sku_bound_reason("prix jamais observé", "fr") == "prix jamais observé"
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
