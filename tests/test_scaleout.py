@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import faulthandler
 import os
 import subprocess
 import sys
@@ -17,23 +16,13 @@ from optimizer.scaleout import (
     ENV_SCHEDULER,
     IN_PROCESS,
     ComputeSpec,
+    check_reachable,
     run_tasks,
     task_seed,
     task_seeds,
 )
 
 REPO = Path(__file__).resolve().parents[1]
-
-#: Longest a cluster test may take before the test process is stopped with its stacks dumped
-#: (a hung cluster must not hang CI).
-CLUSTER_TEST_LIMIT_S = 180
-
-
-@pytest.fixture
-def time_limit():
-    faulthandler.dump_traceback_later(CLUSTER_TEST_LIMIT_S, exit=True)
-    yield
-    faulthandler.cancel_dump_traceback_later()
 
 
 # --- tasks (module level: workers import them by name) --------------------------------------
@@ -115,6 +104,10 @@ def test_unreachable_scheduler_fails_fast_with_the_fix():
     msg = str(err.value)
     assert msg.startswith(f"{ENV_SCHEDULER} tcp://127.0.0.1:9: no Dask scheduler answered")
     assert "dask scheduler" in msg and f"unset {ENV_SCHEDULER}" in msg and "--workers" in msg
+    # the plain TCP check a command makes before its long steps says the same, at once
+    with pytest.raises(ConfigError, match="no Dask scheduler answered"):
+        check_reachable(spec)
+    check_reachable(IN_PROCESS)
 
 
 # --- on a LocalCluster (worker processes; one xdist group keeps them off each other) -----------
@@ -124,6 +117,29 @@ def test_local_cluster_gives_the_in_process_results(time_limit):
     here = run_tasks(draws, items, base_seed=3, shared={"scale": 0.5})
     there = run_tasks(draws, items, base_seed=3, shared={"scale": 0.5}, compute=ComputeSpec(2))
     assert repr(there) == repr(here)  # bit for bit
+
+
+@pytest.mark.xdist_group("dask")
+def test_an_existing_scheduler_by_option_or_environment(monkeypatch, time_limit):
+    from distributed import LocalCluster
+
+    here = run_tasks(draws, [1, 2, 3], base_seed=5)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, dashboard_address=":0", silence_logs=50
+    ) as cluster:
+        assert (
+            run_tasks(
+                draws,
+                [1, 2, 3],
+                base_seed=5,
+                compute=ComputeSpec(scheduler=cluster.scheduler_address),
+            )
+            == here
+        )
+        monkeypatch.setenv(ENV_SCHEDULER, cluster.scheduler_address)
+        spec = ComputeSpec.from_options()
+        assert spec.where == "scheduler" and ENV_SCHEDULER in spec.describe()
+        assert run_tasks(draws, [1, 2, 3], base_seed=5, compute=spec) == here
 
 
 @pytest.mark.xdist_group("dask")
