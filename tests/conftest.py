@@ -27,3 +27,18 @@ DEMO = REPO / "scenarios" / "demo"
 def demo_dir() -> Path:
     """The bundled demo dataset folder."""
     return DEMO
+
+
+#: Longest a test using ``time_limit`` may run before its process is stopped with every
+#: thread's stack dumped (a hung Dask cluster must not hang CI; there is no pytest-timeout).
+TIME_LIMIT_S = 240
+
+
+@pytest.fixture
+def time_limit():
+    """Stop the test process, stacks dumped, if the test runs past :data:`TIME_LIMIT_S`."""
+    import faulthandler
+
+    faulthandler.dump_traceback_later(TIME_LIMIT_S, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
@@ -274,6 +274,13 @@ class AllocationProblem:
     always_on_min_share: float | None = None
     no_restart: bool = False
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # a mappingproxy cannot be pickled: rebuild from plain dicts (problems travel to Dask
+        # workers, see optimizer.scaleout)
+        kw = {f.name: getattr(self, f.name) for f in fields(self)}
+        kw["channels"], kw["monthly_caps"] = dict(self.channels), dict(self.monthly_caps)
+        return _rebuild, (type(self), kw)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "budget_mode", BudgetMode(self.budget_mode))
         object.__setattr__(self, "objective", Objective(self.objective))
@@ -369,3 +376,8 @@ class AllocationProblem:
         if self.start is None:
             return None
         return [self.start + timedelta(weeks=i) for i in range(self.n_weeks)]
+
+
+def _rebuild(cls: type, kwargs: dict[str, object]) -> object:
+    """Unpickle an :class:`AllocationProblem` (see its ``__reduce__``)."""
+    return cls(**kwargs)

@@ -57,6 +57,7 @@ __all__ = [
     "paired_lift",
     "safe_allocate",
     "split_samples",
+    "without_workable",
 ]
 
 
@@ -451,7 +452,7 @@ def _pinned(problem: AllocationProblem, plan: np.ndarray, channels: tuple[str, .
     )
 
 
-def _without_workable(problem: AllocationProblem) -> AllocationProblem:
+def without_workable(problem: AllocationProblem) -> AllocationProblem:
     """The problem without the workable-plan rules (week-to-week change, always-on, restarts)."""
     return dataclasses.replace(
         problem,
@@ -566,7 +567,7 @@ def safe_allocate(
 
     # today's plan is the manager's own: judged against the budget and the caps, not against
     # the smoothness rules (a supplied Black Friday plan may ramp faster than they allow)
-    if _feasible_for(_without_workable(mean_problem), curves, today_plan):
+    if _feasible_for(without_workable(mean_problem), curves, today_plan):
         consider("today", 0.0, None, today_plan)
     notes: list[str] = []
     steps = rule.steps if bounds else (1.0,)

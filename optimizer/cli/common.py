@@ -20,6 +20,7 @@ from optimizer.errors import ConfigError
 __all__ = [
     "FORCE_HELP",
     "check_out",
+    "compute_options",
     "force_option",
     "lang_option",
     "progress",
@@ -43,6 +44,29 @@ def lang_option(func: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         help="Language of the reports and of the figures printed: fr (French store: "
         "1 206 277 €, 13,8 %) or en.",
+    )(func)
+
+
+def compute_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--workers N`` / ``--scheduler ADDR``: where independent tasks run (default in-process).
+
+    The command receives ``workers`` and ``scheduler``; turn them into a
+    :class:`~optimizer.scaleout.ComputeSpec` with ``ComputeSpec.from_options(workers,
+    scheduler)``, which also reads ``DASK_SCHEDULER_ADDRESS``.
+    """
+    func = click.option(
+        "--scheduler",
+        metavar="ADDR",
+        default=None,
+        help="Run the tasks on an existing Dask cluster: its scheduler's address, "
+        "tcp://HOST:PORT (default: $DASK_SCHEDULER_ADDRESS when set).",
+    )(func)
+    return click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Run the tasks on a local Dask cluster of N worker processes started for the "
+        "command (default: in this process).",
     )(func)
 
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
-from optimizer.cli.common import FORCE_HELP, lang_option, progress
+from optimizer.cli.common import FORCE_HELP, check_out, compute_options, lang_option, progress
+from optimizer.errors import ConfigError
+from optimizer.scaleout import ComputeSpec
+from optimizer.scenario.grid import SweepGrid
 
 __all__ = ["register", "scenario_group"]
 
@@ -105,6 +109,84 @@ def compare_cmd(runs: tuple[Path, ...], out: Path, force: bool, lang: str) -> No
     table = compare_runs(list(runs))
     folder = write_comparison(table, out, force=force, lang=lang)
     click.echo(f"Comparison of {len(runs)} runs: {folder / 'comparison.html'}")
+
+
+def _grid_part(kind: str) -> Any:
+    """A click callback checking one grid option on its own (a bad value is a usage error)."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        texts: dict[str, str | None] = {"multipliers": "1", "rules": "free", "risks": None}
+        texts[kind] = value
+        try:
+            SweepGrid.parse(texts["multipliers"] or "", texts["rules"] or "", texts["risks"])
+        except ConfigError as exc:
+            raise click.BadParameter(str(exc)) from None
+        return value
+
+    return check
+
+
+@scenario_group.command("sweep")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--budget-multipliers",
+    default="0.7,0.85,1,1.15,1.3",
+    show_default=True,
+    callback=_grid_part("multipliers"),
+    help="Budgets to plan, as multiples of the scenario's budget, separated by commas.",
+)
+@click.option(
+    "--rules",
+    default="free,guard30,workable",
+    show_default=True,
+    callback=_grid_part("rules"),
+    help="Rule sets, separated by commas: free (optimum under the budget and the scenario's "
+    "channel rules), guardNN (each channel within +/-NN % of its run-rate) or workable (the "
+    "scenario's safe planner with the workable rules).",
+)
+@click.option(
+    "--risks",
+    default=None,
+    callback=_grid_part("risks"),
+    help="Risk settings to sweep too (mean, pNN, cvarNN; default: the scenario's).",
+)
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder to write.")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
+@compute_options
+@lang_option
+def sweep_cmd(
+    file: Path,
+    budget_multipliers: str,
+    rules: str,
+    risks: str | None,
+    out: Path,
+    force: bool,
+    workers: int | None,
+    scheduler: str | None,
+    lang: str,
+) -> None:
+    """Plan a scenario's media over budgets x rule sets; write sweep.csv, .json, .png, run.json.
+
+    The models are fitted once (or reused from the scenario's cache); each grid point is one
+    task, run in this process, on a local cluster (--workers) or an existing Dask cluster
+    (--scheduler, or DASK_SCHEDULER_ADDRESS). Prices stay at today's values at every point.
+    """
+    # the sweep fits with PyMC: loaded when the command runs, so that --help stays fast
+    from optimizer.report.sweep import write_sweep
+    from optimizer.scenario import load_scenario
+    from optimizer.scenario.sweep import run_sweep
+
+    t0 = time.perf_counter()
+    check_out(out, force)
+    compute = ComputeSpec.from_options(workers, scheduler)
+    grid = SweepGrid.parse(budget_multipliers, rules, risks)
+    result = run_sweep(load_scenario(file), grid, compute, progress=progress(t0))
+    folder = write_sweep(result, out, force=force, lang=lang)
+    ok = result.table["status"] != "infeasible"
+    click.echo(
+        f"{int(ok.sum())} of {len(ok)} grid points planned on {result.compute}: "
+        f"{folder / 'sweep.csv'}  ({time.perf_counter() - t0:.1f} s)"
+    )
 
 
 def register(cli: click.Group) -> None:

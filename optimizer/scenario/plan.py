@@ -55,7 +55,14 @@ from optimizer.pricing.safe import SafeSettings, safe_prices
 from optimizer.scenario.demand import Shipments, StoreDemand
 from optimizer.scenario.pnl import PnL, compute_pnl
 
-__all__ = ["JointSettings", "PlanEvaluation", "Plans", "evaluate_plan", "plan_joint"]
+__all__ = [
+    "JointSettings",
+    "PlanEvaluation",
+    "Plans",
+    "evaluate_plan",
+    "media_problem_at",
+    "plan_joint",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -539,6 +546,13 @@ def allocation_problem_at(
 ) -> AllocationProblem:
     """The media problem valued at a price list, with its capacity weights (for frontiers)."""
     return _allocation_problem(base, demand, prices, _capacity_weights(demand, prices, pricing))
+
+
+def media_problem_at(
+    base: AllocationProblem, demand: StoreDemand, prices: np.ndarray
+) -> AllocationProblem:
+    """The media problem valued at a price list, blind to capacity (the separate plan's step)."""
+    return _allocation_problem(base, demand, prices, None)
 
 
 def _new_prices(result: PricingResult, demand: StoreDemand) -> np.ndarray:

@@ -28,7 +28,7 @@ from typing import Any, cast
 
 from optimizer.errors import OptimizerError
 from optimizer.interrupt import Interrupted, forward, received
-from optimizer.scenario.runner import fit_model
+from optimizer.scenario.fits import fit_model
 from optimizer.scenario.schema import ScenarioSpec, load_scenario
 
 __all__ = ["prefit"]

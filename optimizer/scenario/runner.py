@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,26 +13,36 @@ import pandas as pd
 
 from optimizer._version import __version__
 from optimizer.allocation import AllocationProblem, Risk
+from optimizer.allocation.constraints_file import constraints_kwargs
 from optimizer.allocation.safe import SafeRule
 from optimizer.data.calendar import CALENDAR_CONTROLS, french_retail_calendar
-from optimizer.data.dataset import Dataset, load_dataset
+from optimizer.data.dataset import load_dataset
 from optimizer.data.marketing import MarketingHistory
-from optimizer.mmm import MMM, Priors, load_model, save_model
-from optimizer.pricing import Elasticities, ElasticityModel, PricingProblem
+from optimizer.mmm import MMM
+from optimizer.mmm.results import channel_table, curve_grid
+from optimizer.pricing import Elasticities, PricingProblem
 from optimizer.pricing import Objective as PricingObjective
 from optimizer.pricing.rules import reference_prices
-from optimizer.scenario.cache import cached, code_digest, file_digest, is_cached
+from optimizer.scenario.cache import code_digest
 from optimizer.scenario.checks import check_dataset, today_plan
 from optimizer.scenario.demand import StoreDemand
+from optimizer.scenario.fits import Progress, fit_elasticities, fit_mmm, fit_model, input_digests
+from optimizer.scenario.frontier import media_frontier
 from optimizer.scenario.plan import JointSettings, Plans, plan_joint
 from optimizer.scenario.schema import ScenarioSpec
 
-__all__ = ["N_SAMPLES", "ScenarioResult", "future_controls", "run_scenario"]
+__all__ = [
+    "N_SAMPLES",
+    "ScenarioResult",
+    "ScenarioSetup",
+    "fit_model",
+    "future_controls",
+    "prepare_scenario",
+    "run_scenario",
+]
 
 #: Posterior samples carried through the plan evaluation (P10/P50/P90 of every KPI).
 N_SAMPLES = 200
-
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,153 +102,93 @@ def future_controls(history: MarketingHistory, weeks: pd.DatetimeIndex) -> pd.Da
     return out
 
 
-def input_digests(folder: Path, ds: Dataset) -> dict[str, str]:
-    """SHA-256 of every input file of a dataset folder, by role (``marketing``, ``sales``...)."""
-    assert ds.spec is not None
-    files = {
-        "marketing": ds.spec.marketing.file if ds.spec.marketing else None,
-        "catalog": ds.spec.catalog.file if ds.spec.catalog else None,
-        "sales": ds.spec.sales.file if ds.spec.sales else None,
-        "logistics": ds.spec.logistics.file if ds.spec.logistics else None,
-        "lift_tests": ds.spec.lift_tests.file if ds.spec.lift_tests else None,
-    }
-    digests = {k: file_digest(folder / v) for k, v in files.items() if v}
-    digests["dataset.toml"] = file_digest(folder / "dataset.toml")
-    return digests
+@dataclass(frozen=True, eq=False)
+class ScenarioSetup:
+    """A scenario ready to plan: fitted models, store demand, the media and price problems.
 
-
-def fit_model(
-    spec: ScenarioSpec, kind: str, progress: Progress | None = None, *, probe: bool = False
-) -> bool:
-    """Fit (or load from the cache) one of a scenario's models: ``mmm`` or ``elasticity``.
-
-    Returns whether it was in the cache; ``probe``: only say so (no fit, nothing loaded). Used
-    to fit a scenario's models ahead of its run (:mod:`optimizer.scenario.prefit`); the run
-    then reads them from the cache.
+    Attributes
+    ----------
+    spec : ScenarioSpec
+        The scenario.
+    demand : StoreDemand
+        Posterior store demand over the horizon (every sample).
+    allocation : AllocationProblem
+        The media problem (budget, rules, objective, risk); its margin and cost rates are
+        placeholders that the planner replaces with those the prices imply.
+    pricing : PricingProblem
+        The price problem (catalog, elasticities, capacity, rules).
+    budget : float
+        Media budget over the horizon, EUR.
+    today : numpy.ndarray or None
+        Today's media plan, (T, C) EUR per week, already scaled to the budget when
+        ``[media].today = "last_year"``; None: the recent run-rate every week.
+    model : MMM
+        The fitted media-mix model.
+    elasticities : Elasticities
+        The fitted price elasticities.
+    decomposition : pandas.DataFrame
+        The media-mix model's weekly decomposition of the history.
+    digests : dict
+        SHA-256 of every input file, by role.
+    cache : dict
+        Per model (``mmm``, ``elasticity``): its cache folder and whether it was reused.
+    timings : dict
+        Seconds per step so far (``load``, ``mmm``, ``elasticity``).
+    started : float
+        :func:`time.perf_counter` when the preparation started.
     """
-    say = progress or (lambda _m: None)
-    folder = spec.resolve(spec.file.data.dataset, "[data].dataset")
-    ds = load_dataset(folder)
-    check_dataset(spec, ds)
-    digests = input_digests(folder, ds)
-    if kind == "mmm":
-        return _fit_mmm(spec, ds, digests, say, probe=probe)[2]
-    return _fit_elasticities(spec, ds, digests, say, probe=probe)[2]
 
+    spec: ScenarioSpec
+    demand: StoreDemand
+    allocation: AllocationProblem
+    pricing: PricingProblem
+    budget: float
+    today: np.ndarray | None
+    model: MMM
+    elasticities: Elasticities
+    decomposition: pd.DataFrame
+    digests: dict[str, str]
+    cache: dict[str, tuple[Path, bool]]
+    timings: dict[str, float]
+    started: float
 
-def _save_mmm(model: MMM, folder: Path) -> None:
-    save_model(model, folder / "model", overwrite=True)
+    def provenance(self) -> dict[str, Any]:
+        """Package version, code and input hashes, scenario hash and seed (for result files)."""
+        return {
+            "version": __version__,
+            "code_sha256": code_digest(),
+            "seed": self.spec.file.seed,
+            "scenario_sha256": self.spec.digest,
+            "inputs_sha256": self.digests,
+        }
 
-
-def _fit_mmm(
-    spec: ScenarioSpec, ds: Dataset, digests: dict[str, str], say: Progress, probe: bool = False
-) -> tuple[MMM, Path, bool]:
-    m = spec.file.model
-    history = ds.marketing
-    assert history is not None
-    priors = Priors.from_roas_ranges(dict(m.roas_priors)) if m.roas_priors else None
-    if priors is not None:
-        priors.check(history.channels)
-    lift = ds.lift_tests if m.use_lift_tests else None
-    settings: dict[str, Any] = {
-        "draws": m.draws,
-        "tune": m.tune,
-        "chains": m.chains,
-        "holdout_weeks": m.holdout_weeks,
-        "retries": m.retries,
-        "seed": spec.file.seed,
-    }
-    payload = {
-        "kind": "mmm",
-        "version": __version__,
-        "code": code_digest("mmm", "data"),
-        "marketing": digests["marketing"],
-        "lift_tests": digests.get("lift_tests") if lift is not None else None,
-        "roas_priors": {k: list(v) for k, v in sorted(m.roas_priors.items())},
-        **settings,
-    }
-
-    def fit() -> MMM:
-        say(
-            f"fitting the media-mix model ({m.chains} chains x {m.draws} draws; "
-            "cached for later runs)"
+    @property
+    def safe_rule(self) -> SafeRule | None:
+        """The media safety rule the scenario asks for (None when ``[media].mode = "free"``)."""
+        media = self.spec.file.media
+        return (
+            SafeRule(alpha=media.alpha, seed=self.spec.file.seed) if media.mode == "safe" else None
         )
-        return MMM(priors, **settings).fit(history, lift)
-
-    root = spec.resolve(m.cache, "[model].cache")
-    if probe:
-        return None, root, is_cached(root, "mmm", payload)  # type: ignore[return-value]
-    model, folder, hit = cached(
-        root,
-        "mmm",
-        payload,
-        fit,
-        lambda obj, d: _save_mmm(obj, d),
-        lambda d: load_model(d / "model"),
-    )
-    if hit:
-        say(f"media-mix model reused from {folder}")
-    return model, folder, hit
 
 
-def _fit_elasticities(
-    spec: ScenarioSpec, ds: Dataset, digests: dict[str, str], say: Progress, probe: bool = False
-) -> tuple[Elasticities, Path, bool]:
-    e = spec.file.elasticity
-    method = "nuts" if e.mode == "bayes" else "laplace"
-    settings = {"draws": e.draws, "tune": e.tune, "chains": e.chains, "seed": spec.file.seed}
-    payload = {
-        "kind": "elasticity",
-        "version": __version__,
-        "code": code_digest("pricing", "data"),
-        "sales": digests["sales"],
-        "catalog": digests["catalog"],
-        "method": method,
-        **settings,
-    }
-
-    def fit() -> Elasticities:
-        say(f"fitting price elasticities ({method}; cached for later runs)")
-        assert ds.sales is not None and ds.catalog is not None
-        return ElasticityModel(method=method, **settings).fit(ds.sales, ds.catalog).estimates
-
-    root = spec.resolve(e.cache, "[elasticity].cache")
-    if probe:
-        return None, root, is_cached(root, "elasticity", payload)  # type: ignore[return-value]
-    est, folder, hit = cached(
-        root, "elasticity", payload, fit, lambda obj, d: obj.save(d), Elasticities.load
-    )
-    if hit:
-        say(f"price elasticities reused from {folder}")
-    return est, folder, hit
-
-
-def run_scenario(
-    spec: ScenarioSpec,
-    *,
-    progress: Progress | None = None,
-    fitted_ahead: Collection[str] = (),
-) -> ScenarioResult:
-    """Run a scenario end to end (fits are reused from the cache when inputs are unchanged).
+def prepare_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> ScenarioSetup:
+    """Load the data, fit (or reuse) both models and build the scenario's problems.
 
     Parameters
     ----------
     spec : ScenarioSpec
-        A validated scenario (:func:`~optimizer.scenario.schema.load_scenario`).
+        A validated scenario.
     progress : callable, optional
         Receives one short message per step.
-    fitted_ahead : collection of str
-        Models (``mmm``, ``elasticity``) fitted for this run just before it
-        (:func:`optimizer.scenario.prefit.prefit`): recorded as fitted, not reused.
 
     Returns
     -------
-    ScenarioResult
+    ScenarioSetup
 
     Raises
     ------
     OptimizerError
-        Bad data, bad scenario values, a failed model gate (unless allowed), infeasible rules.
+        Bad data, bad scenario values, a failed model gate (unless allowed).
     """
     say = progress or (lambda _m: None)
     timings: dict[str, float] = {}
@@ -256,11 +206,11 @@ def run_scenario(
     timings["load"] = time.perf_counter() - t0
 
     t = time.perf_counter()
-    model, mmm_folder, mmm_hit = _fit_mmm(spec, ds, digests, say)
+    model, mmm_folder, mmm_hit = fit_mmm(spec, ds, digests, say)
     timings["mmm"] = time.perf_counter() - t
     model.require_passed(f.model.allow_failed)
     t = time.perf_counter()
-    est, el_folder, el_hit = _fit_elasticities(spec, ds, digests, say)
+    est, el_folder, el_hit = fit_elasticities(spec, ds, digests, say)
     timings["elasticity"] = time.perf_counter() - t
 
     history = ds.marketing
@@ -296,8 +246,6 @@ def run_scenario(
     else:
         budget = run_rate * (1.0 + float(f.media.budget_change or 0.0))
     media = f.media
-    from optimizer.allocation.constraints_file import constraints_kwargs
-
     alloc = AllocationProblem(
         budget=budget,
         n_weeks=len(weeks),
@@ -322,50 +270,94 @@ def run_scenario(
         gap_tolerance=pr.gap_tolerance,
         capacity_mode=pr.capacity_mode,
     )
+    if today is not None and f.media.today == "last_year":
+        today = today * (budget / max(float(today.sum()), 1e-9))
+    return ScenarioSetup(
+        spec=spec,
+        demand=demand,
+        allocation=alloc,
+        pricing=pricing,
+        budget=budget,
+        today=today,
+        model=model,
+        elasticities=est,
+        decomposition=decomposition,
+        digests=digests,
+        cache={"mmm": (mmm_folder, mmm_hit), "elasticity": (el_folder, el_hit)},
+        timings=timings,
+        started=t0,
+    )
+
+
+def run_scenario(
+    spec: ScenarioSpec,
+    *,
+    progress: Progress | None = None,
+    fitted_ahead: Collection[str] = (),
+) -> ScenarioResult:
+    """Run a scenario end to end (fits are reused from the cache when inputs are unchanged).
+
+    Parameters
+    ----------
+    spec : ScenarioSpec
+        A validated scenario (:func:`~optimizer.scenario.schema.load_scenario`).
+    progress : callable, optional
+        Receives one short message per step.
+    fitted_ahead : collection of str
+        Models (``mmm``, ``elasticity``) fitted for this run just before it
+        (:func:`optimizer.scenario.prefit.prefit`): recorded as fitted, not reused.
+
+    Returns
+    -------
+    ScenarioResult
+
+    Raises
+    ------
+    OptimizerError
+        Bad data, bad scenario values, a failed model gate (unless allowed), infeasible rules.
+    """
+    say = progress or (lambda _m: None)
+    setup = prepare_scenario(spec, progress=say)
+    f, media, model, timings = spec.file, spec.file.media, setup.model, setup.timings
     t = time.perf_counter()
     plans: Plans = plan_joint(
-        demand,
-        alloc,
-        pricing,
+        setup.demand,
+        setup.allocation,
+        setup.pricing,
         JointSettings(
             optimize_media=media.enabled,
-            optimize_prices=pr.enabled,
+            optimize_prices=f.pricing.enabled,
             joint=f.joint,
-            safe=SafeRule(alpha=media.alpha, seed=f.seed) if media.mode == "safe" else None,
-            price_safety=pr.safe_settings(f.seed),  # safe price plan ([pricing] safe, alpha)
+            safe=setup.safe_rule,
+            # safe price plan ([pricing] safe, alpha)
+            price_safety=f.pricing.safe_settings(f.seed),
         ),
         progress=say,
-        today=None
-        if today is None
-        else today * (budget / max(float(today.sum()), 1e-9))
-        if f.media.today == "last_year"
-        else today,
+        today=setup.today,
     )
     timings["optimize"] = time.perf_counter() - t
     # from here on every figure is on the samples the plans were accounted on (in safe mode the
     # held-out half: the promise is not the in-sample optimum of the samples that chose it)
-    demand = plans.demand if plans.demand is not None else demand
+    demand = plans.demand if plans.demand is not None else setup.demand
 
     t = time.perf_counter()
     frontier = None
     if media.enabled:
         say("media frontier (store contribution for the budgets the channel rules allow)")
-        from optimizer.scenario.frontier import media_frontier
-
-        frontier = media_frontier(demand, alloc, plans)
+        frontier = media_frontier(demand, setup.allocation, plans)
     timings["frontier"] = time.perf_counter() - t
-    from optimizer.mmm.results import channel_table, curve_grid
-
-    timings["total"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - setup.started
+    est = setup.elasticities
+    (mmm_folder, mmm_hit), (el_folder, el_hit) = setup.cache["mmm"], setup.cache["elasticity"]
     return ScenarioResult(
         spec=spec,
         demand=demand,
         plans=plans,
-        budget=budget,
+        budget=setup.budget,
         mmm={
             "channels": channel_table(model).reset_index().to_dict(orient="records"),
             "diagnostics": model.diagnostics_.to_dict(),
-            "decomposition": decomposition,
+            "decomposition": setup.decomposition,
             "fit_seconds": float(model.fit_seconds_),
             "sampler": model.sampler_,
         },
@@ -378,11 +370,7 @@ def run_scenario(
         response_grid=curve_grid(model),
         frontier=frontier,
         provenance={
-            "version": __version__,
-            "code_sha256": code_digest(),
-            "seed": f.seed,
-            "scenario_sha256": spec.digest,
-            "inputs_sha256": digests,
+            **setup.provenance(),
             "cache": {
                 # a fit made for this run just before it (prefit) is not a reuse
                 "mmm": {"folder": str(mmm_folder), "reused": mmm_hit and "mmm" not in fitted_ahead},
