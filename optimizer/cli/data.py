@@ -66,14 +66,28 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
     default=156,
     show_default=True,
     type=click.IntRange(60, 520),
-    help="Weeks of history.",
+    help="Weeks of history (one store; a portfolio's shops have their own).",
 )
-def demo_data_cmd(out: Path, seed: int, weeks: int, force: bool) -> None:
+@click.option(
+    "--portfolio",
+    is_flag=True,
+    help="Write the demo portfolio instead: three shops sharing a warehouse (portfolio.toml).",
+)
+def demo_data_cmd(out: Path, seed: int, weeks: int, force: bool, portfolio: bool) -> None:
     """Generate the demo store (data files + ground truth) into OUT."""
     from optimizer.atomic import atomic_folder
     from optimizer.data.demo import generate_demo_store, write_demo_store
+    from optimizer.data.demo_portfolio import generate_demo_portfolio, write_demo_portfolio
 
     check_out(out, force)
+    if portfolio:
+        if weeks != 156:
+            raise click.UsageError("--weeks applies to one store; drop it with --portfolio.")
+        group = generate_demo_portfolio(seed)
+        with atomic_folder(out, overwrite=force) as staging:
+            write_demo_portfolio(staging, group)
+        click.echo(f"Demo portfolio (seed {seed}, {len(group.stores)} shops) written to {out}")
+        return
     store = generate_demo_store(seed=seed, n_weeks=weeks)
     with atomic_folder(out, overwrite=force) as staging:
         write_demo_store(store, staging)
