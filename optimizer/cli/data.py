@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from optimizer.cli.common import FORCE_HELP, check_out, lang_option, progress
+from optimizer.cli.portfolio import portfolio_line, run_demo_portfolio, shop_lines
 from optimizer.data.dataset import DATASET_FILE, load_dataset, load_file
 from optimizer.data.summary import summarize
 from optimizer.errors import DataError
@@ -122,10 +123,12 @@ def demo_data_cmd(out: Path, seed: int, weeks: int, force: bool, portfolio: bool
 def demo_cmd(
     data: Path | None, out: Path | None, validate_only: bool, rerun: bool, jobs: int, lang: str
 ) -> None:
-    """Run the main job on the bundled demo store.
+    """Run the main job on the bundled demo store, then the demo portfolio.
 
     Validates the data, fits the models (cached in scenarios/.cache after the first run), runs
-    every scenario shipped in scenarios/, compares them and prints the report paths. A run whose
+    every scenario shipped in scenarios/, compares them, plans the three-shop demo portfolio
+    (scenarios/portfolio, its fits cached in scenarios/portfolio/.cache) and prints the report
+    paths. A run whose
     scenario text, input files and package version are unchanged is reused (``--rerun`` to
     recompute it). The runs folder is the demo's own: its runs are replaced when out of date.
     Progress goes to stderr; the summary table and the report paths to stdout.
@@ -182,6 +185,14 @@ def demo_cmd(
     for name, *_rest, run in rows:
         click.echo(f"report  {name:<26} {run / 'report.html'}")
     click.echo(f"compare {'':<26} {comp / 'comparison.html'}")
+    group = run_demo_portfolio(scen_dir / "portfolio", runs_dir, lang=lang, rerun=rerun, say=say)
+    if group is not None:
+        folder, summ = group
+        click.echo("")
+        click.echo(portfolio_line(summ, lang))
+        for line in shop_lines(summ, lang):
+            click.echo(line)
+        click.echo(f"report  {summ['portfolio']:<26} {folder / 'report.html'}")
     say("done")
 
 
