@@ -19,13 +19,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optimizer.allocation.groups import ResolvedGroup, group_conflicts, resolve_groups
 from optimizer.allocation.problem import (
     NO_RESTART_ON_SHARE,
     RECENT_WEEKS,
     AllocationProblem,
     BudgetMode,
 )
-from optimizer.allocation.groups import ResolvedGroup, group_conflicts, resolve_groups
 from optimizer.errors import ConfigError, InfeasibleError, did_you_mean
 
 __all__ = ["Resolved", "reference_levels", "resolve"]

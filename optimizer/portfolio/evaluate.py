@@ -181,9 +181,7 @@ def _pool_shipments(
     lu_all = np.concatenate(lu)
     sh = ship(np.concatenate(units, axis=2), np.concatenate(stock), lu_all, pool.capacity)
     bounds = np.cumsum([0, *sizes])
-    per_shop = {
-        s: sh.shipped[:, :, bounds[i] : bounds[i + 1]] for i, s in enumerate(pool.shops)
-    }
+    per_shop = {s: sh.shipped[:, :, bounds[i] : bounds[i + 1]] for i, s in enumerate(pool.shops)}
     demand_load = _servable_load(np.concatenate(units, axis=2), np.concatenate(stock), lu_all)
     return per_shop, sh.load, demand_load
 

@@ -112,11 +112,15 @@ def stack_curves(
         columns[s] = slice(start, start + len(c.channels))
         start += len(c.channels)
     stacked = ResponseCurves(
-        channels=tuple(f"{s}{SEP}{ch}" for s, c in zip(shops, parts, strict=True) for ch in c.channels),
+        channels=tuple(
+            f"{s}{SEP}{ch}" for s, c in zip(shops, parts, strict=True) for ch in c.channels
+        ),
         weights=np.concatenate([_pad_lags(c.weights, lags) for c in parts], axis=1),
         saturation=tuple(k for c in parts for k in c.saturation),
         params=np.concatenate([c.params for c in parts], axis=1),
-        beta=np.concatenate([c.beta * factor[s] for s, c in zip(shops, parts, strict=True)], axis=1),
+        beta=np.concatenate(
+            [c.beta * factor[s] for s, c in zip(shops, parts, strict=True)], axis=1
+        ),
         history=np.concatenate([_pad_history(c.history, rows) for c in parts], axis=1),
         current=np.concatenate([c.current for c in parts]),
         observed_max=np.concatenate([c.reach() for c in parts]),

@@ -135,7 +135,7 @@ def build_summary(r: PortfolioResult) -> dict[str, Any]:
                 "multipliers": [_r(x, 4) for x in p.multipliers],
                 "gap": _r(p.gap, 6),
                 "feasible": p.feasible,
-                "short_weeks": list(p.short_weeks),
+                "overflow_weeks": [r.weeks[t].strftime("%Y-%m-%d") for t in p.overflow_weeks],
                 "solver": p.solver,
             }
             for p in r.pools

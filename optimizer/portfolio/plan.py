@@ -24,13 +24,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from optimizer.allocation import AllocationProblem
 from optimizer.allocation.safe import SafeRule
-from optimizer.pricing import PricingProblem, PricingResult
-from optimizer.pricing.problem import Objective as PricingObjective
 from optimizer.portfolio.evaluate import (
     GroupEvaluation,
     ModelUnits,
@@ -48,12 +47,22 @@ from optimizer.portfolio.prices import (
     coordinate_prices,
     new_prices,
 )
+from optimizer.pricing import PricingProblem, PricingResult
+from optimizer.pricing.problem import Objective as PricingObjective
 from optimizer.scaleout import IN_PROCESS, ComputeSpec, run_tasks
 from optimizer.scenario.demand import StoreDemand
 from optimizer.scenario.plan import allocation_problem_at
 from optimizer.scenario.schema import PricingSection
 
-__all__ = ["CANDIDATES", "Block", "BlockPlan", "PlanSettings", "plan_blocks", "value_rates"]
+__all__ = [
+    "CANDIDATES",
+    "Block",
+    "BlockPlan",
+    "PlanSettings",
+    "plan_blocks",
+    "price_problem",
+    "value_rates",
+]
 
 Progress = Callable[[str], None]
 
@@ -186,7 +195,7 @@ def _media(
     return media, split_plan(stacked, media.plan.to_numpy(float))
 
 
-def _price_problem(
+def price_problem(
     fit: ShopFit, demand: StoreDemand, media: np.ndarray, pricing: PricingSection
 ) -> PricingProblem:
     """A shop's pricing problem at a media plan's demand, with no capacity of its own."""
@@ -340,7 +349,7 @@ def plan_blocks(
         media[b.name] = _media(b, choose, today, rule, weeks)
     say("prices under the shared capacity")
     problems = {
-        (b.name, s): _price_problem(fits[s], choose[s], media[b.name][1][s], settings.pricing)
+        (b.name, s): price_problem(fits[s], choose[s], media[b.name][1][s], settings.pricing)
         for b in blocks
         for s in b.shops
     }

@@ -11,14 +11,19 @@ candidate tables side by side, which is exactly that split; its dual bound certi
 and the PuLP MILP takes over when the gap is above the tolerance, as in
 :func:`~optimizer.pricing.optimize.optimize_prices`.
 
+The capacity rows are soft, as in a scenario (``capacity_mode = "ration"``): a logistics unit
+of demand above a week's capacity does not ship and costs ``pi[t]``, the value per logistics
+unit of the group's current-price mix that week (:mod:`optimizer.pricing.rationing`, pooled
+over the shops). So ``0 <= lam[t] <= pi[t]``: the summed load is brought within the capacity
+wherever raising prices costs less than rationing; a week where it does not (a peak no allowed
+price list fits, or where a rationed unit loses less than a price rise) is reported as
+overflowing, and its shipments are rationed (:mod:`optimizer.portfolio.evaluate`). Prices are
+not forced up over the whole horizon to fit one peak week.
+
 The candidate tables (ladder x expected sales x economics per SKU, the costly part) are built
 per shop as :func:`~optimizer.scaleout.run_tasks` tasks; the multiplier search then runs here on
 the compact tables (one dual evaluation is a per-SKU argmax: a round trip to the cluster per
 iteration would cost more than the evaluation).
-
-A week whose load exceeds the capacity even at the highest allowed prices cannot be met: its
-row is relaxed to that smallest load, the week is reported as short and the shipments are
-rationed there (:mod:`optimizer.portfolio.evaluate`).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from optimizer.pricing.identification import (
 from optimizer.pricing.lagrangian import gap_of, solve_lagrangian
 from optimizer.pricing.milp import solve_milp
 from optimizer.pricing.optimize import describe_choice
+from optimizer.pricing.rationing import default_overflow_penalty
 
 __all__ = [
     "NO_CAPACITY",
@@ -53,6 +59,10 @@ __all__ = [
 
 #: Capacity given to a shop's own problem: its rows are the shared warehouse's, added here.
 NO_CAPACITY = 1e15
+
+#: Expected load above a week's capacity by more than this share counts as an overflow (the
+#: certified gap's tolerance lets the primal choice exceed it by a hair).
+OVER = 1e-3
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,10 +152,14 @@ class PoolPrices:
         Expected logistics units of the chosen prices per week, summed over the shops, (T,).
     capacity : numpy.ndarray
         (T,) logistics units.
-    short_weeks : tuple of int
-        Weeks (0-based) whose load exceeds the capacity at every allowed price.
+    penalty : numpy.ndarray
+        Value lost per logistics unit rationed, EUR, (T,): the multipliers' ceiling.
+    overflow_weeks : tuple of int
+        Weeks (0-based) whose expected load at the chosen prices exceeds the capacity by more
+        than :data:`OVER` (rationed).
     objective, bound, gap : float
-        Summed margin of the choice (EUR), its certified upper bound, relative gap.
+        Summed margin of the choice minus the value of its overflow (EUR), its certified upper
+        bound, relative gap.
     solver : str
     iterations : int
         Dual evaluations.
@@ -155,7 +169,8 @@ class PoolPrices:
     multipliers: np.ndarray
     load: np.ndarray
     capacity: np.ndarray
-    short_weeks: tuple[int, ...]
+    penalty: np.ndarray
+    overflow_weeks: tuple[int, ...]
     objective: float
     bound: float
     gap: float
@@ -164,10 +179,8 @@ class PoolPrices:
 
     @property
     def feasible(self) -> bool:
-        """Whether the expected load fits the capacity in every week (short weeks aside)."""
-        fits = self.load <= self.capacity * (1 + 1e-6)
-        fits[list(self.short_weeks)] = True
-        return bool(fits.all())
+        """Whether the expected load fits the capacity in every week (no rationing planned)."""
+        return not self.overflow_weeks
 
 
 def _side_by_side(tables: Sequence[PriceTable]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -188,14 +201,17 @@ def _side_by_side(tables: Sequence[PriceTable]) -> tuple[np.ndarray, np.ndarray,
     return values, load, changes
 
 
-def _rows(load: np.ndarray, values: np.ndarray, cap: np.ndarray) -> tuple[list[int], np.ndarray]:
-    """Weeks whose capacity can bind, and the right-hand sides (short weeks relaxed)."""
-    valid = np.isfinite(values)
-    heaviest = np.where(valid[..., None], load, 0.0).max(axis=1).sum(axis=0)
-    lightest = np.where(valid[..., None], load, np.inf).min(axis=1).sum(axis=0)
-    weeks = [int(t) for t in np.flatnonzero(heaviest > cap * (1 + 1e-12))]
-    rhs = np.maximum(cap, lightest * (1 + 1e-9))
-    return weeks, rhs
+def _penalty(tables: Sequence[PriceTable]) -> np.ndarray:
+    """Value per logistics unit of the shops' current-price mix, pooled, per week, (T,)."""
+    value = load = 0.0
+    for t in tables:
+        n = len(t.table.values)
+        cur = np.where(t.table.ladder.current >= 0, t.table.ladder.current, 0)
+        lu = t.problem.catalog.frame["logistics_units"].to_numpy(float)
+        week_load = (t.table.sold[np.arange(n), cur] * lu[:, None]).sum(axis=0)
+        value = value + default_overflow_penalty(t.problem) * week_load
+        load = load + week_load
+    return np.divide(value, load, out=np.zeros_like(load), where=load > 0)
 
 
 def coordinate_prices(
@@ -224,37 +240,41 @@ def coordinate_prices(
     Raises
     ------
     InfeasibleError
-        The shops' caps on price changes leave no price list within the capacity.
+        The shops' caps on price changes leave no price list.
     """
     t0 = time.perf_counter()
     capacity = np.asarray(capacity, float)
     values, load, changes = _side_by_side(tables)
-    weeks, rhs = _rows(load, values, capacity)
-    short = tuple(int(t) for t in np.flatnonzero(rhs > capacity))
+    pen = _penalty(tables)
+    heaviest = np.where(np.isfinite(values)[..., None], load, 0.0).max(axis=1).sum(axis=0)
+    weeks = [int(t) for t in np.flatnonzero((heaviest > capacity * (1 + 1e-12)) & (pen > 0))]
+    k_rows = [float(t.table.rhs[-1]) for t in tables if t.changes is not None]
     weights = np.concatenate([load[:, :, weeks], changes], axis=2)
-    b = np.concatenate([rhs[weeks], [float(t.table.rhs[-1]) for t in tables if t.changes is not None]])
-    lag = solve_lagrangian(values, weights, b, tol=tol)
+    b = np.concatenate([capacity[weeks], k_rows])
+    soft = np.concatenate([pen[weeks], np.full(len(k_rows), np.inf)])
+    lag = solve_lagrangian(values, weights, b, tol=tol, penalty=soft)
     choice, primal, bound, solver = lag.choice, lag.primal, lag.bound, "lagrangian"
     if choice is None or lag.gap > tol:
-        ms = solve_milp(values, weights, b, gap_rel=tol, time_limit=120.0)
+        ms = solve_milp(values, weights, b, gap_rel=tol, time_limit=120.0, penalty=soft)
         if ms.choice is not None and (choice is None or ms.objective > primal):
             choice, primal, solver = ms.choice, ms.objective, f"lagrangian+{ms.solver}"
             if ms.proven:
                 bound = min(bound, primal * (1 + tol)) if primal > 0 else bound
     if choice is None:
         raise InfeasibleError(
-            f"warehouse '{pool}': no price list keeps the shops' expected load within its "
-            "capacity while respecting each shop's cap on price changes (max_changes); raise "
-            "the capacity or allow more price changes."
+            f"warehouse '{pool}': the shops' caps on price changes (max_changes) leave no price "
+            "list; allow more price changes."
         )
     lam = np.zeros(len(capacity))
     lam[weeks] = lag.multipliers[: len(weeks)]
+    planned = load[np.arange(len(choice)), choice].sum(axis=0)
     result = PoolPrices(
         pool=pool,
         multipliers=lam,
-        load=load[np.arange(len(choice)), choice].sum(axis=0),
+        load=planned,
         capacity=capacity,
-        short_weeks=short,
+        penalty=pen,
+        overflow_weeks=tuple(int(t) for t in np.flatnonzero(planned > capacity * (1 + OVER))),
         objective=float(primal),
         bound=float(bound),
         gap=float(gap_of(bound, primal)),

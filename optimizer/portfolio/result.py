@@ -129,8 +129,10 @@ class PortfolioResult:
 
     def plans(self) -> dict[str, dict[str, ShopPlan]]:
         """Today's, the group's and (when planned) the shops-alone plans, per shop."""
-        out = {"today": {s.shop: s.today for s in self.shops},
-               "group": {s.shop: s.plan for s in self.shops}}
+        out = {
+            "today": {s.shop: s.today for s in self.shops},
+            "group": {s.shop: s.plan for s in self.shops},
+        }
         if self.alone is not None:
             out["alone"] = dict(self.alone.plans)
         return out

@@ -57,9 +57,7 @@ def today_plans(portfolio: Portfolio, demands: Mapping[str, StoreDemand]) -> dic
     return out
 
 
-def _at_warehouses(
-    fits: Mapping[str, ShopFit], pools: tuple[Pool, ...]
-) -> dict[str, StoreDemand]:
+def _at_warehouses(fits: Mapping[str, ShopFit], pools: tuple[Pool, ...]) -> dict[str, StoreDemand]:
     """Each shop's demand with its warehouse's capacity and cost per logistics unit."""
     out = {}
     for pool in pools:
@@ -91,8 +89,9 @@ def _alone_blocks(
             load[s] = float((units.units(s, today[s]) @ lu).mean(axis=0).sum())
         total = sum(load.values()) or 1.0
         for s in pool.shops:
-            share = Pool(f"{pool.name} ({s})", (s,), pool.capacity * load[s] / total,
-                         pool.cost_per_unit)
+            share = Pool(
+                f"{pool.name} ({s})", (s,), pool.capacity * load[s] / total, pool.cost_per_unit
+            )
             out.append(Block(s, (s,), (share,), budgets[s], {s: (budgets[s], budgets[s])}))
     return tuple(out)
 
@@ -100,7 +99,7 @@ def _alone_blocks(
 def plan_portfolio(
     portfolio: Portfolio,
     fits: tuple[ShopFit, ...],
-    settings: PlanSettings = PlanSettings(),
+    settings: PlanSettings | None = None,
     *,
     compute: ComputeSpec = IN_PROCESS,
     progress: Progress | None = None,
@@ -112,7 +111,8 @@ def plan_portfolio(
     portfolio : Portfolio
     fits : tuple of ShopFit
         One per shop (any order), with the same number of posterior samples.
-    settings : PlanSettings
+    settings : PlanSettings, optional
+        Default: :class:`PlanSettings` defaults.
     compute : ComputeSpec
         Where the price tables are built.
     progress : callable, optional
@@ -127,6 +127,7 @@ def plan_portfolio(
         Rules that cannot all hold (named), a warehouse that cannot ship at any price.
     """
     say = progress or (lambda _m: None)
+    settings = settings or PlanSettings()
     t0 = time.perf_counter()
     by_shop = {f.shop: f for f in fits}
     pools = pools_of(portfolio)
@@ -138,20 +139,36 @@ def plan_portfolio(
     choose = {s: d.subset(choose_ids) for s, d in demands.items()}
     held = {s: d.subset(held_ids) for s, d in demands.items()}
     today = today_plans(portfolio, demands)
-    blocks = [Block("group", portfolio.shop_names, pools, portfolio.budget,
-                    portfolio.budget_bounds())]
+    blocks = [
+        Block("group", portfolio.shop_names, pools, portfolio.budget, portfolio.budget_bounds())
+    ]
     if settings.alone:
         blocks.extend(_alone_blocks(portfolio, pools, choose, today))
     planned = plan_blocks(
-        tuple(blocks), by_shop, (choose, held), today, settings,
-        rule=rule, weeks=portfolio.horizon, compute=compute, progress=say,
+        tuple(blocks),
+        by_shop,
+        (choose, held),
+        today,
+        settings,
+        rule=rule,
+        weeks=portfolio.horizon,
+        compute=compute,
+        progress=say,
     )
     group = planned["group"]
     alone = _alone(planned, portfolio, held, pools) if settings.alone else None
     return assemble(
-        portfolio, group, alone, by_shop, held, safe=safe,
-        provenance={"version": __version__, "compute": compute.describe(),
-                    "plan_seconds": round(time.perf_counter() - t0, 3)},
+        portfolio,
+        group,
+        alone,
+        by_shop,
+        held,
+        safe=safe,
+        provenance={
+            "version": __version__,
+            "compute": compute.describe(),
+            "plan_seconds": round(time.perf_counter() - t0, 3),
+        },
     )
 
 
@@ -169,8 +186,8 @@ def _alone(
 def run_portfolio(
     portfolio: Portfolio,
     *,
-    fit_settings: FitSettings = FitSettings(),
-    settings: PlanSettings = PlanSettings(),
+    fit_settings: FitSettings | None = None,
+    settings: PlanSettings | None = None,
     compute: ComputeSpec = IN_PROCESS,
     progress: Progress | None = None,
 ) -> PortfolioResult:
@@ -180,9 +197,9 @@ def run_portfolio(
     ----------
     portfolio : Portfolio
         From :func:`~optimizer.data.portfolio.load_portfolio`.
-    fit_settings : FitSettings
-        Sampler settings of the shops' models.
-    settings : PlanSettings
+    fit_settings : FitSettings, optional
+        Sampler settings of the shops' models (default: the scenario defaults).
+    settings : PlanSettings, optional
     compute : ComputeSpec
         Where the fits and the price tables run.
     progress : callable, optional
@@ -193,5 +210,5 @@ def run_portfolio(
     """
     say = progress or (lambda _m: None)
     say(f"fitting {len(portfolio.shops)} shops on {compute.describe()} (cached)")
-    fits = fit_shops(portfolio, fit_settings, compute=compute, progress=say)
+    fits = fit_shops(portfolio, fit_settings or FitSettings(), compute=compute, progress=say)
     return plan_portfolio(portfolio, fits, settings, compute=compute, progress=say)

@@ -41,8 +41,8 @@ def run_and_write(
     force: bool = False,
     lang: str = "fr",
     compute: ComputeSpec = IN_PROCESS,
-    fit_settings: FitSettings = FitSettings(),
-    settings: PlanSettings = PlanSettings(),
+    fit_settings: FitSettings | None = None,
+    settings: PlanSettings | None = None,
     reuse: bool = False,
     progress: Progress | None = None,
 ) -> tuple[Path, dict[str, Any], bool]:
@@ -60,7 +60,8 @@ def run_and_write(
         Report language.
     compute : ComputeSpec
         Where the fits and price tables run.
-    fit_settings, settings : FitSettings, PlanSettings
+    fit_settings, settings : FitSettings, PlanSettings, optional
+        Default: their defaults.
     reuse : bool
         Keep an existing run whose inputs, code, settings and language are unchanged.
     progress : callable, optional
@@ -82,6 +83,7 @@ def run_and_write(
         raise ConfigError(str(exc)) from None
     portfolio = path if isinstance(path, Portfolio) else validate(path)
     out = Path(out)
+    fit_settings, settings = fit_settings or FitSettings(), settings or PlanSettings()
     record = settings_record(fit=fit_settings, plan=settings)
     if reuse:
         summ = up_to_date(portfolio, out, lang, record)
@@ -90,7 +92,9 @@ def run_and_write(
     if out.exists() and not out.is_dir():
         raise ConfigError(f"{out} is a file; choose a folder for --out.")
     if out.is_dir() and any(out.iterdir()) and not force:
-        raise ConfigError(f"{out} already exists; choose another --out or pass --force to replace it.")
+        raise ConfigError(
+            f"{out} already exists; choose another --out or pass --force to replace it."
+        )
     result = run_portfolio(
         portfolio, fit_settings=fit_settings, settings=settings, compute=compute, progress=progress
     )

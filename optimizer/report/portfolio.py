@@ -65,10 +65,16 @@ def _summary_part(r: HtmlReport, s: dict[str, Any]) -> None:
     b = s["budget"]
     r.kpis(
         [
-            (label("contribution", lang), num(fmt.eur(c["plan"]["mean"]), "kpis.contribution.plan.mean", c["plan"]["mean"]),
-             f"P10 {fmt.eur(c['plan']['p10'])} - P90 {fmt.eur(c['plan']['p90'])}"),
-            (tr(lang, "Budget média du groupe", "Group media budget"), fmt.eur(b["plan"]),
-             tr(lang, f"aujourd'hui {fmt.eur(b['current'])}", f"today {fmt.eur(b['current'])}")),
+            (
+                label("contribution", lang),
+                num(fmt.eur(c["plan"]["mean"]), "kpis.contribution.plan.mean", c["plan"]["mean"]),
+                f"P10 {fmt.eur(c['plan']['p10'])} - P90 {fmt.eur(c['plan']['p90'])}",
+            ),
+            (
+                tr(lang, "Budget média du groupe", "Group media budget"),
+                fmt.eur(b["plan"]),
+                tr(lang, f"aujourd'hui {fmt.eur(b['current'])}", f"today {fmt.eur(b['current'])}"),
+            ),
             (tr(lang, "Boutiques", "Shops"), fmt.count(len(s["shops"]))),
         ]
     )
@@ -133,8 +139,12 @@ def _shops_table(s: dict[str, Any], lang: str) -> Table:
 
 def _media_table(shop: dict[str, Any], lang: str) -> Table:
     rows = [
-        {"channel": label(c, lang), "current": v["current"], "plan": v["plan"],
-         "delta": v["plan"] - v["current"]}
+        {
+            "channel": label(c, lang),
+            "current": v["current"],
+            "plan": v["plan"],
+            "delta": v["plan"] - v["current"],
+        }
         for c, v in shop["media"].items()
     ]
     return Table(
@@ -195,27 +205,45 @@ def _capacity_section(r: HtmlReport, s: dict[str, Any], tables: dict[str, pd.Dat
                 lang,
                 f"Prix des boutiques coordonnés par un coût par unité logistique et par semaine "
                 f"({len(binding)} semaine(s) où la capacité contraint) ; écart d'optimalité "
-                f"certifié {gap}" + ("" if w["feasible"] else " ; charge prévue au-delà de la capacité"),
+                f"certifié {gap}",
                 f"The shops' prices are coordinated by a cost per logistics unit and week "
                 f"({len(binding)} week(s) where the capacity binds); certified optimality gap "
-                f"{gap}" + ("" if w["feasible"] else "; expected load above capacity"),
+                f"{gap}",
             )
             + (
                 tr(
                     lang,
-                    f". Semaines saturées même aux prix les plus hauts : {w['short_weeks']}.",
-                    f". Weeks short even at the highest prices: {w['short_weeks']}.",
+                    ". Demande prévue au-delà de la capacité (expéditions rationnées) les "
+                    f"semaines du {', '.join(fmt.date(d) for d in w['overflow_weeks'])}.",
+                    ". Expected demand above capacity (shipments rationed) in the weeks of "
+                    f"{', '.join(fmt.date(d) for d in w['overflow_weeks'])}.",
                 )
-                if w["short_weeks"]
+                if w["overflow_weeks"]
                 else "."
             ),
             "note",
         )
         r.table(
             Table(
-                t[["week", "capacity", "current_load", "plan_load", "plan_use", "p_full", "multiplier"]],
-                kinds={"capacity": "count", "current_load": "count", "plan_load": "count",
-                       "plan_use": "pct", "p_full": "prob", "multiplier": "cents"},
+                t[
+                    [
+                        "week",
+                        "capacity",
+                        "current_load",
+                        "plan_load",
+                        "plan_use",
+                        "p_full",
+                        "multiplier",
+                    ]
+                ],
+                kinds={
+                    "capacity": "count",
+                    "current_load": "count",
+                    "plan_load": "count",
+                    "plan_use": "pct",
+                    "p_full": "prob",
+                    "multiplier": "cents",
+                },
                 headers={
                     "week": tr(lang, "Semaine", "Week"),
                     "capacity": tr(lang, "Capacité", "Capacity"),
@@ -223,7 +251,9 @@ def _capacity_section(r: HtmlReport, s: dict[str, Any], tables: dict[str, pd.Dat
                     "plan_load": tr(lang, "Charge du plan", "Plan load"),
                     "plan_use": tr(lang, "Taux d'occupation", "Use"),
                     "p_full": tr(lang, "Probabilité de saturation", "Probability full"),
-                    "multiplier": tr(lang, "Coût de la capacité (EUR/unité)", "Capacity price (EUR/unit)"),
+                    "multiplier": tr(
+                        lang, "Coût de la capacité (EUR/unité)", "Capacity price (EUR/unit)"
+                    ),
                 },
             )
         )
@@ -233,15 +263,25 @@ def _choice_section(r: HtmlReport, s: dict[str, Any]) -> None:
     lang = r.lang
     r.heading(tr(lang, "Plans comparés", "Plans compared"), "candidates")
     rows = [
-        {"plan": _words(x["candidate"], lang), "lift": x["lift_mean"], "p10": x["lift_p10"],
-         "p90": x["lift_p90"], "p_loss": x["p_loss"],
-         "safe": tr(lang, "oui", "yes") if x["safe"] else tr(lang, "non", "no")}
+        {
+            "plan": _words(x["candidate"], lang),
+            "lift": x["lift_mean"],
+            "p10": x["lift_p10"],
+            "p90": x["lift_p90"],
+            "p_loss": x["p_loss"],
+            "safe": tr(lang, "oui", "yes") if x["safe"] else tr(lang, "non", "no"),
+        }
         for x in s["selection"]
     ]
     r.table(
         Table(
             pd.DataFrame(rows),
-            kinds={"lift": "eur_signed", "p10": "eur_signed", "p90": "eur_signed", "p_loss": "prob"},
+            kinds={
+                "lift": "eur_signed",
+                "p10": "eur_signed",
+                "p90": "eur_signed",
+                "p_loss": "prob",
+            },
             headers={
                 "plan": tr(lang, "Plan", "Plan"),
                 "lift": tr(lang, "Gain moyen", "Mean gain"),

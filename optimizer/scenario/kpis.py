@@ -351,8 +351,11 @@ def pnl_table(result: ScenarioResult) -> pd.DataFrame:
 
 
 def pnl_frame(plan: PnL, cur: PnL) -> pd.DataFrame:
-    """One row per P&L line: the plan (mean, P10, P50, P90), the current plan's mean and the
-    change (mean, P10, P90, sample by sample), EUR excl. VAT to the cent."""
+    """One row per P&L line: plan and current plan with intervals, EUR excl. VAT.
+
+    The plan's mean, P10, P50 and P90, the current plan's mean and the change (mean, P10, P90,
+    computed sample by sample), to the cent.
+    """
     rows = []
     for name in plan.order:
         v, c = plan.lines[name], cur.lines[name]
