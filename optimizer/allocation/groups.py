@@ -122,8 +122,8 @@ def group_conflicts(
                 f"({_eur(min(most, budget))}); lower the group's minimum, raise a channel "
                 "maximum or the budget"
             )
-    members = [c for _, m, _, _ in groups for c in m]
-    if len(members) != len(set(members)):
+    covered = [c for _, m, _, _ in groups for c in m]
+    if len(covered) != len(set(covered)):
         return out  # overlapping groups: the group-by-group checks above only
     low = sum(lo for *_, lo, _ in groups)
     if low > budget + 1e-6:
@@ -132,7 +132,7 @@ def group_conflicts(
             "lower a group's minimum"
         )
     high = sum(min(hi, float(cap_each[list(m)].sum())) for _, m, _, hi in groups)
-    if len(members) == len(need) and exact and high < budget - 1e-6:
+    if len(covered) == len(need) and exact and high < budget - 1e-6:
         out.append(
             f"group maximums allow at most {_eur(high)} < budget {_eur(budget)} to spend "
             "exactly; raise a group's maximum, lower the budget or use budget mode up_to"

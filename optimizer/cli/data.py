@@ -185,7 +185,9 @@ def demo_cmd(
     for name, *_rest, run in rows:
         click.echo(f"report  {name:<26} {run / 'report.html'}")
     click.echo(f"compare {'':<26} {comp / 'comparison.html'}")
-    group = run_demo_portfolio(scen_dir / "portfolio", runs_dir, lang=lang, rerun=rerun, say=say)
+    group = run_demo_portfolio(
+        scen_dir / "portfolio", runs_dir, lang=lang, rerun=rerun, jobs=jobs, say=say
+    )
     if group is not None:
         folder, summ = group
         click.echo("")

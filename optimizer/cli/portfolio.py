@@ -133,28 +133,35 @@ def run_cmd(
 
 
 def run_demo_portfolio(
-    folder: Path, runs_dir: Path, *, lang: str, rerun: bool, say: Any
+    folder: Path, runs_dir: Path, *, lang: str, rerun: bool, jobs: int, say: Any
 ) -> tuple[Path, dict[str, Any]] | None:
     """The demo's portfolio step: run (or reuse) ``folder`` into ``runs_dir/portfolio``.
 
-    Returns None when there is no demo portfolio next to the demo store.
+    The shops' fits missing from the cache run on a local cluster of ``jobs`` workers (side by
+    side) when ``jobs > 1``. Returns None when there is no demo portfolio next to the demo store.
     """
-    from optimizer.portfolio.runs import run_and_write  # PyMC loads with the planning package
+    # PyMC loads with the planning package
+    from optimizer.portfolio.fit import FitSettings, fits_cached
+    from optimizer.portfolio.runs import current_run, run_and_write, validate
 
     if not (folder / "portfolio.toml").is_file():
         return None
     out = runs_dir / "portfolio"
     say(f"portfolio {folder}")
-    run, summ, reused = run_and_write(
-        folder,
+    portfolio = validate(folder)
+    summ = None if rerun else current_run(portfolio, out, lang)
+    if summ is not None:
+        say(f"  up to date, reused {out}")
+        return out, summ
+    cold = jobs > 1 and not fits_cached(portfolio, FitSettings())
+    run, summ, _ = run_and_write(
+        portfolio,
         out,
         force=True,
         lang=lang,
-        reuse=not rerun,
+        compute=ComputeSpec(workers=jobs) if cold else ComputeSpec(),
         progress=lambda m: say("  " + m),
     )
-    if reused:
-        say(f"  up to date, reused {out}")
     return run, summ
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "check_shops",
     "fit_shop",
     "fit_shops",
+    "fits_cached",
     "shop_tasks",
 ]
 
@@ -179,6 +180,19 @@ def _scenario(task: ShopTask, seed: int, settings: FitSettings) -> dict[str, Any
         "media": {"enabled": False, "mode": "free"},  # every sample, no plan
         "pricing": {"enabled": False},
     }
+
+
+def fits_cached(portfolio: Portfolio, settings: FitSettings) -> bool:
+    """Whether every shop's fits are in the cache (nothing would be fitted; nothing is loaded)."""
+    # PyMC loads with the runner
+    from optimizer.scenario.runner import fit_model
+
+    tasks = shop_tasks(portfolio)
+    for task, seed in zip(tasks, task_seeds(portfolio.seed, len(tasks)), strict=True):
+        spec = parse_scenario(_scenario(task, seed, settings), root=task.root)
+        if not all(fit_model(spec, kind, probe=True) for kind in ("mmm", "elasticity")):
+            return False
+    return True
 
 
 def fit_shop(

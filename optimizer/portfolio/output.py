@@ -161,8 +161,8 @@ def _media_table(r: PortfolioResult) -> pd.DataFrame:
         for t, week in enumerate(r.weeks.strftime("%Y-%m-%d")):
             for j, c in enumerate(s.channels):
                 rows.append((week, s.shop, c, s.today.media[t, j], s.plan.media[t, j]))
-    t = pd.DataFrame(rows, columns=["week", "shop", "channel", "current", "plan"])
-    return t.round({"current": 2, "plan": 2})
+    table = pd.DataFrame(rows, columns=["week", "shop", "channel", "current", "plan"])
+    return table.round({"current": 2, "plan": 2})
 
 
 def _prices_table(r: PortfolioResult) -> pd.DataFrame:

@@ -28,7 +28,7 @@ from optimizer.portfolio.result import PortfolioResult, assemble
 from optimizer.scaleout import IN_PROCESS, ComputeSpec
 from optimizer.scenario.demand import StoreDemand
 
-__all__ = ["plan_portfolio", "pools_of", "run_portfolio", "today_plans"]
+__all__ = ["plan_portfolio", "pools_of", "run_portfolio", "sample_halves", "today_plans"]
 
 Progress = Callable[[str], None]
 
@@ -131,14 +131,10 @@ def plan_portfolio(
     t0 = time.perf_counter()
     by_shop = {f.shop: f for f in fits}
     pools = pools_of(portfolio)
-    demands = _at_warehouses(by_shop, pools)
     safe = portfolio.rules.safe if settings.safe is None else settings.safe
-    n = min(d.n_samples for d in demands.values())
     rule = SafeRule(alpha=settings.alpha, seed=portfolio.seed) if safe else None
-    choose_ids, held_ids = split_samples(n, portfolio.seed) if safe else (np.arange(n),) * 2
-    choose = {s: d.subset(choose_ids) for s, d in demands.items()}
-    held = {s: d.subset(held_ids) for s, d in demands.items()}
-    today = today_plans(portfolio, demands)
+    choose, held = sample_halves(portfolio, fits, safe)
+    today = today_plans(portfolio, held)
     blocks = [
         Block("group", portfolio.shop_names, pools, portfolio.budget, portfolio.budget_bounds())
     ]

@@ -15,7 +15,7 @@ from optimizer.portfolio.run import run_portfolio
 from optimizer.report.format import check_lang
 from optimizer.scaleout import IN_PROCESS, ComputeSpec
 
-__all__ = ["run_and_write", "validate"]
+__all__ = ["current_run", "run_and_write", "validate"]
 
 Progress = Callable[[str], None]
 
@@ -32,6 +32,21 @@ def validate(path: str | Path) -> Portfolio:
     portfolio = load_portfolio(path)
     check_shops(portfolio)
     return portfolio
+
+
+def _record(fit_settings: FitSettings | None, settings: PlanSettings | None) -> dict[str, Any]:
+    return settings_record(fit=fit_settings or FitSettings(), plan=settings or PlanSettings())
+
+
+def current_run(
+    portfolio: Portfolio,
+    out: str | Path,
+    lang: str = "fr",
+    fit_settings: FitSettings | None = None,
+    settings: PlanSettings | None = None,
+) -> dict[str, Any] | None:
+    """The summary of the run in ``out`` when it is up to date for these settings, else None."""
+    return up_to_date(portfolio, out, lang, _record(fit_settings, settings))
 
 
 def run_and_write(
@@ -83,8 +98,7 @@ def run_and_write(
         raise ConfigError(str(exc)) from None
     portfolio = path if isinstance(path, Portfolio) else validate(path)
     out = Path(out)
-    fit_settings, settings = fit_settings or FitSettings(), settings or PlanSettings()
-    record = settings_record(fit=fit_settings, plan=settings)
+    record = _record(fit_settings, settings)
     if reuse:
         summ = up_to_date(portfolio, out, lang, record)
         if summ is not None:
@@ -96,7 +110,11 @@ def run_and_write(
             f"{out} already exists; choose another --out or pass --force to replace it."
         )
     result = run_portfolio(
-        portfolio, fit_settings=fit_settings, settings=settings, compute=compute, progress=progress
+        portfolio,
+        fit_settings=fit_settings or FitSettings(),
+        settings=settings or PlanSettings(),
+        compute=compute,
+        progress=progress,
     )
     folder = write_portfolio(result, out, force=force, lang=lang, settings=record)
     summ = up_to_date(portfolio, folder, lang, record)
