@@ -142,6 +142,11 @@ def main() -> None:
         "seconds": {"fits": t_fit, "plan": t_plan},
     }
     write_result("portfolio_plan", payload)
+    print(
+        f"group vs alone: model {gva.mean():,.0f} (media only {gva_media.mean():,.0f}), truth "
+        f"{payload['group_vs_alone']['truth']:,.0f} (media only "
+        f"{payload['group_vs_alone_media']['truth']:,.0f})"
+    )
     for k, r in rows.items():
         print(
             f"{k:12} model lift {r['model']['lift']['mean']:>12,.0f}  "

@@ -57,6 +57,24 @@ def today_plans(portfolio: Portfolio, demands: Mapping[str, StoreDemand]) -> dic
     return out
 
 
+def sample_halves(
+    portfolio: Portfolio, fits: tuple[ShopFit, ...], safe: bool
+) -> tuple[dict[str, StoreDemand], dict[str, StoreDemand]]:
+    """Each shop's demand (its warehouse's capacity and cost) on the choosing and held-out halves.
+
+    The split is seeded by the portfolio's seed and is the same for every shop (sample ``s`` of
+    one shop goes with sample ``s`` of the others); without the safety rule both halves are all
+    the samples.
+    """
+    demands = _at_warehouses({f.shop: f for f in fits}, pools_of(portfolio))
+    n = min(d.n_samples for d in demands.values())
+    choose_ids, held_ids = split_samples(n, portfolio.seed) if safe else (np.arange(n),) * 2
+    return (
+        {s: d.subset(choose_ids) for s, d in demands.items()},
+        {s: d.subset(held_ids) for s, d in demands.items()},
+    )
+
+
 def _at_warehouses(fits: Mapping[str, ShopFit], pools: tuple[Pool, ...]) -> dict[str, StoreDemand]:
     """Each shop's demand with its warehouse's capacity and cost per logistics unit."""
     out = {}
