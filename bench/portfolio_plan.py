@@ -135,6 +135,11 @@ def main() -> None:
             "truth": rows["group"]["truth"]["contribution"]
             - rows["alone"]["truth"]["contribution"],
         },
+        "group_vs_alone_media": {
+            "model": {**_stats(gva_media), "p_positive": float(np.mean(gva_media > 0))},
+            "truth": rows["group media"]["truth"]["contribution"]
+            - rows["alone media"]["truth"]["contribution"],
+        },
         "capacity": [
             {"warehouse": p.pool, "overflow_weeks": list(p.overflow_weeks), "gap": p.gap}
             for p in result.pools

@@ -8,6 +8,9 @@ import pytest
 
 from optimizer.data.portfolio import Portfolio, load_portfolio
 from optimizer.portfolio.fit import ShopFit, fit_shops
+from optimizer.portfolio.plan import PlanSettings
+from optimizer.portfolio.result import PortfolioResult
+from optimizer.portfolio.run import plan_portfolio
 from optimizer.portfolio.synthetic import synthetic_fit
 
 BUNDLED = Path(__file__).resolve().parents[2] / "scenarios" / "portfolio"
@@ -40,3 +43,9 @@ def small_portfolio(tmp_path_factory: pytest.TempPathFactory) -> Portfolio:
 def small_fits(small_portfolio: Portfolio) -> tuple[ShopFit, ...]:
     """Stand-in fits (no sampling) of the small portfolio's shops."""
     return fit_shops(small_portfolio, fit=synthetic_fit)
+
+
+@pytest.fixture(scope="session")
+def small_result(small_portfolio: Portfolio, small_fits: tuple[ShopFit, ...]) -> PortfolioResult:
+    """The small portfolio planned from its stand-in fits, shops alone included."""
+    return plan_portfolio(small_portfolio, small_fits, PlanSettings(alone=True))

@@ -7,16 +7,15 @@ import pandas as pd
 import pytest
 
 from optimizer.portfolio.media import split_plan, stack_curves
-from optimizer.portfolio.plan import PlanSettings, price_problem
+from optimizer.portfolio.plan import price_problem
 from optimizer.portfolio.prices import OVER, build_table, coordinate_prices, shop_response
-from optimizer.portfolio.run import plan_portfolio
 from optimizer.portfolio.synthetic import synthetic_curves_for
 from optimizer.scenario.schema import PricingSection
 
 
-@pytest.fixture(scope="module")
-def result(small_portfolio, small_fits):
-    return plan_portfolio(small_portfolio, small_fits, PlanSettings(alone=True))
+@pytest.fixture
+def result(small_result):
+    return small_result
 
 
 def test_the_group_budget_is_spent_and_each_shop_stays_in_its_range(result, small_portfolio):
