@@ -22,7 +22,7 @@ import pandas as pd
 from optimizer.data.catalog import Catalog
 from optimizer.data.demo import GroundTruth
 from optimizer.scenario.demand import StoreDemand, ship
-from optimizer.scenario.pnl import PnL, compute_pnl
+from optimizer.scenario.pnl import PnL, catalog_pnl
 
 __all__ = [
     "GroupEvaluation",
@@ -224,16 +224,8 @@ def evaluate_group(
             f = model.catalog(shop).frame
             plan = plans[shop]
             shipped[shop] = units
-            pnl[shop] = compute_pnl(
-                units,
-                price_incl_vat=np.asarray(plan.prices, float),
-                vat_rate=f["vat_rate"].to_numpy(float),
-                unit_cost=f["unit_cost"].to_numpy(float),
-                return_rate=f["return_rate"].to_numpy(float),
-                logistics_units=f["logistics_units"].to_numpy(float),
-                cost_per_unit=pool.cost_per_unit,
-                media=plan.media,
-                channels=model.channels(shop),
+            pnl[shop] = catalog_pnl(
+                units, plan.prices, f, pool.cost_per_unit, plan.media, model.channels(shop)
             )
     order = [s for pool in pools for s in pool.shops]
     return GroupEvaluation(
