@@ -9,6 +9,7 @@ from optimizer.allocation.evaluate import Outcome
 from optimizer.allocation.problem import (
     AllocationProblem,
     BudgetMode,
+    ChannelGroup,
     ChannelRule,
     Objective,
     Risk,
@@ -21,6 +22,7 @@ __all__ = [
     "AllocationProblem",
     "AllocationResult",
     "BudgetMode",
+    "ChannelGroup",
     "ChannelRule",
     "Objective",
     "Outcome",

@@ -71,6 +71,11 @@ def binding_constraints(
             c = int(ci_text)
             amount = res.tot_lo[c] if kind == "minimum" else res.tot_hi[c]
             out.append(f"channel '{channels[c]}' at its {kind} of {_eur(amount)} over the horizon")
+        elif name.startswith("group "):
+            _, gi_text, kind = name.split()
+            g_name, _, g_lo, g_hi = res.groups[int(gi_text)]
+            amount = g_lo if kind == "minimum" else g_hi
+            out.append(f"group '{g_name}' at its {kind} of {_eur(amount)} over the horizon")
         elif name.startswith("weekly cap "):
             t = int(name.split()[-1])
             out.append(f"weekly cap of {_eur(res.week_cap[t])} reached in {week_name(t)}")

@@ -13,6 +13,7 @@ pattern of its start plan fixed, and which :meth:`LinearRows.violation` checks o
 Row names (parsed by :mod:`optimizer.allocation.explain`):
 
 * ``budget``; ``channel <c> minimum`` / ``channel <c> maximum`` (horizon totals);
+* ``group <g> minimum`` / ``group <g> maximum``: the horizon total of channel group ``g``;
 * ``weekly cap <t>``; ``monthly cap <YYYY-MM>``;
 * ``week change <c> <t> up`` / ``week change <c> <t> down``: ``x[t, c] - x[t-1, c]`` at most
   the channel's limit up or down (``x[-1, c]`` is the run-rate).
@@ -220,6 +221,13 @@ def linear_rows(res: Resolved) -> LinearRows:
             add_dense(f"channel {c} minimum", -m, -res.tot_lo[c])
         if np.isfinite(res.tot_hi[c]):
             add_dense(f"channel {c} maximum", m, res.tot_hi[c])
+    for g, (_, members, g_lo, g_hi) in enumerate(res.groups):
+        m = np.zeros((t_len, c_len))
+        m[:, list(members)] = 1.0
+        if g_lo > 0:
+            add_dense(f"group {g} minimum", -m, -g_lo)
+        if np.isfinite(g_hi):
+            add_dense(f"group {g} maximum", m, g_hi)
     for t in range(t_len):
         if np.isfinite(res.week_cap[t]):
             m = np.zeros((t_len, c_len))

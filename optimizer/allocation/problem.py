@@ -27,6 +27,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from optimizer.allocation.groups import ChannelGroup
 from optimizer.errors import ConfigError, did_you_mean
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "RECENT_WEEKS",
     "AllocationProblem",
     "BudgetMode",
+    "ChannelGroup",
     "ChannelRule",
     "Objective",
     "Risk",
@@ -250,6 +252,9 @@ class AllocationProblem:
         :data:`NO_RESTART_ON_SHARE`, of its reference run-rate, at most its week-to-week limit):
         spend between 0 and that level is not allowed, so that a pause cannot hide as a few
         euros. Per channel: ``ChannelRule.no_restart``.
+    channel_groups : tuple of ChannelGroup
+        Bounds on the summed horizon spend of groups of channels (a shop's channels when
+        several shops share one budget); the groups may overlap.
     """
 
     budget: float
@@ -273,6 +278,7 @@ class AllocationProblem:
     max_week_change: float | None = None
     always_on_min_share: float | None = None
     no_restart: bool = False
+    channel_groups: tuple[ChannelGroup, ...] = ()
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         # a mappingproxy cannot be pickled: rebuild from plain dicts (problems travel to Dask
@@ -283,6 +289,10 @@ class AllocationProblem:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "budget_mode", BudgetMode(self.budget_mode))
+        object.__setattr__(self, "channel_groups", tuple(self.channel_groups))
+        names = [g.name for g in self.channel_groups]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"channel groups must have distinct names, got {names}.")
         object.__setattr__(self, "objective", Objective(self.objective))
         object.__setattr__(self, "channels", MappingProxyType(dict(self.channels)))
         object.__setattr__(self, "monthly_caps", MappingProxyType(dict(self.monthly_caps)))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optimizer.allocation.groups import ResolvedGroup, group_conflicts, resolve_groups
 from optimizer.allocation.problem import (
     NO_RESTART_ON_SHARE,
     RECENT_WEEKS,
@@ -71,6 +72,9 @@ class Resolved:
         Channels that spent in the last history week, bool (C,).
     on_level : numpy.ndarray
         Under ``no_restart``: spend from which a week counts as on, EUR per week, (C,).
+    groups : tuple of ResolvedGroup
+        Channel groups: name, channel indices, least and most horizon spend (EUR; 0 and
+        ``inf`` when not given).
     """
 
     lo: np.ndarray
@@ -91,6 +95,7 @@ class Resolved:
     no_restart: np.ndarray
     was_on: np.ndarray
     on_level: np.ndarray
+    groups: tuple[ResolvedGroup, ...] = ()
 
     def finite_hi(self) -> np.ndarray:
         """Per-cell upper bounds made finite with the budget and the totals, shape (T, C)."""
@@ -168,7 +173,8 @@ def resolve(
     t_len, c_len = problem.n_weeks, len(channels)
     current = np.asarray(current, float)
     idx = {c: i for i, c in enumerate(channels)}
-    for name in [*problem.channels, *(wb.channel for wb in problem.week_bounds)]:
+    grouped = [c for g in problem.channel_groups for c in g.channels]
+    for name in [*problem.channels, *(wb.channel for wb in problem.week_bounds), *grouped]:
         if name not in idx:
             raise ConfigError(
                 f"unknown channel '{name}' in the constraints; the model has "
@@ -336,6 +342,9 @@ def resolve(
                 f"month {month}: channel minimums sum to {_eur(m_lo)} > monthly cap {_eur(cap)}; "
                 "raise the cap or lower a minimum" + hint
             )
+    groups = resolve_groups(problem.channel_groups, idx)
+    exact = BudgetMode(problem.budget_mode) is BudgetMode.EXACT
+    problems.extend(group_conflicts(groups, need, cap_each, problem.budget, exact, hint))
     if problems:
         raise InfeasibleError("Infeasible allocation: " + "; ".join(problems) + ".")
     # bounds that cross by round-off only (within the tolerances above), e.g. a fixed channel's
@@ -368,6 +377,7 @@ def resolve(
         no_restart=no_restart,
         was_on=np.asarray(was_on, bool),
         on_level=on_level,
+        groups=groups,
     )
 
 

@@ -54,9 +54,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from optimizer.cli import allocate, data, experiment, mmm, pricing, scenario
+    from optimizer.cli import allocate, data, experiment, mmm, portfolio, pricing, scenario
 
-    for module in (data, mmm, allocate, experiment, pricing, scenario):
+    for module in (data, mmm, allocate, experiment, pricing, scenario, portfolio):
         module.register(cli)
 
 

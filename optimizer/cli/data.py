@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from optimizer.cli.common import FORCE_HELP, check_out, lang_option, progress
+from optimizer.cli.portfolio import portfolio_line, run_demo_portfolio, shop_lines
 from optimizer.data.dataset import DATASET_FILE, load_dataset, load_file
 from optimizer.data.summary import summarize
 from optimizer.errors import DataError
@@ -70,14 +71,28 @@ def validate_cmd(paths: tuple[Path, ...], lang: str) -> None:
     default=156,
     show_default=True,
     type=click.IntRange(60, 520),
-    help="Weeks of history.",
+    help="Weeks of history (one store; a portfolio's shops have their own).",
 )
-def demo_data_cmd(out: Path, seed: int, weeks: int, force: bool) -> None:
+@click.option(
+    "--portfolio",
+    is_flag=True,
+    help="Write the demo portfolio instead: three shops sharing a warehouse (portfolio.toml).",
+)
+def demo_data_cmd(out: Path, seed: int, weeks: int, force: bool, portfolio: bool) -> None:
     """Generate the demo store (data files + ground truth) into OUT."""
     from optimizer.atomic import atomic_folder
     from optimizer.data.demo import generate_demo_store, write_demo_store
+    from optimizer.data.demo_portfolio import generate_demo_portfolio, write_demo_portfolio
 
     check_out(out, force)
+    if portfolio:
+        if weeks != 156:
+            raise click.UsageError("--weeks applies to one store; drop it with --portfolio.")
+        group = generate_demo_portfolio(seed)
+        with atomic_folder(out, overwrite=force) as staging:
+            write_demo_portfolio(staging, group)
+        click.echo(f"Demo portfolio (seed {seed}, {len(group.stores)} shops) written to {out}")
+        return
     store = generate_demo_store(seed=seed, n_weeks=weeks)
     with atomic_folder(out, overwrite=force) as staging:
         write_demo_store(store, staging)
@@ -124,10 +139,12 @@ def demo_cmd(
     jobs: int,
     lang: str,
 ) -> None:
-    """Run the main job on the bundled demo store.
+    """Run the main job on the bundled demo store, then the demo portfolio.
 
     Validates the data, fits the models (cached in scenarios/.cache after the first run), runs
-    every scenario shipped in scenarios/, compares them and prints the report paths. A run whose
+    every scenario shipped in scenarios/, compares them, plans the three-shop demo portfolio
+    (scenarios/portfolio, its fits cached in scenarios/portfolio/.cache) and prints the report
+    paths. A run whose
     scenario text, input files and package version are unchanged is reused (``--rerun`` to
     recompute it). The runs folder is the demo's own: its runs are replaced when out of date.
     Progress goes to stderr; the summary table and the report paths to stdout.
@@ -188,6 +205,16 @@ def demo_cmd(
     for name, *_rest, run in rows:
         click.echo(f"report  {name:<26} {run / 'report.html'}")
     click.echo(f"compare {'':<26} {comp / 'comparison.html'}")
+    group = run_demo_portfolio(
+        scen_dir / "portfolio", runs_dir, lang=lang, rerun=rerun, jobs=jobs, say=say
+    )
+    if group is not None:
+        folder, summ = group
+        click.echo("")
+        click.echo(portfolio_line(summ, lang))
+        for line in shop_lines(summ, lang):
+            click.echo(line)
+        click.echo(f"report  {summ['portfolio']:<26} {folder / 'report.html'}")
     say("done")
 
 

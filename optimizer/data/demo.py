@@ -34,7 +34,7 @@ from optimizer.data.dataset import DATASET_FILE
 from optimizer.data.io import atomic_write_text
 from optimizer.data.lift_tests import LiftTests, write_lift_tests
 from optimizer.data.logistics import Logistics, write_logistics
-from optimizer.data.marketing import DEFAULT_CHANNELS, MarketingHistory, write_marketing
+from optimizer.data.marketing import MarketingHistory, write_marketing
 from optimizer.data.sales import SalesHistory, write_sales
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ __all__ = [
     "DEFAULT_SEED",
     "DemoStore",
     "GroundTruth",
+    "StoreShape",
     "generate_demo_store",
     "geometric_adstock_np",
     "hill_np",
@@ -479,8 +480,38 @@ class DemoStore:
     catalog: Catalog
     sales: SalesHistory
     logistics: Logistics
-    lift_tests: LiftTests
+    lift_tests: LiftTests | None
     truth: GroundTruth
+
+
+@dataclass(frozen=True, eq=False)
+class StoreShape:
+    """What makes a generated store other than the demo store (the default is the demo store).
+
+    Attributes
+    ----------
+    start : str
+        First history week (a Monday, ``YYYY-MM-DD``); the baseline's trend starts there.
+    level : float
+        Baseline demand at the start, EUR per week at reference prices.
+    channels : dict of str to dict
+        True response per channel: ``alpha``, ``max_lag`` (weeks), ``K`` (half-saturation, EUR
+        of adstocked weekly spend), ``slope``, ``roas`` (target over the history).
+    spend : pandas.DataFrame or None
+        Weekly spend per channel (EUR, one row per history week, the channels of ``channels``);
+        ``None``: the demo store's spend paths.
+    sku_share : float
+        Share of the demo catalog's SKU count per category (at least one SKU each).
+    lift_tests : bool
+        Whether the store ran the demo's two experiments (on its channels among social, SEA).
+    """
+
+    start: str = START
+    level: float = 95_000.0
+    channels: dict[str, dict[str, float]] = field(default_factory=lambda: dict(_CHANNEL_TRUTH))
+    spend: pd.DataFrame | None = None
+    sku_share: float = 1.0
+    lift_tests: bool = True
 
 
 def _price_ending(p: np.ndarray) -> np.ndarray:
@@ -535,8 +566,10 @@ def _spend_paths(
     return (spend * SPEND_SCALE).round(2)
 
 
-def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> DemoStore:
-    """Generate the demo store.
+def generate_demo_store(
+    seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS, shape: StoreShape | None = None
+) -> DemoStore:
+    """Generate the demo store (or another store of the same causal model).
 
     Parameters
     ----------
@@ -544,6 +577,8 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
         Random seed; the same seed gives the same store, byte for byte once written.
     n_weeks : int
         Weeks of history (at least 60).
+    shape : StoreShape or None
+        Start, size, channels and their truth, spend, catalog size; ``None``: the demo store.
 
     Returns
     -------
@@ -551,13 +586,19 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
     """
     if n_weeks < 60:
         raise ValueError("the demo store needs at least 60 weeks of history")
+    shape = shape or StoreShape()
     rng = np.random.default_rng(seed)
-    start = pd.Timestamp(START)
+    start = pd.Timestamp(shape.start)
     weeks = pd.date_range(start, periods=n_weeks, freq="7D", name="week")
     flags = french_retail_calendar(weeks)
-    level = 95_000.0
+    level = shape.level
     base = _baseline(weeks, level, start)
-    spend = _spend_paths(rng, weeks, flags, base * 1.5)
+    spend = _spend_paths(rng, weeks, flags, base * 1.5)  # drawn in any case: same later stream
+    if shape.spend is not None:
+        spend = shape.spend.set_axis(weeks).round(2)
+    media_channels = list(spend.columns)
+    if unknown := [c for c in media_channels if c not in shape.channels]:
+        raise ValueError(f"no true response given for channel {unknown[0]!r} of the spend")
 
     # --- catalog and price paths -----------------------------------------------------------
     rows = []
@@ -565,6 +606,7 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
     for cat, (n_sku, (lo, hi), (clo, chi), e_mean, vat, lu) in _CATEGORIES.items():
         cat_elast[cat] = e_mean
         prefix = _PREFIX[cat]
+        n_sku = max(1, round(n_sku * shape.sku_share))
         prices = _price_ending(np.exp(rng.uniform(np.log(lo), np.log(hi), n_sku)))
         for j in range(n_sku):
             p = float(prices[j])
@@ -617,8 +659,8 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
     # --- media truth ----------------------------------------------------------------------
     adstocked = {}
     hill = {}
-    for c in DEFAULT_CHANNELS:
-        ct = _CHANNEL_TRUTH[c]
+    for c in media_channels:
+        ct = shape.channels[c]
         adstocked[c] = geometric_adstock_np(spend[c].to_numpy(), ct["alpha"], int(ct["max_lag"]))
         hill[c] = hill_np(adstocked[c], ct["K"], ct["slope"])
     elast = skus["elasticity"].to_numpy()
@@ -633,11 +675,11 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
     unit_factor = rel**elast * np.where(promo, PROMO_UPLIFT, 1.0) * avail
     pm = (share * rel * unit_factor).sum(axis=1)
     betas = {}
-    for c in DEFAULT_CHANNELS:
+    for c in media_channels:
         total_spend = spend[c].sum()
         # beta so that the true ROAS over the history is the target
-        betas[c] = _CHANNEL_TRUTH[c]["roas"] * total_spend / float((hill[c] * pm).sum())
-    media = pd.DataFrame({c: betas[c] * hill[c] for c in DEFAULT_CHANNELS}, index=weeks)
+        betas[c] = shape.channels[c]["roas"] * total_spend / float((hill[c] * pm).sum())
+    media = pd.DataFrame({c: betas[c] * hill[c] for c in media_channels}, index=weeks)
     demand = base + media.sum(axis=1).to_numpy()
     d_ref = float(demand.mean())
     base_units = share * d_ref / ref  # units per week at reference price when D = d_ref
@@ -648,8 +690,8 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
     orders = np.round(units.sum(axis=1) / BASKET_SIZE * rng.lognormal(0, 0.02, n_weeks))
 
     channels = {}
-    for c in DEFAULT_CHANNELS:
-        ct = _CHANNEL_TRUTH[c]
+    for c in media_channels:
+        ct = shape.channels[c]
         contrib = float((media[c].to_numpy() * pm).sum())
         channels[c] = ChannelTruth(
             alpha=ct["alpha"],
@@ -764,7 +806,11 @@ def generate_demo_store(seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS) -> Dem
     )
     # the experiments' measurement noise has its own stream: it does not move when the catalog
     # or the sales draws change
-    lift = lift_tests_for(np.random.default_rng([seed, 23]), truth, spend, pm)
+    lift = (
+        lift_tests_for(np.random.default_rng([seed, 23]), truth, spend, pm)
+        if shape.lift_tests
+        else None
+    )
     return DemoStore(marketing, catalog, SalesHistory(sales, "sales.csv"), logistics, lift, truth)
 
 
@@ -775,6 +821,8 @@ def lift_tests_for(
     rows = []
     n = len(spend)
     for channel, t0, factor in (("social", n - 40, 0.0), ("sea", n - 20, 1.5)):
+        if channel not in truth.channels:  # a store without the channel skips its test
+            continue
         t = truth.channels[channel]
         x = spend[channel].to_numpy().copy()
         # a pause needs spend to pause: start at the next flight
@@ -805,9 +853,9 @@ def lift_tests_for(
 
 
 _DATASET_TOML = """\
-# Demo store generated by `optimizer demo-data` (seed {seed}); see truth.json for the ground truth.
+# {origin}; see truth.json for the ground truth.
 schema_version = 1
-name = "Demo store (FR)"
+name = "{name}"
 
 [marketing]
 file = "marketing.csv"
@@ -815,10 +863,9 @@ date = "date"
 target = "revenue"          # gross revenue incl. VAT, EUR per week
 target_includes_vat = true
 orders = "orders"
-channels = ["seo", "sea", "social", "affiliation", "retail_media"]
+channels = {channels}
 controls = ["promo_share", "black_friday", "christmas", "soldes"]
-cost_follows_sales = ["affiliation"]   # a commission on sales: not a budget lever
-
+{follows}
 [catalog]
 file = "catalog.csv"
 
@@ -827,13 +874,16 @@ file = "sales.csv"
 
 [logistics]
 file = "logistics.csv"
-
-[lift_tests]
-file = "lift_tests.csv"
-"""
+{lift}"""
 
 
-def write_demo_store(store: DemoStore, out: str | Path) -> Path:
+def write_demo_store(
+    store: DemoStore,
+    out: str | Path,
+    *,
+    name: str = "Demo store (FR)",
+    origin: str = "Demo store generated by `optimizer demo-data`",
+) -> Path:
     """Write the demo store as a dataset folder (CSV files, ``dataset.toml``, ``truth.json``).
 
     Parameters
@@ -842,6 +892,10 @@ def write_demo_store(store: DemoStore, out: str | Path) -> Path:
         The generated store.
     out : str or Path
         Folder to create or fill.
+    name : str
+        The dataset's ``name`` in ``dataset.toml``.
+    origin : str
+        First words of the comment heading ``dataset.toml`` (the seed follows).
 
     Returns
     -------
@@ -856,7 +910,19 @@ def write_demo_store(store: DemoStore, out: str | Path) -> Path:
     write_catalog(store.catalog, out / "catalog.csv")
     write_sales(store.sales, out / "sales.csv")
     write_logistics(store.logistics, out / "logistics.csv")
-    write_lift_tests(store.lift_tests, out / "lift_tests.csv")
+    if store.lift_tests is not None:
+        write_lift_tests(store.lift_tests, out / "lift_tests.csv")
     atomic_write_text(out / "truth.json", json.dumps(store.truth.to_json(), indent=1) + "\n")
-    atomic_write_text(out / DATASET_FILE, _DATASET_TOML.format(seed=store.truth.seed))
+    channels = list(store.marketing.spend.columns)
+    text = _DATASET_TOML.format(
+        origin=f"{origin} (seed {store.truth.seed})",
+        name=name,
+        channels=json.dumps(channels),
+        # the generator pays affiliation as a commission on last week's sales
+        follows='cost_follows_sales = ["affiliation"]   # a commission on sales: not a budget lever\n'
+        if "affiliation" in channels
+        else "",
+        lift='\n[lift_tests]\nfile = "lift_tests.csv"\n' if store.lift_tests is not None else "",
+    )
+    atomic_write_text(out / DATASET_FILE, text)
     return out

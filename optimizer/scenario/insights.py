@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from optimizer.scenario.demand import StoreDemand
 from optimizer.scenario.plan import PlanEvaluation, Plans, evaluate_plan
@@ -41,11 +42,16 @@ from optimizer.scenario.plan import PlanEvaluation, Plans, evaluate_plan
 __all__ = [
     "BRIDGE_LINES",
     "STRESSES",
+    "BridgePlans",
     "Stress",
     "bridge",
+    "bridge_of",
     "bridge_samples",
+    "bridge_summary",
     "p_positive",
     "sensitivity",
+    "stats",
+    "unit_margin",
 ]
 
 #: Bridge lines in display order.
@@ -67,11 +73,62 @@ def p_positive(v: np.ndarray) -> float:
     return round(float(np.mean(np.asarray(v) > 0.0)), 4)
 
 
+def unit_margin(catalog: pd.DataFrame, prices: np.ndarray) -> np.ndarray:
+    """Gross margin per unit shipped, after returns, EUR excl. VAT, shape (K,).
+
+    ``catalog`` is a :class:`~optimizer.data.catalog.Catalog` frame (``vat_rate``,
+    ``unit_cost``, ``return_rate``); ``prices`` are incl. VAT, EUR, one per row.
+    """
+    excl = np.asarray(prices, float) / (1.0 + catalog["vat_rate"].to_numpy(float))
+    return (excl - catalog["unit_cost"].to_numpy(float)) * (
+        1.0 - catalog["return_rate"].to_numpy(float)
+    )
+
+
 def _unit_margin(demand: StoreDemand, prices: np.ndarray) -> np.ndarray:
-    """Gross margin per unit shipped, after returns, EUR excl. VAT, shape (K,)."""
-    f = demand.catalog.frame
-    excl = np.asarray(prices, float) / (1.0 + f["vat_rate"].to_numpy(float))
-    return (excl - f["unit_cost"].to_numpy(float)) * (1.0 - f["return_rate"].to_numpy(float))
+    return unit_margin(demand.catalog.frame, prices)
+
+
+@dataclass(frozen=True, eq=False)
+class BridgePlans:
+    """The three plans a bridge compares, as units shipped and P&L lines per sample.
+
+    Attributes
+    ----------
+    units_now, units_mid, units_new : numpy.ndarray
+        Units shipped per sample and SKU over the horizon, (S, K): today's plan, the new media
+        plan at today's prices, the new plan.
+    margin_now, margin_new : numpy.ndarray
+        Gross margin per unit at today's and at the new prices, EUR, (K,).
+    now, new : dict of str to numpy.ndarray
+        P&L lines (``media_total``, ``logistics``, ``contribution``) of today's and the new
+        plan, (S,) each, EUR.
+    """
+
+    units_now: np.ndarray
+    units_mid: np.ndarray
+    units_new: np.ndarray
+    margin_now: np.ndarray
+    margin_new: np.ndarray
+    now: dict[str, np.ndarray]
+    new: dict[str, np.ndarray]
+
+
+def bridge_of(p: BridgePlans) -> dict[str, np.ndarray]:
+    """Each bridge line and the total per sample (see :func:`bridge_samples`), (S,) each, EUR."""
+    spend = p.new["media_total"] - p.now["media_total"]
+    media_volume = (p.units_mid - p.units_now) @ p.margin_now
+    return {
+        "media": media_volume - spend,
+        "price": p.units_new @ (p.margin_new - p.margin_now),
+        "volume_mix": (p.units_new - p.units_mid) @ p.margin_now,
+        "logistics": -(p.new["logistics"] - p.now["logistics"]),
+        "total": p.new["contribution"] - p.now["contribution"],
+        "media_volume": media_volume,
+        "media_spend": -spend,
+        "units_media": (p.units_mid - p.units_now).sum(axis=1),
+        "units_price": (p.units_new - p.units_mid).sum(axis=1),
+    }
 
 
 def bridge_samples(demand: StoreDemand, plans: Plans) -> dict[str, np.ndarray]:
@@ -83,28 +140,32 @@ def bridge_samples(demand: StoreDemand, plans: Plans) -> dict[str, np.ndarray]:
     """
     cur, new = plans.current, plans.joint
     mid = evaluate_plan(demand, "media_only", new.media, cur.prices)
-    u_now = _unit_margin(demand, cur.prices)
-    u_new = _unit_margin(demand, new.prices)
-    units_now = cur.shipments.shipped.sum(axis=1)  # (S, K)
-    units_mid = mid.shipments.shipped.sum(axis=1)
-    units_new = new.shipments.shipped.sum(axis=1)
-    spend = new.pnl.lines["media_total"] - cur.pnl.lines["media_total"]
-    media_volume = (units_mid - units_now) @ u_now
-    return {
-        "media": media_volume - spend,
-        "price": units_new @ (u_new - u_now),
-        "volume_mix": (units_new - units_mid) @ u_now,
-        "logistics": -(new.pnl.lines["logistics"] - cur.pnl.lines["logistics"]),
-        "total": new.pnl.lines["contribution"] - cur.pnl.lines["contribution"],
-        "media_volume": media_volume,
-        "media_spend": -spend,
-        "units_media": (units_mid - units_now).sum(axis=1),
-        "units_price": (units_new - units_mid).sum(axis=1),
-    }
+    return bridge_of(
+        BridgePlans(
+            units_now=cur.shipments.shipped.sum(axis=1),
+            units_mid=mid.shipments.shipped.sum(axis=1),
+            units_new=new.shipments.shipped.sum(axis=1),
+            margin_now=_unit_margin(demand, cur.prices),
+            margin_new=_unit_margin(demand, new.prices),
+            now=cur.pnl.lines,
+            new=new.pnl.lines,
+        )
+    )
 
 
 def bridge(demand: StoreDemand, plans: Plans) -> dict[str, Any]:
     """The contribution bridge from the current plan to the recommended (joint) plan.
+
+    Returns
+    -------
+    dict
+        See :func:`bridge_summary`.
+    """
+    return bridge_summary(bridge_samples(demand, plans))
+
+
+def bridge_summary(b: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Summarize bridge samples (:func:`bridge_of`).
 
     Returns
     -------
@@ -117,7 +178,6 @@ def bridge(demand: StoreDemand, plans: Plans) -> dict[str, Any]:
         means, rounded to the cent, add up exactly to the rounded total (the rounding rest, at
         most a few cents, goes to the largest line).
     """
-    b = bridge_samples(demand, plans)
     lines = {k: {**stats(b[k]), "p_positive": p_positive(b[k])} for k in BRIDGE_LINES}
     # the parts add up sample by sample; make the rounded means add up to the rounded total too
     t = stats(b["total"])

@@ -14,12 +14,20 @@ import numpy as np
 import pandas as pd
 
 from optimizer.scenario.plan import PlanEvaluation
-from optimizer.scenario.pnl import LABELS
+from optimizer.scenario.pnl import LABELS, PnL
 
 if TYPE_CHECKING:
     from optimizer.scenario.runner import ScenarioResult
 
-__all__ = ["KPI_LABELS", "kpi_samples", "media_plan_table", "pnl_table", "prices_table", "summary"]
+__all__ = [
+    "KPI_LABELS",
+    "kpi_samples",
+    "media_plan_table",
+    "pnl_frame",
+    "pnl_table",
+    "prices_table",
+    "summary",
+]
 
 KPI_LABELS = {
     "revenue_incl_vat": "Revenue incl. VAT (EUR)",
@@ -339,8 +347,15 @@ def prices_table(result: ScenarioResult) -> pd.DataFrame:
 
 def pnl_table(result: ScenarioResult) -> pd.DataFrame:
     """Finance P&L: one row per line, plan and current plan with intervals, EUR excl. VAT."""
-    plan = result.plans.joint.pnl
-    cur = result.plans.current.pnl
+    return pnl_frame(result.plans.joint.pnl, result.plans.current.pnl)
+
+
+def pnl_frame(plan: PnL, cur: PnL) -> pd.DataFrame:
+    """One row per P&L line: plan and current plan with intervals, EUR excl. VAT.
+
+    The plan's mean, P10, P50 and P90, the current plan's mean and the change (mean, P10, P90,
+    computed sample by sample), to the cent.
+    """
     rows = []
     for name in plan.order:
         v, c = plan.lines[name], cur.lines[name]

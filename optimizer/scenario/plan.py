@@ -53,7 +53,7 @@ from optimizer.errors import InfeasibleError
 from optimizer.pricing import PriceRules, PricingProblem, PricingResult, optimize_prices
 from optimizer.pricing.safe import SafeSettings, safe_prices
 from optimizer.scenario.demand import Shipments, StoreDemand
-from optimizer.scenario.pnl import PnL, compute_pnl
+from optimizer.scenario.pnl import PnL, catalog_pnl
 
 __all__ = [
     "JointSettings",
@@ -153,17 +153,13 @@ def evaluate_plan(
 ) -> PlanEvaluation:
     """Ship and account a plan under the model (every posterior sample)."""
     sh = demand.ship(media, prices)
-    f = demand.catalog.frame
-    pnl = compute_pnl(
+    pnl = catalog_pnl(
         sh.shipped,
-        price_incl_vat=np.asarray(prices, float),
-        vat_rate=f["vat_rate"].to_numpy(float),
-        unit_cost=f["unit_cost"].to_numpy(float),
-        return_rate=f["return_rate"].to_numpy(float),
-        logistics_units=f["logistics_units"].to_numpy(float),
-        cost_per_unit=demand.cost_per_unit,
-        media=media,
-        channels=demand.curves.channels,
+        prices,
+        demand.catalog.frame,
+        demand.cost_per_unit,
+        media,
+        demand.curves.channels,
     )
     rev = demand.curves.weekly(media).sum(axis=(1, 2))
     return PlanEvaluation(name, np.asarray(media, float), np.asarray(prices, float), sh, pnl, rev)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["PNL_LINES", "PnL", "compute_pnl"]
+__all__ = ["PNL_LINES", "PnL", "catalog_pnl", "compute_pnl"]
 
 #: P&L lines in display order (media lines are inserted per channel before ``media_total``).
 PNL_LINES = (
@@ -149,3 +149,41 @@ def compute_pnl(
     lines["media_total"] = np.full(s, media.sum())
     lines["contribution"] = lines["gross_margin"] - logistics - lines["media_total"]
     return PnL(lines=lines, units=units.sum(axis=(1, 2)), channels=tuple(channels))
+
+
+def catalog_pnl(
+    units: np.ndarray,
+    prices: np.ndarray,
+    catalog: pd.DataFrame,
+    cost_per_unit: np.ndarray,
+    media: np.ndarray,
+    channels: Sequence[str],
+) -> PnL:
+    """:func:`compute_pnl` with the per-SKU economics read from a catalog frame.
+
+    Parameters
+    ----------
+    units : numpy.ndarray
+        Units shipped, (S, T, K), SKUs in ``catalog`` order.
+    prices : numpy.ndarray
+        Price incl. VAT per SKU, (K,), EUR.
+    catalog : pandas.DataFrame
+        :attr:`optimizer.data.catalog.Catalog.frame` (``vat_rate``, ``unit_cost``,
+        ``return_rate``, ``logistics_units``).
+    cost_per_unit : numpy.ndarray
+        EUR excl. VAT per logistics unit shipped, (T,).
+    media : numpy.ndarray
+        Media spend, (T, C), EUR excl. VAT.
+    channels : sequence of str
+    """
+    return compute_pnl(
+        units,
+        price_incl_vat=np.asarray(prices, float),
+        vat_rate=catalog["vat_rate"].to_numpy(float),
+        unit_cost=catalog["unit_cost"].to_numpy(float),
+        return_rate=catalog["return_rate"].to_numpy(float),
+        logistics_units=catalog["logistics_units"].to_numpy(float),
+        cost_per_unit=cost_per_unit,
+        media=media,
+        channels=channels,
+    )

@@ -14,7 +14,7 @@ import pandas as pd
 from optimizer.data.demo import GroundTruth
 from optimizer.scenario.demand import ship
 from optimizer.scenario.plan import PlanEvaluation
-from optimizer.scenario.pnl import PnL, compute_pnl
+from optimizer.scenario.pnl import PnL, catalog_pnl
 
 if TYPE_CHECKING:
     from optimizer.scenario.runner import ScenarioResult
@@ -36,17 +36,7 @@ def truth_pnl(result: ScenarioResult, truth: GroundTruth, plan: PlanEvaluation) 
         f["logistics_units"].to_numpy(float),
         d.capacity,
     )
-    return compute_pnl(
-        sh.shipped,
-        price_incl_vat=plan.prices,
-        vat_rate=f["vat_rate"].to_numpy(float),
-        unit_cost=f["unit_cost"].to_numpy(float),
-        return_rate=f["return_rate"].to_numpy(float),
-        logistics_units=f["logistics_units"].to_numpy(float),
-        cost_per_unit=d.cost_per_unit,
-        media=plan.media,
-        channels=d.curves.channels,
-    )
+    return catalog_pnl(sh.shipped, plan.prices, f, d.cost_per_unit, plan.media, d.curves.channels)
 
 
 def truth_report(result: ScenarioResult, truth: GroundTruth) -> pd.DataFrame:

@@ -1,0 +1,1 @@
+"""Several shops, one plan (see optimizer.portfolio.plan)."""
