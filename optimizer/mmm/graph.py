@@ -26,7 +26,7 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from optimizer.errors import ConfigError
-from optimizer.mmm.design import Design
+from optimizer.mmm.design import Design, LiftDesign
 from optimizer.mmm.extension import adstock_names, get_adstock
 from optimizer.mmm.priors import Priors
 from optimizer.mmm.transforms import (
@@ -43,6 +43,7 @@ __all__ = [
     "ModelOptions",
     "baseline_coef",
     "build_model",
+    "coef_sd",
     "lift_likelihood",
     "media_terms",
     "shop_likelihood",
@@ -140,13 +141,17 @@ def _saturation(opts: ModelOptions) -> Callable[..., pt.TensorVariable]:
     return lambda x, idx=slice(None): logistic_pt(x, lam[idx])
 
 
-def baseline_coef(design: Design, name: str = "coef", dims: str = "regressor") -> pt.TensorVariable:
-    """Coefficients of the baseline regressors (trend, Fourier terms, controls)."""
-    p = design.baseline_x.shape[1]
-    coef_sd = np.full(p, _CONTROL_SD)
-    coef_sd[0] = _TREND_SD
-    coef_sd[1 : 1 + 2 * design.fourier_order] = _FOURIER_SD
-    return pm.Normal(name, mu=0.0, sigma=coef_sd, dims=dims)
+def coef_sd(design: Design) -> np.ndarray:
+    """Prior sd of each baseline regressor's coefficient (trend, Fourier terms, controls)."""
+    sd = np.full(design.baseline_x.shape[1], _CONTROL_SD)
+    sd[0] = _TREND_SD
+    sd[1 : 1 + 2 * design.fourier_order] = _FOURIER_SD
+    return sd
+
+
+def baseline_coef(design: Design) -> pt.TensorVariable:
+    """Coefficients of the baseline regressors (``coef``)."""
+    return pm.Normal("coef", mu=0.0, sigma=coef_sd(design), dims="regressor")
 
 
 def media_terms(
@@ -176,45 +181,46 @@ def shop_likelihood(
     opts: ModelOptions,
     coef: pt.TensorVariable,
     media: pt.TensorVariable,
-    suffix: str = "",
 ) -> None:
-    """Level, noise and likelihood of one store's training weeks (names end with ``suffix``)."""
+    """Level, noise and likelihood of the store's training weeks."""
     n = design.n_train
     # The intercept is not sampled directly: the mean of the fit over the training weeks,
     # 1 + gap, is (regressors are centred there), and the intercept follows as
     # 1 + gap - mean(media). This removes the ridge between the intercept and every
     # channel's ROAS (media "explaining" the level); the shift has unit Jacobian, so adding
     # the intercept's Normal(0.5, 0.5) prior as a potential keeps the same model.
-    gap = pm.Flat(f"level_gap{suffix}")
-    intercept = pm.Deterministic(f"intercept{suffix}", 1.0 + gap - media.mean())
-    pm.Potential(f"intercept_prior{suffix}", pm.logp(pm.Normal.dist(0.5, 0.5), intercept))
+    gap = pm.Flat("level_gap")
+    intercept = pm.Deterministic("intercept", 1.0 + gap - media.mean())
+    pm.Potential("intercept_prior", pm.logp(pm.Normal.dist(0.5, 0.5), intercept))
     mu = intercept + pt.dot(pt.as_tensor_variable(design.baseline_x[:n]), coef) + media
-    sigma = pm.HalfNormal(f"sigma{suffix}", sigma=0.1)
+    sigma = pm.HalfNormal("sigma", sigma=0.1)
     y = design.y[:n]
     if opts.likelihood == "student_t":
-        pm.StudentT(f"y{suffix}", nu=5.0, mu=mu, sigma=sigma, observed=y)
+        pm.StudentT("y", nu=5.0, mu=mu, sigma=sigma, observed=y)
     elif opts.likelihood == "ar1":
         # exact AR(1) likelihood: the first week from the stationary law, then each week
         # given the previous week's error
-        rho = pm.TruncatedNormal(f"rho{suffix}", mu=0.0, sigma=0.5, lower=-0.9, upper=0.95)
+        rho = pm.TruncatedNormal("rho", mu=0.0, sigma=0.5, lower=-0.9, upper=0.95)
         first = sigma / pt.sqrt(1.0 - rho**2)
-        pm.Normal(f"y_first{suffix}", mu=mu[0], sigma=first, observed=y[:1])
-        pm.Normal(f"y{suffix}", mu=mu[1:] + rho * (y[:-1] - mu[:-1]), sigma=sigma, observed=y[1:])
+        pm.Normal("y_first", mu=mu[0], sigma=first, observed=y[:1])
+        pm.Normal("y", mu=mu[1:] + rho * (y[:-1] - mu[:-1]), sigma=sigma, observed=y[1:])
     else:
-        pm.Normal(f"y{suffix}", mu=mu, sigma=sigma, observed=y)
+        pm.Normal("y", mu=mu, sigma=sigma, observed=y)
 
 
 def lift_likelihood(
-    design: Design,
+    lift: LiftDesign | None,
     weights: pt.TensorVariable,
     sat: Callable[..., pt.TensorVariable],
     beta: pt.TensorVariable,
     name: str = "lift",
 ) -> None:
-    """``measured_i ~ Normal(beta_c * sum_w [sat(modified) - sat(actual)], se_i)`` (if any)."""
-    if design.lift is None:
+    """``measured_i ~ Normal(beta_c * sum_w [sat(modified) - sat(actual)], se_i)`` (if any).
+
+    ``lift.channel`` indexes ``weights`` (C, L), ``beta`` (C,) and the saturation's parameters.
+    """
+    if lift is None:
         return
-    lift = design.lift
     idx = lift.channel
     w = weights[idx]  # (N, L)
     ad_a = (pt.as_tensor_variable(lift.actual) * w[:, None, :]).sum(axis=-1)
@@ -247,5 +253,5 @@ def build_model(design: Design, priors: Priors, opts: ModelOptions) -> pm.Model:
         beta, media = media_terms(design, roas, weights, sat)
         beta = pm.Deterministic("beta", beta, dims="channel")
         shop_likelihood(design, opts, coef, media)
-        lift_likelihood(design, weights, sat, beta)
+        lift_likelihood(design.lift, weights, sat, beta)
     return model
