@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import QUICK, RESULTS, ROOT
 from report_closed_loop import closed_loop_section
+from report_pooling import pooling_section
 from report_portfolio import portfolio_section
 
 OUT = RESULTS / "benchmarks.md" if QUICK else ROOT / "docs" / "benchmarks.md"
@@ -540,6 +541,7 @@ def main() -> None:
         "gate_pass_rate": load("gate_pass_rate"),
         "safe_plans": load("safe_plans"),
         "closed_loop": load("closed_loop"),
+        "portfolio_pooling": load("portfolio_pooling"),
         "portfolio_plan": load("portfolio_plan"),
     }
     one = load("allocation_speed_nonlinear_50x52")
@@ -553,6 +555,7 @@ def main() -> None:
     missed += gate_section(body, files["gate_pass_rate"])
     missed += safe_section(body, files["safe_plans"])
     missed += closed_loop_section(body, files["closed_loop"])
+    missed += pooling_section(body, files["portfolio_pooling"])
     missed += portfolio_section(body, files["portfolio_plan"])
     run = load("bench_run")
     lines: list[str] = []

@@ -24,7 +24,7 @@ def portfolio_section(lines: list[str], r: dict[str, Any] | None) -> list[str]:
     plans = r["plans"]
     shops = list(plans["today"]["budgets"])
     lines += [
-        "## 10. Portfolio: group plan vs shops alone",
+        "## 11. Portfolio: group plan vs shops alone",
         "",
         f"`{r['meta']['command']}` on `{r['meta'].get('portfolio')}` (three shops, one "
         "warehouse, 13 weeks, default fits). Every plan is shipped from the shared warehouse "

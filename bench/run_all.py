@@ -26,6 +26,7 @@ STEPS = [
     ("gate_pass_rate", [PY, "bench/gate_pass_rate.py"]),
     ("safe_plans", [PY, "bench/safe_plans.py", "--refit", "--calibrate"]),
     ("closed_loop", [PY, "bench/closed_loop.py"]),
+    ("portfolio_pooling", [PY, "bench/portfolio_pooling.py"]),
     ("portfolio_plan", [PY, "bench/portfolio_plan.py"]),
 ]
 

@@ -68,7 +68,8 @@ PORTFOLIO_FILE = "portfolio.toml"
 class ShopEntry(StrictModel):
     """One ``[[shops]]`` entry."""
 
-    name: str = Field(min_length=1)
+    # a shop's name also names its folders in fitted models and reports
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     path: str
     warehouse: str
     min_share: float | None = Field(None, ge=0, le=1)

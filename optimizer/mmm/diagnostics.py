@@ -15,7 +15,7 @@ import numpy as np
 
 from optimizer.errors import ConfigError
 
-__all__ = ["Diagnostics", "GateThresholds", "HoldoutCheck", "run_gate"]
+__all__ = ["Diagnostics", "GateThresholds", "HoldoutCheck", "convergence", "run_gate"]
 
 PPC_SEED = 20240101  # fixed so that a saved and re-loaded model reports the same coverage
 
@@ -90,6 +90,22 @@ def _interval_coverage(draws: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean((y >= lo) & (y <= hi)))
 
 
+def convergence(idata: az.InferenceData, var_names: list[str]) -> tuple[float, float, float]:
+    """Worst R-hat, bulk ESS and tail ESS over the posterior's ``var_names`` (all elements)."""
+    post = idata["posterior"][var_names]
+
+    def worst(ds: object, fn: object) -> float:
+        vals = np.concatenate([np.ravel(ds[v].to_numpy()) for v in var_names])  # type: ignore[index]
+        vals = vals[np.isfinite(vals)]
+        return float(fn(vals)) if len(vals) else float("nan")  # type: ignore[operator]
+
+    return (
+        worst(az.rhat(post), np.max),
+        worst(az.ess(post, method="bulk"), np.min),
+        worst(az.ess(post, method="tail"), np.min),
+    )
+
+
 def run_gate(
     idata: az.InferenceData,
     var_names: list[str],
@@ -115,19 +131,7 @@ def run_gate(
     thresholds : GateThresholds
         Limits.
     """
-    post = idata["posterior"][var_names]
-    rhat = az.rhat(post)
-    ess_b = az.ess(post, method="bulk")
-    ess_t = az.ess(post, method="tail")
-
-    def worst(ds: object, fn: object) -> float:
-        vals = np.concatenate([np.ravel(ds[v].to_numpy()) for v in var_names])  # type: ignore[index]
-        vals = vals[np.isfinite(vals)]
-        return float(fn(vals)) if len(vals) else float("nan")  # type: ignore[operator]
-
-    r_hat_max = worst(rhat, np.max)
-    ess_bulk_min = worst(ess_b, np.min)
-    ess_tail_min = worst(ess_t, np.min)
+    r_hat_max, ess_bulk_min, ess_tail_min = convergence(idata, var_names)
     div = int(idata["sample_stats"]["diverging"].to_numpy().sum())
     ppc = _interval_coverage(predictive[:, :n_train], y[:n_train])
     n_hold = len(y) - n_train

@@ -26,7 +26,7 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from optimizer.errors import ConfigError
-from optimizer.mmm.design import Design
+from optimizer.mmm.design import Design, LiftDesign
 from optimizer.mmm.extension import adstock_names, get_adstock
 from optimizer.mmm.priors import Priors
 from optimizer.mmm.transforms import (
@@ -38,7 +38,16 @@ from optimizer.mmm.transforms import (
     weibull_weights_pt,
 )
 
-__all__ = ["LIKELIHOODS", "ModelOptions", "build_model"]
+__all__ = [
+    "LIKELIHOODS",
+    "ModelOptions",
+    "baseline_coef",
+    "build_model",
+    "coef_sd",
+    "lift_likelihood",
+    "media_terms",
+    "shop_likelihood",
+]
 
 LIKELIHOODS = ("normal", "student_t", "ar1")
 SATURATION_KINDS = ("hill", "logistic")
@@ -117,14 +126,107 @@ def _weights(opts: ModelOptions, alpha_ab: np.ndarray) -> pt.TensorVariable:
     return geometric_weights_pt(alpha, opts.max_lag)
 
 
+# Hill saturation priors (scaled spend): half-saturation around the channel's typical weekly
+# spend (scaled spend 1), slope about 1.5; shared with the pooled model's group level
+HALF_LOG_SD = 0.7
+SLOPE_MEAN, SLOPE_SD = 1.5, 0.5
+
+
 def _saturation(opts: ModelOptions) -> Callable[..., pt.TensorVariable]:
     if opts.saturation == "hill":
-        # half-saturation around the channel's typical weekly spend (scaled spend 1)
-        half = pm.LogNormal("half", mu=0.0, sigma=0.7, dims="channel")
-        slope = pm.Gamma("slope", mu=1.5, sigma=0.5, dims="channel")
+        half = pm.LogNormal("half", mu=0.0, sigma=HALF_LOG_SD, dims="channel")
+        slope = pm.Gamma("slope", mu=SLOPE_MEAN, sigma=SLOPE_SD, dims="channel")
         return lambda x, idx=slice(None): hill_pt(x, half[idx], slope[idx])
     lam = pm.Gamma("lam", mu=1.0, sigma=0.7, dims="channel")
     return lambda x, idx=slice(None): logistic_pt(x, lam[idx])
+
+
+def coef_sd(design: Design) -> np.ndarray:
+    """Prior sd of each baseline regressor's coefficient (trend, Fourier terms, controls)."""
+    sd = np.full(design.baseline_x.shape[1], _CONTROL_SD)
+    sd[0] = _TREND_SD
+    sd[1 : 1 + 2 * design.fourier_order] = _FOURIER_SD
+    return sd
+
+
+def baseline_coef(design: Design) -> pt.TensorVariable:
+    """Coefficients of the baseline regressors (``coef``)."""
+    return pm.Normal("coef", mu=0.0, sigma=coef_sd(design), dims="regressor")
+
+
+def media_terms(
+    design: Design,
+    roas: pt.TensorVariable,
+    weights: pt.TensorVariable,
+    sat: Callable[..., pt.TensorVariable],
+) -> tuple[pt.TensorVariable, pt.TensorVariable]:
+    """Channels' maximum effects and the weekly media effect over the training weeks.
+
+    Returns
+    -------
+    tuple of pytensor variables
+        ``beta`` (C,) derived from the ROAS (see the module docstring) and the media effect
+        summed over channels (n_train,), both in units of ``y_scale``.
+    """
+    n = design.n_train
+    spend_total = design.spend[:n].sum(axis=0) / design.y_scale  # scaled revenue units
+    ad = adstock_pt(pt.as_tensor_variable(design.windows[:n]), weights)  # (n, C)
+    s = sat(ad)
+    beta = roas * spend_total / s.sum(axis=0)
+    return beta, (s * beta).sum(axis=1)
+
+
+def shop_likelihood(
+    design: Design,
+    opts: ModelOptions,
+    coef: pt.TensorVariable,
+    media: pt.TensorVariable,
+) -> None:
+    """Level, noise and likelihood of the store's training weeks."""
+    n = design.n_train
+    # The intercept is not sampled directly: the mean of the fit over the training weeks,
+    # 1 + gap, is (regressors are centred there), and the intercept follows as
+    # 1 + gap - mean(media). This removes the ridge between the intercept and every
+    # channel's ROAS (media "explaining" the level); the shift has unit Jacobian, so adding
+    # the intercept's Normal(0.5, 0.5) prior as a potential keeps the same model.
+    gap = pm.Flat("level_gap")
+    intercept = pm.Deterministic("intercept", 1.0 + gap - media.mean())
+    pm.Potential("intercept_prior", pm.logp(pm.Normal.dist(0.5, 0.5), intercept))
+    mu = intercept + pt.dot(pt.as_tensor_variable(design.baseline_x[:n]), coef) + media
+    sigma = pm.HalfNormal("sigma", sigma=0.1)
+    y = design.y[:n]
+    if opts.likelihood == "student_t":
+        pm.StudentT("y", nu=5.0, mu=mu, sigma=sigma, observed=y)
+    elif opts.likelihood == "ar1":
+        # exact AR(1) likelihood: the first week from the stationary law, then each week
+        # given the previous week's error
+        rho = pm.TruncatedNormal("rho", mu=0.0, sigma=0.5, lower=-0.9, upper=0.95)
+        first = sigma / pt.sqrt(1.0 - rho**2)
+        pm.Normal("y_first", mu=mu[0], sigma=first, observed=y[:1])
+        pm.Normal("y", mu=mu[1:] + rho * (y[:-1] - mu[:-1]), sigma=sigma, observed=y[1:])
+    else:
+        pm.Normal("y", mu=mu, sigma=sigma, observed=y)
+
+
+def lift_likelihood(
+    lift: LiftDesign | None,
+    weights: pt.TensorVariable,
+    sat: Callable[..., pt.TensorVariable],
+    beta: pt.TensorVariable,
+    name: str = "lift",
+) -> None:
+    """``measured_i ~ Normal(beta_c * sum_w [sat(modified) - sat(actual)], se_i)`` (if any).
+
+    ``lift.channel`` indexes ``weights`` (C, L), ``beta`` (C,) and the saturation's parameters.
+    """
+    if lift is None:
+        return
+    idx = lift.channel
+    w = weights[idx]  # (N, L)
+    ad_a = (pt.as_tensor_variable(lift.actual) * w[:, None, :]).sum(axis=-1)
+    ad_m = (pt.as_tensor_variable(lift.modified) * w[:, None, :]).sum(axis=-1)
+    diff = (sat(ad_m, idx[:, None]) - sat(ad_a, idx[:, None])) * lift.mask
+    pm.Normal(name, mu=beta[idx] * diff.sum(axis=1), sigma=lift.se, observed=lift.measured)
 
 
 def build_model(design: Design, priors: Priors, opts: ModelOptions) -> pm.Model:
@@ -136,18 +238,10 @@ def build_model(design: Design, priors: Priors, opts: ModelOptions) -> pm.Model:
         Free variables: ``intercept``, ``coef``, ``roas``, adstock and saturation parameters,
         ``sigma``; the channel maximum effect ``beta`` (scaled) is a deterministic.
     """
-    chans = design.channels
-    n = design.n_train
-    ch_priors = [priors.for_channel(c) for c in chans]
-    coords = {"channel": list(chans), "regressor": list(design.baseline_names)}
-    x_base = design.baseline_x[:n]
-    p = x_base.shape[1]
-    coef_sd = np.full(p, _CONTROL_SD)
-    coef_sd[0] = _TREND_SD
-    coef_sd[1 : 1 + 2 * opts.fourier_order] = _FOURIER_SD
-    spend_total = design.spend[:n].sum(axis=0) / design.y_scale  # scaled revenue units
+    ch_priors = [priors.for_channel(c) for c in design.channels]
+    coords = {"channel": list(design.channels), "regressor": list(design.baseline_names)}
     with pm.Model(coords=coords) as model:
-        coef = pm.Normal("coef", mu=0.0, sigma=coef_sd, dims="regressor")
+        coef = baseline_coef(design)
         roas = pm.LogNormal(
             "roas",
             mu=np.array([cp.roas.mu for cp in ch_priors]),
@@ -156,39 +250,8 @@ def build_model(design: Design, priors: Priors, opts: ModelOptions) -> pm.Model:
         )
         weights = _weights(opts, np.array([cp.carryover for cp in ch_priors]))
         sat = _saturation(opts)
-        ad = adstock_pt(pt.as_tensor_variable(design.windows[:n]), weights)  # (n, C)
-        s = sat(ad)
-        beta = pm.Deterministic("beta", roas * spend_total / s.sum(axis=0), dims="channel")
-        media = (s * beta).sum(axis=1)
-        # The intercept is not sampled directly: the mean of the fit over the training weeks,
-        # 1 + gap, is (regressors are centred there), and the intercept follows as
-        # 1 + gap - mean(media). This removes the ridge between the intercept and every
-        # channel's ROAS (media "explaining" the level); the shift has unit Jacobian, so adding
-        # the intercept's Normal(0.5, 0.5) prior as a potential keeps the same model.
-        gap = pm.Flat("level_gap")
-        intercept = pm.Deterministic("intercept", 1.0 + gap - media.mean())
-        pm.Potential("intercept_prior", pm.logp(pm.Normal.dist(0.5, 0.5), intercept))
-        mu = intercept + pt.dot(pt.as_tensor_variable(x_base), coef) + media
-        sigma = pm.HalfNormal("sigma", sigma=0.1)
-        y = design.y[:n]
-        if opts.likelihood == "student_t":
-            pm.StudentT("y", nu=5.0, mu=mu, sigma=sigma, observed=y)
-        elif opts.likelihood == "ar1":
-            # exact AR(1) likelihood: the first week from the stationary law, then each week
-            # given the previous week's error
-            rho = pm.TruncatedNormal("rho", mu=0.0, sigma=0.5, lower=-0.9, upper=0.95)
-            pm.Normal("y_first", mu=mu[0], sigma=sigma / pt.sqrt(1.0 - rho**2), observed=y[:1])
-            pm.Normal("y", mu=mu[1:] + rho * (y[:-1] - mu[:-1]), sigma=sigma, observed=y[1:])
-        else:
-            pm.Normal("y", mu=mu, sigma=sigma, observed=y)
-        if design.lift is not None:
-            lift = design.lift
-            idx = lift.channel
-            w = weights[idx]  # (N, L)
-            ad_a = (pt.as_tensor_variable(lift.actual) * w[:, None, :]).sum(axis=-1)
-            ad_m = (pt.as_tensor_variable(lift.modified) * w[:, None, :]).sum(axis=-1)
-            diff = (sat(ad_m, idx[:, None]) - sat(ad_a, idx[:, None])) * lift.mask
-            pm.Normal(
-                "lift", mu=beta[idx] * diff.sum(axis=1), sigma=lift.se, observed=lift.measured
-            )
+        beta, media = media_terms(design, roas, weights, sat)
+        beta = pm.Deterministic("beta", beta, dims="channel")
+        shop_likelihood(design, opts, coef, media)
+        lift_likelihood(design.lift, weights, sat, beta)
     return model

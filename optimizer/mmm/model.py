@@ -23,21 +23,15 @@ import pandas as pd
 from optimizer.data.lift_tests import LiftTests
 from optimizer.data.marketing import MarketingHistory
 from optimizer.errors import ConfigError, ConvergenceError, NotFittedError
-from optimizer.mmm.attempts import (
-    DEFAULT_RETRIES,
-    FitAttempt,
-    SamplerSettings,
-    next_settings,
-    sampler_trouble,
-)
+from optimizer.mmm.attempts import DEFAULT_RETRIES, FitAttempt, SamplerSettings
 from optimizer.mmm.curves import ResponseCurves
 from optimizer.mmm.design import Design, build_design, data_hash
-from optimizer.mmm.diagnostics import PPC_SEED, GateThresholds, run_gate
+from optimizer.mmm.diagnostics import PPC_SEED, Diagnostics, GateThresholds, run_gate
 from optimizer.mmm.extension import get_adstock
 from optimizer.mmm.graph import ModelOptions, build_model
 from optimizer.mmm.posterior import PosteriorSamples
 from optimizer.mmm.priors import Priors
-from optimizer.mmm.sampling import sample
+from optimizer.mmm.sampling import SampleRun, sample_with_retries
 
 __all__ = ["MMM"]
 
@@ -215,58 +209,28 @@ class MMM:
         if not 0 <= int(self.retries) <= 5:
             raise ConfigError(f"retries must be between 0 and 5, got {self.retries}.")
         model = build_model(design, priors, opts)
-        thresholds = self.thresholds or GateThresholds()
-        asked = SamplerSettings(int(self.draws), int(self.tune), float(self.target_accept))
-        settings: SamplerSettings | None = asked
-        attempts: list[FitAttempt] = []
-        compiled: Any = None
-        self.compile_seconds_ = self.sampling_seconds_ = 0.0
-        while settings is not None:
-            run = sample(
-                model,
-                draws=settings.draws,
-                tune=settings.tune,
-                chains=int(self.chains),
-                seed=int(self.seed),
-                target_accept=settings.target_accept,
-                sampler=self.sampler,
-                progress=self.progress,
-                compiled=compiled,
-            )
-            compiled = run.compiled
+
+        def evaluate(run: SampleRun) -> Diagnostics:
             keep = [g for g in ("posterior", "sample_stats") if g in run.idata.groups()]
             self.idata_ = az.InferenceData(**{g: run.idata[g] for g in keep})  # type: ignore[arg-type]
             self.sampler_ = run.sampler
-            self.compile_seconds_ += run.compile_seconds
-            self.sampling_seconds_ += run.sampling_seconds
             self._set_fitted(design, history, lift_tests)
-            diag = self.diagnostics_
-            attempts.append(
-                FitAttempt(
-                    number=len(attempts) + 1,
-                    draws=settings.draws,
-                    tune=settings.tune,
-                    chains=int(self.chains),
-                    target_accept=settings.target_accept,
-                    reason=settings.reason,
-                    compile_seconds=round(run.compile_seconds, 3),
-                    sampling_seconds=round(run.sampling_seconds, 3),
-                    r_hat_max=diag.r_hat_max,
-                    ess_bulk_min=diag.ess_bulk_min,
-                    ess_tail_min=diag.ess_tail_min,
-                    divergences=diag.divergences,
-                    passed=diag.passed,
-                    failures=tuple(diag.failures),
-                )
-            )
-            settings = (
-                None
-                if len(attempts) > int(self.retries)
-                else next_settings(
-                    asked, settings, sampler_trouble(diag, thresholds), self.chains, thresholds
-                )
-            )
-        self.attempts_ = tuple(attempts)
+            return self.diagnostics_
+
+        done = sample_with_retries(
+            model,
+            SamplerSettings(int(self.draws), int(self.tune), float(self.target_accept)),
+            evaluate,
+            chains=int(self.chains),
+            seed=int(self.seed),
+            sampler=self.sampler,
+            progress=self.progress,
+            retries=int(self.retries),
+            thresholds=self.thresholds or GateThresholds(),
+        )
+        self.attempts_ = done.attempts
+        self.compile_seconds_ = done.compile_seconds
+        self.sampling_seconds_ = done.sampling_seconds
         self.fit_seconds_ = time.perf_counter() - t0
         return self
 

@@ -6,6 +6,7 @@ import logging
 import os
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,9 +15,11 @@ import pymc as pm
 
 from optimizer.errors import ConfigError
 from optimizer.interrupt import require_all_draws
+from optimizer.mmm.attempts import FitAttempt, SamplerSettings, next_settings, sampler_trouble
+from optimizer.mmm.diagnostics import Diagnostics, GateThresholds
 from optimizer.nuts import compile_nutpie
 
-__all__ = ["SAMPLERS", "SampleRun", "sample"]
+__all__ = ["SAMPLERS", "RetriedFit", "SampleRun", "sample", "sample_with_retries"]
 
 SAMPLERS = ("nutpie", "pymc")
 _log = logging.getLogger(__name__)
@@ -134,3 +137,78 @@ def sample(
     require_all_draws(idata.posterior.sizes, draws=draws, chains=chains, what="model")
     # PyMC compiles inside pm.sample: its compile time is counted as sampling time
     return SampleRun(idata, "pymc", 0.0, time.perf_counter() - t0)
+
+
+@dataclass(frozen=True, eq=False)
+class RetriedFit:
+    """Result of :func:`sample_with_retries`: every attempt and where the time went (s)."""
+
+    attempts: tuple[FitAttempt, ...]
+    sampler: str
+    compile_seconds: float
+    sampling_seconds: float
+
+
+def sample_with_retries(
+    model: pm.Model,
+    asked: SamplerSettings,
+    evaluate: Callable[[SampleRun], Diagnostics],
+    *,
+    chains: int,
+    seed: int,
+    sampler: str,
+    progress: bool,
+    retries: int,
+    thresholds: GateThresholds,
+) -> RetriedFit:
+    """Sample, judge the run with ``evaluate``, and retry as :mod:`optimizer.mmm.attempts` says.
+
+    ``evaluate`` receives each run (the last one is the posterior kept: it should store it) and
+    returns the gate's verdict on it. The compiled model is reused by every retry.
+    """
+    settings: SamplerSettings | None = asked
+    attempts: list[FitAttempt] = []
+    compiled: Any = None
+    used, compile_s, sampling_s = sampler, 0.0, 0.0
+    while settings is not None:
+        run = sample(
+            model,
+            draws=settings.draws,
+            tune=settings.tune,
+            chains=chains,
+            seed=seed,
+            target_accept=settings.target_accept,
+            sampler=sampler,
+            progress=progress,
+            compiled=compiled,
+        )
+        compiled, used = run.compiled, run.sampler
+        compile_s += run.compile_seconds
+        sampling_s += run.sampling_seconds
+        diag = evaluate(run)
+        attempts.append(
+            FitAttempt(
+                number=len(attempts) + 1,
+                draws=settings.draws,
+                tune=settings.tune,
+                chains=chains,
+                target_accept=settings.target_accept,
+                reason=settings.reason,
+                compile_seconds=round(run.compile_seconds, 3),
+                sampling_seconds=round(run.sampling_seconds, 3),
+                r_hat_max=diag.r_hat_max,
+                ess_bulk_min=diag.ess_bulk_min,
+                ess_tail_min=diag.ess_tail_min,
+                divergences=diag.divergences,
+                passed=diag.passed,
+                failures=tuple(diag.failures),
+            )
+        )
+        settings = (
+            None
+            if len(attempts) > retries
+            else next_settings(
+                asked, settings, sampler_trouble(diag, thresholds), chains, thresholds
+            )
+        )
+    return RetriedFit(tuple(attempts), used, compile_s, sampling_s)

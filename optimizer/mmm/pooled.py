@@ -1,0 +1,419 @@
+"""Pooled media-mix model of a handful of shops: one PyMC model, one MMM per shop out of it.
+
+Channel parameters are partially pooled across the shops that have the channel (see
+:mod:`optimizer.mmm.pooled_graph`); baselines, seasonality, controls, noise and scales stay each
+shop's own. After sampling, each shop's slice of the posterior becomes an ordinary fitted
+:class:`~optimizer.mmm.model.MMM` (same variable names, the shop's own design and diagnostics
+gate), so every result, :class:`~optimizer.mmm.curves.ResponseCurves` and planner works per shop
+unchanged, and each shop's slice saves and loads as a standard model folder.
+
+Example
+-------
+>>> pooled = PooledMMM(seed=7).fit({"a": hist_a, "b": hist_b})  # doctest: +SKIP
+>>> pooled.shop("b").roas(), pooled.response_curves()["b"]       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import arviz as az
+import pandas as pd
+import xarray as xr
+
+from optimizer._version import __version__
+from optimizer.data.lift_tests import LiftTests
+from optimizer.data.marketing import MarketingHistory
+from optimizer.errors import ConfigError, ConvergenceError, DataError, NotFittedError
+from optimizer.mmm.attempts import DEFAULT_RETRIES, FitAttempt, SamplerSettings
+from optimizer.mmm.curves import ResponseCurves
+from optimizer.mmm.design import build_design
+from optimizer.mmm.diagnostics import Diagnostics, GateThresholds, HoldoutCheck, convergence
+from optimizer.mmm.graph import ModelOptions
+from optimizer.mmm.model import MMM
+from optimizer.mmm.persistence import fill_model_folder, load_model, write_folder_atomically
+from optimizer.mmm.pooled_graph import KINDS, build_pooled_model, pair_values, pool_index
+from optimizer.mmm.priors import Priors
+from optimizer.mmm.sampling import SampleRun, sample_with_retries
+
+__all__ = ["PooledMMM", "load_pooled", "save_pooled"]
+
+FORMAT_VERSION = 1
+SPEC_FILE = "pooled.json"
+POSTERIOR_FILE = "posterior.nc"
+SHOPS_DIR = "shops"
+SHOP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+class PooledMMM:
+    """Hierarchical media-mix model of several shops (geometric adstock, Hill saturation).
+
+    Parameters
+    ----------
+    priors : Priors, optional
+        Channel priors by name: each family's group value gets the single model's prior.
+    max_lag, fourier_order, likelihood, holdout_weeks, draws, tune, chains, target_accept, \
+seed, sampler, progress, thresholds, retries
+        As for :class:`~optimizer.mmm.model.MMM` (same defaults); the gate applies to every
+        shop and to the group parameters.
+
+    Attributes
+    ----------
+    index_ : PoolIndex
+        Shops and channel families.
+    idata_ : arviz.InferenceData
+        The pooled posterior (group values, deviations, every shop's own parameters).
+    shops_ : dict of str to MMM
+        Each shop's fitted model (its slice of the pooled posterior).
+    diagnostics_ : Diagnostics
+        The combined gate: every shop's and the group parameters' (failures name the shop).
+    attempts_ : tuple of FitAttempt
+        Every NUTS run, the last one kept.
+    fit_seconds_, compile_seconds_, sampling_seconds_ : float
+        Wall time of the fit, and of compiling and sampling in it, s.
+    """
+
+    def __init__(
+        self,
+        priors: Priors | None = None,
+        *,
+        max_lag: int = 12,
+        fourier_order: int = 2,
+        likelihood: str = "normal",
+        holdout_weeks: int = 8,
+        draws: int = 1000,
+        tune: int = 1000,
+        chains: int = 4,
+        target_accept: float = 0.95,
+        seed: int = 0,
+        sampler: str = "nutpie",
+        progress: bool = False,
+        thresholds: GateThresholds | None = None,
+        retries: int = DEFAULT_RETRIES,
+    ) -> None:
+        self.priors = priors
+        self.max_lag = max_lag
+        self.fourier_order = fourier_order
+        self.likelihood = likelihood
+        self.holdout_weeks = holdout_weeks
+        self.draws = draws
+        self.tune = tune
+        self.chains = chains
+        self.target_accept = target_accept
+        self.seed = seed
+        self.sampler = sampler
+        self.progress = progress
+        self.thresholds = thresholds
+        self.retries = retries
+
+    def get_params(self) -> dict[str, Any]:
+        """Constructor arguments (JSON-ready)."""
+        params = self._estimator().get_params()
+        return {k: v for k, v in params.items() if k not in ("adstock", "saturation")}
+
+    def _estimator(self, channels: tuple[str, ...] | None = None) -> MMM:
+        """An unfitted single-shop MMM with these settings (priors of ``channels`` only)."""
+        priors = self.priors or Priors()
+        if channels is not None:
+            priors = Priors({c: p for c, p in priors.channels.items() if c in channels})
+        return MMM(
+            priors,
+            max_lag=self.max_lag,
+            fourier_order=self.fourier_order,
+            likelihood=self.likelihood,
+            holdout_weeks=self.holdout_weeks,
+            draws=self.draws,
+            tune=self.tune,
+            chains=self.chains,
+            target_accept=self.target_accept,
+            seed=self.seed,
+            sampler=self.sampler,
+            progress=self.progress,
+            thresholds=self.thresholds,
+            retries=self.retries,
+        )
+
+    # --- fitting ------------------------------------------------------------------------------
+    def fit(
+        self,
+        histories: Mapping[str, MarketingHistory],
+        lift_tests: Mapping[str, LiftTests | None] | None = None,
+    ) -> PooledMMM:
+        """Fit the shops' histories jointly.
+
+        Parameters
+        ----------
+        histories : mapping of str to MarketingHistory
+            Each shop's weekly history (revenue and spend in EUR per week, controls).
+        lift_tests : mapping of str to LiftTests, optional
+            Each shop's experiments (shops absent or ``None``: none).
+
+        Returns
+        -------
+        PooledMMM
+            ``self``, fitted.
+
+        Raises
+        ------
+        DataError
+            A shop's history too short, a channel with zero or constant spend (named with the
+            shop), a lift test on an unknown channel.
+        ConfigError
+            No shop, a lift test for an unknown shop, invalid options or priors.
+        """
+        t0 = time.perf_counter()
+        if not histories:
+            raise ConfigError("PooledMMM.fit: no shop given; pass {shop name: history}.")
+        tests = dict(lift_tests or {})
+        if unknown := [s for s in tests if s not in histories]:
+            raise ConfigError(f"lift tests given for unknown shop '{unknown[0]}'; fix the name.")
+        opts = ModelOptions(
+            max_lag=int(self.max_lag),
+            fourier_order=int(self.fourier_order),
+            likelihood=self.likelihood,
+        )
+        priors = self.priors or Priors()
+        priors.check(tuple(dict.fromkeys(c for h in histories.values() for c in h.channels)))
+        if not 0 <= int(self.retries) <= 5:
+            raise ConfigError(f"retries must be between 0 and 5, got {self.retries}.")
+        designs = {}
+        for name, h in histories.items():
+            if not SHOP_NAME.fullmatch(name):
+                raise ConfigError(
+                    f"shop name {name!r}: use letters, digits, '_', '-' or '.' (it names a folder)."
+                )
+            if not 0 <= int(self.holdout_weeks) < h.n_weeks:
+                raise ConfigError(
+                    f"shop '{name}': holdout_weeks must be between 0 and {h.n_weeks - 1}, got "
+                    f"{self.holdout_weeks}."
+                )
+            try:
+                designs[name] = build_design(
+                    h,
+                    max_lag=opts.max_lag,
+                    fourier_order=opts.fourier_order,
+                    holdout_weeks=int(self.holdout_weeks),
+                    lift_tests=tests.get(name),
+                )
+            except DataError as exc:
+                raise DataError(f"shop '{name}': {exc}") from None
+        self.index_ = pool_index({n: h.channels for n, h in histories.items()})
+        self.histories_ = dict(histories)
+        self.lift_tests_ = {n: tests.get(n) for n in histories}
+        self.designs_ = designs
+        model = build_pooled_model(designs, self.index_, priors, opts)
+
+        def evaluate(run: SampleRun) -> Diagnostics:
+            keep = [g for g in ("posterior", "sample_stats") if g in run.idata.groups()]
+            self.idata_ = az.InferenceData(**{g: run.idata[g] for g in keep})  # type: ignore[arg-type]
+            self.sampler_ = run.sampler
+            self.shops_ = self._views()
+            self.diagnostics_ = self._combined()
+            return self.diagnostics_
+
+        done = sample_with_retries(
+            model,
+            SamplerSettings(int(self.draws), int(self.tune), float(self.target_accept)),
+            evaluate,
+            chains=int(self.chains),
+            seed=int(self.seed),
+            sampler=self.sampler,
+            progress=self.progress,
+            retries=int(self.retries),
+            thresholds=self.thresholds or GateThresholds(),
+        )
+        self._set_timing(done.attempts, done.compile_seconds, done.sampling_seconds, t0)
+        return self
+
+    def _set_timing(
+        self, attempts: tuple[FitAttempt, ...], compile_s: float, sampling_s: float, t0: float
+    ) -> None:
+        self.attempts_ = attempts
+        self.compile_seconds_, self.sampling_seconds_ = compile_s, sampling_s
+        self.fit_seconds_ = time.perf_counter() - t0
+        for view in self.shops_.values():  # a shop's model reports the joint fit it came from
+            view.attempts_ = attempts
+            view.compile_seconds_, view.sampling_seconds_ = compile_s, sampling_s
+            view.fit_seconds_ = self.fit_seconds_
+
+    def _views(self) -> dict[str, MMM]:
+        """Each shop's slice of the pooled posterior as a fitted single-shop MMM."""
+        post = self.idata_["posterior"]
+        draws = {str(v): post[v].to_numpy() for v in post.data_vars}
+        values = pair_values(draws, self.index_)
+        views = {}
+        for k, (name, d) in enumerate(self.designs_.items()):
+            idx = self.index_.of_shop(k)
+            data: dict[str, Any] = {
+                kind: (("chain", "draw", "channel"), values[kind][..., idx]) for kind in KINDS
+            }
+            p = len(d.baseline_names)
+            data["coef"] = (("chain", "draw", "regressor"), draws["coef"][..., k, :p])
+            for var in ("level_gap", "sigma", "rho"):
+                if var in draws:
+                    data[var] = (("chain", "draw"), draws[var][..., k])
+            coords = {
+                "chain": post["chain"].to_numpy(),
+                "draw": post["draw"].to_numpy(),
+                "channel": list(d.channels),
+                "regressor": list(d.baseline_names),
+            }
+            view = self._estimator(d.channels)
+            view.idata_ = az.InferenceData(
+                posterior=xr.Dataset(data, coords=coords), sample_stats=self.idata_["sample_stats"]
+            )
+            view.sampler_ = self.sampler_
+            view._set_fitted(d, self.histories_[name], self.lift_tests_[name])
+            views[name] = view
+        return views
+
+    def group_variables(self) -> list[str]:
+        """Names of the sampled group parameters (``mu_*``, ``tau_*``) checked by the gate."""
+        post = self.idata_["posterior"]
+        return [v for k in KINDS for v in (f"mu_{k}", f"tau_{k}") if v in post.data_vars]
+
+    def _combined(self) -> Diagnostics:
+        """The gate of every shop and of the group parameters, in one verdict."""
+        t = self.thresholds or GateThresholds()
+        shops = {n: v.diagnostics_ for n, v in self.shops_.items()}
+        said: dict[str, list[str]] = {}
+        for name, d in shops.items():
+            for line in d.failures:
+                said.setdefault(line, []).append(f"'{name}'")
+        failures = [f"shop {', '.join(who)}: {line}" for line, who in said.items()]
+        r_hat, ess_b, ess_t = convergence(self.idata_, self.group_variables())
+        if not r_hat <= t.r_hat_max:
+            failures.append(
+                f"group parameters: max R-hat {r_hat:.3f} > {t.r_hat_max}: run longer (more "
+                "--tune and --draws) or fit the shops independently."
+            )
+        if not min(ess_b, ess_t) >= t.ess_min:
+            failures.append(
+                f"group parameters: min ESS {min(ess_b, ess_t):.0f} < {t.ess_min:.0f}: raise "
+                "--draws or --chains."
+            )
+        holds = [d.holdout for d in shops.values() if d.holdout.mape is not None]
+        return Diagnostics(
+            r_hat_max=max([r_hat, *(d.r_hat_max for d in shops.values())]),
+            ess_bulk_min=min([ess_b, *(d.ess_bulk_min for d in shops.values())]),
+            ess_tail_min=min([ess_t, *(d.ess_tail_min for d in shops.values())]),
+            divergences=max(d.divergences for d in shops.values()),
+            ppc_coverage_90=min(d.ppc_coverage_90 for d in shops.values()),
+            holdout=HoldoutCheck(
+                int(self.holdout_weeks),
+                max(h.mape for h in holds if h.mape is not None) if holds else None,
+                min(h.coverage_90 for h in holds if h.coverage_90 is not None) if holds else None,
+            ),
+            passed=not failures,
+            failures=failures,
+        )
+
+    # --- results ------------------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "shops_"):
+            raise NotFittedError("this PooledMMM is not fitted yet; call fit() or load_pooled().")
+
+    def shop(self, name: str) -> MMM:
+        """The fitted model of one shop."""
+        self._check_fitted()
+        if name not in self.shops_:
+            raise ConfigError(f"no shop '{name}' in this model ({', '.join(self.shops_)}).")
+        return self.shops_[name]
+
+    def require_passed(self, allow_failed: bool = False) -> None:
+        """Raise :class:`ConvergenceError` when the combined gate failed (unless allowed)."""
+        self._check_fitted()
+        if not self.diagnostics_.passed and not allow_failed:
+            raise ConvergenceError(
+                "the pooled media-mix model failed its diagnostics gate and may not be used for "
+                "optimization:\n  - " + "\n  - ".join(self.diagnostics_.failures) + "\nFix the "
+                "fit, fit the shops independently, or override explicitly (allow_failed=True)."
+            )
+
+    def response_curves(
+        self, n_samples: int = 300, allow_failed: bool = False
+    ) -> dict[str, ResponseCurves]:
+        """Each shop's posterior response curves in EUR (see :meth:`MMM.response_curves`)."""
+        self.require_passed(allow_failed)
+        return {n: v.response_curves(n_samples, allow_failed=True) for n, v in self.shops_.items()}
+
+    def roas(self) -> pd.DataFrame:
+        """Every shop's ROAS table (:meth:`MMM.roas`), indexed by ``(shop, channel)``."""
+        self._check_fitted()
+        return pd.concat({n: v.roas() for n, v in self.shops_.items()}, names=["shop"])
+
+
+# --- persistence -------------------------------------------------------------------------------
+def save_pooled(model: PooledMMM, folder: str | Path, overwrite: bool = False) -> Path:
+    """Save a pooled fit (written atomically, no pickle).
+
+    Folder content: ``posterior.nc`` (the pooled posterior, ArviZ netCDF), ``pooled.json``
+    (settings, shops, families, attempts, gate, package version) and ``shops/<name>/``, each a
+    standard model folder (:func:`~optimizer.mmm.persistence.save_model`) of the shop's slice.
+    """
+    model._check_fitted()
+
+    def fill(tmp: Path) -> None:
+        model.idata_.to_netcdf(str(tmp / POSTERIOR_FILE), engine="h5netcdf")
+        for name, view in model.shops_.items():
+            (tmp / SHOPS_DIR / name).mkdir(parents=True)
+            fill_model_folder(view, tmp / SHOPS_DIR / name)
+        spec = {
+            "format": FORMAT_VERSION,
+            "package_version": __version__,
+            "params": model.get_params(),
+            "shops": list(model.shops_),
+            "families": list(model.index_.families),
+            "sampler": model.sampler_,
+            "fit_seconds": model.fit_seconds_,
+            "compile_seconds": model.compile_seconds_,
+            "sampling_seconds": model.sampling_seconds_,
+            "attempts": [a.to_dict() for a in model.attempts_],
+            "diagnostics": model.diagnostics_.to_dict(),
+        }
+        (tmp / SPEC_FILE).write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
+
+    return write_folder_atomically(Path(folder), fill, overwrite)
+
+
+def load_pooled(folder: str | Path) -> PooledMMM:
+    """Load a pooled fit saved by :func:`save_pooled` (each shop's data hash is checked).
+
+    Raises
+    ------
+    DataError
+        Not a pooled model folder, an unknown format, or edited data.
+    """
+    folder = Path(folder)
+    path = folder / SPEC_FILE
+    if not path.is_file():
+        raise DataError(f"{folder}: no {SPEC_FILE}; this is not a saved pooled model folder.")
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    if spec.get("format") != FORMAT_VERSION:
+        raise DataError(
+            f"{path}: pooled model format {spec.get('format')!r} is not supported (expected "
+            f"{FORMAT_VERSION}); refit the model with this version ({__version__})."
+        )
+    params = dict(spec["params"])
+    priors = Priors.from_dict(params.pop("priors"))
+    model = PooledMMM(priors, thresholds=GateThresholds(**params.pop("thresholds")), **params)
+    views = {name: load_model(folder / SHOPS_DIR / name) for name in spec["shops"]}
+    idata = az.from_netcdf(str(folder / POSTERIOR_FILE), engine="h5netcdf")
+    for group in idata.groups():
+        idata[group].load()  # read into memory so that the file is released
+    model.idata_, model.sampler_, model.shops_ = idata, str(spec["sampler"]), views
+    model.index_ = pool_index({n: v.history_.channels for n, v in views.items()})
+    model.histories_ = {n: v.history_ for n, v in views.items()}
+    model.lift_tests_ = {n: v.lift_tests_ for n, v in views.items()}
+    model.designs_ = {n: v.design_ for n, v in views.items()}
+    model.diagnostics_ = model._combined()
+    model.attempts_ = tuple(FitAttempt.from_dict(a) for a in spec["attempts"])
+    model.fit_seconds_ = float(spec["fit_seconds"])
+    model.compile_seconds_ = float(spec["compile_seconds"])
+    model.sampling_seconds_ = float(spec["sampling_seconds"])
+    return model
