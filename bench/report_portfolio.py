@@ -32,9 +32,7 @@ def portfolio_section(lines: list[str], r: dict[str, Any] | None) -> list[str]:
         "the held-out half of the posterior samples (mean [P10, P90]), *truth* = each shop's "
         "ground truth. Lifts are the group's contribution after media over today's plan, EUR. "
         "*Alone*: each shop with its own budget and its share of the warehouse, planned by the "
-        "same code. Budgets in EUR over the horizon ("
-        + " / ".join(shops)
-        + ").",
+        "same code. Budgets in EUR over the horizon (" + " / ".join(shops) + ").",
         "",
         "| plan | budgets | prices changed | model lift mean [P10, P90] | true lift |",
         "|---|---|---|---|---|",

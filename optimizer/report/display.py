@@ -51,7 +51,9 @@ _KPI_KINDS = {
 
 def _line_label(line: str, lang: str) -> str:
     if line.startswith("media_") and line != "media_total":
-        return tr(lang, "Média, ", "Media, ") + label(line.removeprefix("media_"), lang)
+        shop, _, channel = line.removeprefix("media_").rpartition("/")  # a portfolio's shop/channel
+        where = f"{shop} / " if shop else ""
+        return tr(lang, "Média, ", "Media, ") + where + label(channel, lang)
     return label(line, lang)
 
 

@@ -237,6 +237,7 @@ def _capacity_section(r: HtmlReport, s: dict[str, Any], tables: dict[str, pd.Dat
                     ]
                 ],
                 kinds={
+                    "week": "date",
                     "capacity": "count",
                     "current_load": "count",
                     "plan_load": "count",
@@ -264,7 +265,7 @@ def _choice_section(r: HtmlReport, s: dict[str, Any]) -> None:
     r.heading(tr(lang, "Plans comparés", "Plans compared"), "candidates")
     rows = [
         {
-            "plan": _words(x["candidate"], lang),
+            "plan": _words(x["candidate"], lang).capitalize(),
             "lift": x["lift_mean"],
             "p10": x["lift_p10"],
             "p90": x["lift_p90"],
