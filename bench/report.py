@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import QUICK, RESULTS, ROOT
 from report_closed_loop import closed_loop_section
+from report_scaleout import scaleout_section
 
 OUT = RESULTS / "benchmarks.md" if QUICK else ROOT / "docs" / "benchmarks.md"
 ESS_TARGET = 3.0
@@ -539,6 +540,7 @@ def main() -> None:
         "gate_pass_rate": load("gate_pass_rate"),
         "safe_plans": load("safe_plans"),
         "closed_loop": load("closed_loop"),
+        "scaleout": load("scaleout"),
     }
     one = load("allocation_speed_nonlinear_50x52")
     body: list[str] = []
@@ -551,6 +553,7 @@ def main() -> None:
     missed += gate_section(body, files["gate_pass_rate"])
     missed += safe_section(body, files["safe_plans"])
     missed += closed_loop_section(body, files["closed_loop"])
+    missed += scaleout_section(body, files["scaleout"])
     run = load("bench_run")
     lines: list[str] = []
     header(lines, files)

@@ -26,6 +26,7 @@ STEPS = [
     ("gate_pass_rate", [PY, "bench/gate_pass_rate.py"]),
     ("safe_plans", [PY, "bench/safe_plans.py", "--refit", "--calibrate"]),
     ("closed_loop", [PY, "bench/closed_loop.py"]),
+    ("scaleout", [PY, "bench/scaleout.py"]),
 ]
 
 
