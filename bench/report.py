@@ -18,6 +18,7 @@ from _common import QUICK, RESULTS, ROOT
 from report_closed_loop import closed_loop_section
 from report_pooling import pooling_section
 from report_portfolio import portfolio_section
+from report_scaleout import scaleout_section
 
 OUT = RESULTS / "benchmarks.md" if QUICK else ROOT / "docs" / "benchmarks.md"
 ESS_TARGET = 3.0
@@ -543,6 +544,7 @@ def main() -> None:
         "closed_loop": load("closed_loop"),
         "portfolio_pooling": load("portfolio_pooling"),
         "portfolio_plan": load("portfolio_plan"),
+        "scaleout": load("scaleout"),
     }
     one = load("allocation_speed_nonlinear_50x52")
     body: list[str] = []
@@ -557,6 +559,7 @@ def main() -> None:
     missed += closed_loop_section(body, files["closed_loop"])
     missed += pooling_section(body, files["portfolio_pooling"])
     missed += portfolio_section(body, files["portfolio_plan"])
+    missed += scaleout_section(body, files["scaleout"])
     run = load("bench_run")
     lines: list[str] = []
     header(lines, files)

@@ -28,6 +28,7 @@ STEPS = [
     ("closed_loop", [PY, "bench/closed_loop.py"]),
     ("portfolio_pooling", [PY, "bench/portfolio_pooling.py"]),
     ("portfolio_plan", [PY, "bench/portfolio_plan.py"]),
+    ("scaleout", [PY, "bench/scaleout.py"]),
 ]
 
 

@@ -17,6 +17,7 @@ from optimizer.scaleout import (
     IN_PROCESS,
     ComputeSpec,
     check_reachable,
+    open_cluster,
     run_tasks,
     task_seed,
     task_seeds,
@@ -155,3 +156,19 @@ def test_a_lost_worker_is_retried(tmp_path, time_limit):
 def test_an_optimizer_error_on_a_worker_is_raised_with_its_message(time_limit):
     with pytest.raises(InfeasibleError, match=r"^item 2: channel minimums exceed the budget"):
         run_tasks(refuse, [1, 2, 3], compute=ComputeSpec(workers=1))
+
+
+@pytest.mark.xdist_group("dask")
+def test_one_cluster_serves_several_calls_and_stops_after(time_limit):
+    import psutil
+
+    before = set(psutil.Process().children(recursive=True))
+    with open_cluster(ComputeSpec(workers=1)) as spec:
+        assert spec.where == "scheduler" and "--workers 1 (local cluster)" in spec.describe()
+        started = set(psutil.Process().children(recursive=True)) - before
+        assert run_tasks(draws, [1, 2], compute=spec) == run_tasks(draws, [1, 2])
+        assert run_tasks(draws, [3], compute=spec) == run_tasks(draws, [3])
+    _, alive = psutil.wait_procs(list(started), timeout=30)
+    assert started and not alive
+    with open_cluster(IN_PROCESS) as spec:
+        assert spec is IN_PROCESS

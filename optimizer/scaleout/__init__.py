@@ -18,11 +18,12 @@ worker dies (killed, out of memory) is run again elsewhere, up to ``retries`` ti
 raises an :class:`~optimizer.errors.OptimizerError` raises the same error, with its message, in
 the caller (and is not retried: it would fail again). Ctrl-C or SIGTERM cancels what is still
 running and closes the cluster; since results only come back as a whole, an interrupted caller
-has nothing to publish.
+has nothing to publish. :func:`open_cluster` keeps one local cluster up across several calls.
 """
 
 from __future__ import annotations
 
+from optimizer.scaleout.cluster import open_cluster
 from optimizer.scaleout.spec import (
     CONNECT_TIMEOUT,
     ENV_SCHEDULER,
@@ -38,6 +39,7 @@ __all__ = [
     "IN_PROCESS",
     "ComputeSpec",
     "check_reachable",
+    "open_cluster",
     "run_tasks",
     "task_seed",
     "task_seeds",

@@ -26,7 +26,7 @@ from typing import IO, Any
 from optimizer.errors import OptimizerError
 from optimizer.scaleout.spec import ComputeSpec, unreachable
 
-__all__ = ["START_TIMEOUT", "STOP_GRACE", "client_for", "serve"]
+__all__ = ["START_TIMEOUT", "STOP_GRACE", "client_for", "open_cluster", "serve"]
 
 #: Seconds a local cluster gets to start its workers.
 START_TIMEOUT = 120.0
@@ -134,6 +134,35 @@ def _local_cluster(workers: int, retries: int) -> Iterator[str]:
             yield _address(proc, log)
         finally:
             _stop(proc)
+
+
+@contextmanager
+def open_cluster(compute: ComputeSpec, *, retries: int = 2) -> Iterator[ComputeSpec]:
+    """Keep one local cluster up for several :func:`~optimizer.scaleout.run_tasks` calls.
+
+    Starting a local cluster takes seconds; a caller that runs tasks in rounds (per-shop
+    subproblems for each value of a shared multiplier) starts it once here.
+
+    Parameters
+    ----------
+    compute : ComputeSpec
+        With ``workers``: the cluster to start. In-process and scheduler specs are yielded
+        unchanged (nothing to start).
+    retries : int
+        Worker deaths a task may cause before it counts as failed.
+
+    Yields
+    ------
+    ComputeSpec
+        A spec naming the running cluster's scheduler (pass it as ``compute=``); the cluster
+        and its workers stop when the block ends.
+    """
+    if compute.workers is None:
+        yield compute
+        return
+    with _local_cluster(compute.workers, retries) as address:
+        source = f"--workers {compute.workers} (local cluster)"
+        yield ComputeSpec(scheduler=address, source=source, connect_timeout=START_TIMEOUT)
 
 
 @contextmanager
