@@ -86,7 +86,7 @@ def _shops(lines: list[str], h: dict[str, Any]) -> None:
 
 def scaleout_section(lines: list[str], d: dict[str, Any] | None) -> list[str]:
     """Append the section; return missed targets (none: this part has no target)."""
-    lines += ["## 10. Scale-out on Dask", ""]
+    lines += ["## 12. Scale-out on Dask", ""]
     if not d:
         lines += ["Not run yet: `.venv/bin/python bench/scaleout.py`.", ""]
         return []
