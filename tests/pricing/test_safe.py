@@ -306,7 +306,9 @@ def test_same_seed_same_plan_and_settings_are_checked():
 # --- CLI ----------------------------------------------------------------------------------------
 def test_cli_safe_by_default_and_no_safe(tiny_store, tiny_fit, tmp_path):
     out = tmp_path / "safe"
-    res = _optimize(tiny_store, tiny_fit, out, "--capacity", "500", "--alpha", "0.2")
+    res = _optimize(
+        tiny_store, tiny_fit, out, "--capacity", "500", "--alpha", "0.2", "--lang", "en"
+    )
     assert res.exit_code == 0, res.output
     assert "Safe plan" in res.output and "held-out draws" in res.output
     prices = pd.read_csv(out / "prices.csv")
