@@ -10,7 +10,7 @@ import click
 
 from optimizer.cli.common import FORCE_HELP, check_out, lang_option, progress
 from optimizer.report.format import Fmt
-from optimizer.report.labels import tr
+from optimizer.report.labels import label, tr
 from optimizer.scaleout import ENV_SCHEDULER, ComputeSpec
 
 __all__ = [
@@ -29,24 +29,38 @@ def portfolio_group() -> None:
 
 @portfolio_group.command("validate")
 @click.argument("portfolio", type=click.Path(path_type=Path))
-def validate_cmd(portfolio: Path) -> None:
+@lang_option
+def validate_cmd(portfolio: Path, lang: str) -> None:
     """Check PORTFOLIO (portfolio.toml or its folder), its shops and warehouses; no fit."""
     from optimizer.portfolio.runs import validate  # PyMC loads with the planning package
 
     p = validate(portfolio)
-    fmt = Fmt("en")
-    click.echo(
-        f"OK {p.path}: {p.name or p.path.parent.name}, {len(p.shops)} shops, "
-        f"{len(p.warehouses)} warehouse(s), {p.rules.horizon_weeks} weeks from "
-        f"{p.horizon[0].date()}, group budget {fmt.eur(p.budget)}"
-    )
-    today = p.today_budgets()
-    for name, (lo, hi) in p.budget_bounds().items():
-        shop = p.shop(name)
-        click.echo(
-            f"  {name:<14} {shop.warehouse:<10} today {fmt.eur(today[name])}, allowed "
-            f"{fmt.eur(lo)} to {fmt.eur(hi)}; channels {', '.join(shop.channels)}"
+    fmt = Fmt(lang)  # type: ignore[arg-type]
+    fr = lang == "fr"
+    start = p.horizon[0].strftime("%d/%m/%Y" if fr else "%Y-%m-%d")
+    name = p.name or p.path.parent.name
+    if fr:
+        head = (
+            f"OK {p.path} : {name}, {len(p.shops)} boutiques, {len(p.warehouses)} entrepôt(s), "
+            f"{p.rules.horizon_weeks} semaines à partir du {start}, budget du groupe "
+            f"{fmt.eur(p.budget)}"
         )
+    else:
+        head = (
+            f"OK {p.path}: {name}, {len(p.shops)} shops, {len(p.warehouses)} warehouse(s), "
+            f"{p.rules.horizon_weeks} weeks from {start}, group budget {fmt.eur(p.budget)}"
+        )
+    click.echo(head)
+    today = p.today_budgets()
+    for shop_name, (lo, hi) in p.budget_bounds().items():
+        shop = p.shop(shop_name)
+        now, rng = fmt.eur(today[shop_name]), fmt.eur_range(lo, hi)
+        channels = ", ".join(label(c, lang) for c in shop.channels)
+        if fr:
+            tail = f"aujourd'hui {now}, permis {rng} ; canaux {channels}"
+        else:
+            tail = f"today {now}, allowed {rng}; channels {channels}"
+        click.echo(f"  {shop_name:<14} {shop.warehouse:<10} {tail}")
 
 
 def portfolio_line(summary: dict[str, Any], lang: str) -> str:

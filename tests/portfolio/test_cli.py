@@ -16,9 +16,17 @@ def _run(*args: str):
 
 
 def test_validate_the_bundled_portfolio():
-    res = _run("portfolio", "validate", str(BUNDLED))
+    res = _run("portfolio", "validate", str(BUNDLED), "--lang", "en")
     assert res.exit_code == 0, res.output
     assert "3 shops" in res.output and "maison" in res.output and "allowed" in res.output
+
+
+def test_validate_reads_in_french_by_default():
+    """The figures go through the one formatter: French by default (issue 17's rule)."""
+    res = _run("portfolio", "validate", str(BUNDLED))
+    assert res.exit_code == 0, res.output
+    assert "3 boutiques" in res.output and "permis" in res.output
+    assert "€" in res.output and "," not in res.output.split("budget du groupe")[1].split("\n")[0]
 
 
 @pytest.mark.parametrize(
