@@ -2,7 +2,7 @@
 
 Not part of the product: the benchmarks import this module by path (``bench/`` is not a
 package). Test curves come from the library (``GroundTruth.response_curves``,
-``optimizer.mmm.curves.synthetic_curves``), so that the benchmarks never import ``tests``.
+``optimizer.curves.synthetic_curves``), so that the benchmarks never import ``tests``.
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ def main() -> None:
         rows.append(evaluate("truth +-15% noise (S=200)", noisy, truth, args.weeks, risk))
     fit_info = None
     if args.mmm_curves:
-        from optimizer.mmm.curves import ResponseCurves
+        from optimizer.curves import ResponseCurves
 
         curves = ResponseCurves.from_dict(json.loads(args.mmm_curves.read_text()))
         pm = float(np.mean(truth.price_multiplier[-13:]))

@@ -41,8 +41,8 @@ from _common import (
 )
 
 from optimizer.allocation import AllocationProblem, allocate
+from optimizer.curves import ResponseCurves, synthetic_curves
 from optimizer.data.demo import GroundTruth
-from optimizer.mmm.curves import ResponseCurves, synthetic_curves
 
 POSTERIOR = ROOT / "bench" / "results" / "demo_posterior_curves.json"
 WORKABLE = {"max_week_change": 0.25, "always_on_min_share": 0.5, "no_restart": True}

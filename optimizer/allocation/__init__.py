@@ -1,6 +1,6 @@
 """Media budget allocation: certified-optimal plans over channels and weeks.
 
-``allocate(curves, problem)`` takes posterior :class:`~optimizer.mmm.curves.ResponseCurves`
+``allocate(curves, problem)`` takes posterior :class:`~optimizer.curves.ResponseCurves`
 and an :class:`AllocationProblem` and returns an :class:`AllocationResult`; ``frontier`` repeats
 it over a list of budgets.
 """

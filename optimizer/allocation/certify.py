@@ -40,7 +40,7 @@ from optimizer.allocation.evaluate import risk_value, risk_weights, sat_and_slop
 from optimizer.allocation.lp import add_linear_rows
 from optimizer.allocation.polytope import LinearRows
 from optimizer.allocation.problem import AllocationProblem
-from optimizer.mmm.curves import ResponseCurves
+from optimizer.curves import ResponseCurves
 
 __all__ = [
     "EnvelopeBound",

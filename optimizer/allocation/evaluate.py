@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimizer.allocation.problem import Risk
-from optimizer.mmm.curves import ResponseCurves
+from optimizer.curves import ResponseCurves
 
 __all__ = [
     "Outcome",
@@ -39,7 +39,7 @@ def sat_and_slope(
     x : numpy.ndarray
         Adstocked weekly spend, EUR (clipped at 0).
     p0, p1 : numpy.ndarray
-        Saturation parameters (see :mod:`optimizer.mmm.curves`).
+        Saturation parameters (see :mod:`optimizer.curves`).
     """
     x = np.maximum(x, 0.0)
     if kind == "hill":

@@ -11,8 +11,8 @@ import pandas as pd
 from optimizer.allocation.problem import AllocationProblem
 from optimizer.allocation.result import AllocationResult
 from optimizer.allocation.solve import allocate
+from optimizer.curves import ResponseCurves
 from optimizer.errors import ConfigError, InfeasibleError
-from optimizer.mmm.curves import ResponseCurves
 
 __all__ = ["frontier"]
 

@@ -33,8 +33,8 @@ from optimizer.allocation.backend import SOLVERS, ModelBuilder, run_model
 from optimizer.allocation.polytope import LinearRows, OnOff
 from optimizer.allocation.problem import AllocationProblem, BudgetMode
 from optimizer.allocation.pwl import concave_hull, focus_level, pieces_of
+from optimizer.curves import ResponseCurves
 from optimizer.errors import InfeasibleError
-from optimizer.mmm.curves import ResponseCurves
 
 __all__ = ["DENSE", "PIECE_TOL", "SOLVERS", "LPSolution", "add_linear_rows", "solve_lp"]
 

@@ -26,7 +26,7 @@ from optimizer.allocation.evaluate import (
 )
 from optimizer.allocation.polytope import LinearRows
 from optimizer.allocation.problem import AllocationProblem
-from optimizer.mmm.curves import ResponseCurves
+from optimizer.curves import ResponseCurves
 
 __all__ = ["MAX_VARIABLES", "NLSolution", "solve_nonlinear", "value_and_gradient"]
 

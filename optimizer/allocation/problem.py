@@ -2,7 +2,7 @@
 
 Everything here is a frozen dataclass validated on construction.
 :func:`optimizer.allocation.resolve.resolve` turns a problem plus the channels, run-rate and
-history of a :class:`~optimizer.mmm.curves.ResponseCurves` into plain arrays (per-cell bounds,
+history of a :class:`~optimizer.curves.ResponseCurves` into plain arrays (per-cell bounds,
 channel totals, caps, week-to-week limits) that every solver shares.
 
 Conventions: spend is EUR excl. VAT; "total" bounds are over the whole horizon; "weekly" bounds

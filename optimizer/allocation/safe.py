@@ -44,8 +44,8 @@ from optimizer.allocation.problem import AllocationProblem, ChannelRule, WeekBou
 from optimizer.allocation.resolve import resolve
 from optimizer.allocation.result import AllocationResult
 from optimizer.allocation.solve import allocate
+from optimizer.curves import ResponseCurves
 from optimizer.errors import ConfigError, InfeasibleError
-from optimizer.mmm.curves import ResponseCurves
 
 __all__ = [
     "ChannelBound",

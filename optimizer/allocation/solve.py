@@ -41,8 +41,8 @@ from optimizer.allocation.polytope import LinearRows, linear_rows
 from optimizer.allocation.problem import AllocationProblem, Objective
 from optimizer.allocation.resolve import Resolved, resolve
 from optimizer.allocation.result import AllocationResult, Status
+from optimizer.curves import ResponseCurves
 from optimizer.errors import ConfigError, InfeasibleError
-from optimizer.mmm.curves import ResponseCurves
 
 try:  # installed with pymc; the arrays here are small, BLAS threads only contend
     from threadpoolctl import threadpool_limits

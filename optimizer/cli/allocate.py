@@ -17,7 +17,7 @@ __all__ = ["register"]
 
 
 def _read_curves_json(path: Path) -> Any:
-    from optimizer.mmm.curves import ResponseCurves
+    from optimizer.curves import ResponseCurves
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

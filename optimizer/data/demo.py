@@ -38,7 +38,7 @@ from optimizer.data.marketing import MarketingHistory, write_marketing
 from optimizer.data.sales import SalesHistory, write_sales
 
 if TYPE_CHECKING:
-    from optimizer.mmm.curves import ResponseCurves
+    from optimizer.curves import ResponseCurves
 
 __all__ = [
     "DEFAULT_SEED",
@@ -294,7 +294,7 @@ class GroundTruth:
     def response_curves(
         self, recent_weeks: int = 13, *, n_samples: int = 1, noise: float = 0.0, seed: int = 0
     ) -> ResponseCurves:
-        """The true response as :class:`~optimizer.mmm.curves.ResponseCurves`.
+        """The true response as :class:`~optimizer.curves.ResponseCurves`.
 
         Media effect is demand at reference prices (EUR per week): with a price multiplier of 1
         it is incremental revenue. ``current`` is the mean spend of the last ``recent_weeks``.
@@ -312,7 +312,7 @@ class GroundTruth:
         seed : int
             Seed of the perturbation.
         """
-        from optimizer.mmm.curves import ResponseCurves
+        from optimizer.curves import ResponseCurves
 
         names = tuple(self.channels)
         lags = max(t.max_lag for t in self.channels.values())

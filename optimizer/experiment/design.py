@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optimizer.curves import ResponseCurves
 from optimizer.errors import ConfigError
-from optimizer.mmm.curves import ResponseCurves
 
 __all__ = [
     "ACTIONS",

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.allocation.safe import SafeRule
+from optimizer.curves import ResponseCurves
 from optimizer.errors import ConfigError
 from optimizer.experiment.design import (
     DEFAULT_GRID,
@@ -41,7 +42,6 @@ from optimizer.experiment.design import (
     measurement_se,
 )
 from optimizer.experiment.replan import DEFAULT_RULE, FlatPlan, FlatPlanner
-from optimizer.mmm.curves import ResponseCurves
 
 __all__ = ["DEFAULT_SETTINGS", "CandidateValue", "EviSettings", "ranked_table", "value_tests"]
 

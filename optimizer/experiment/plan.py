@@ -21,6 +21,7 @@ import pandas as pd
 from optimizer._version import __version__
 from optimizer.allocation.problem import AllocationProblem
 from optimizer.allocation.safe import SafeRule, data_bounds, safe_allocate
+from optimizer.curves import ResponseCurves
 from optimizer.errors import ConfigError
 from optimizer.experiment.design import DEFAULT_GRID, GEO_NOTE, CandidateGrid
 from optimizer.experiment.evi import (
@@ -31,7 +32,6 @@ from optimizer.experiment.evi import (
     value_tests,
 )
 from optimizer.experiment.replan import DEFAULT_RULE, FlatPlan
-from optimizer.mmm.curves import ResponseCurves
 
 __all__ = [
     "ChannelKnowledge",

@@ -31,11 +31,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from optimizer.curves import ResponseCurves
 from optimizer.data.lift_tests import LiftTests
 from optimizer.data.marketing import MarketingHistory
 from optimizer.errors import ConfigError, DataError, did_you_mean
 from optimizer.experiment.design import carryover_tail
-from optimizer.mmm.curves import ResponseCurves
 
 __all__ = [
     "DOUBLE_COUNT",

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimizer.allocation.safe import SafeRule, data_bounds, split_samples
+from optimizer.curves import ResponseCurves
 from optimizer.errors import ConfigError
-from optimizer.mmm.curves import ResponseCurves
 
 __all__ = ["DEFAULT_RULE", "FlatPlan", "FlatPlanner", "weighted_quantiles"]
 

@@ -7,7 +7,7 @@ results are in EUR and :class:`ResponseCurves` (numpy only) is what allocation c
 
 from typing import TYPE_CHECKING, Any
 
-from optimizer.mmm.curves import ResponseCurves
+from optimizer.curves import ResponseCurves
 from optimizer.mmm.priors import ChannelPrior, LogNormalPrior, Priors, roas_prior
 
 if TYPE_CHECKING:

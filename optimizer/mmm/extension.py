@@ -18,7 +18,7 @@ name like the built-in families (``MMM(adstock="two_speed")``)::
     ))
 
 Why adstock and not saturation: only the lag weights change, so everything downstream
-(ROAS, :class:`~optimizer.mmm.curves.ResponseCurves`, allocation, scenarios) works unchanged;
+(ROAS, :class:`~optimizer.curves.ResponseCurves`, allocation, scenarios) works unchanged;
 the allocation solvers rely on the analytic shape of the Hill and logistic saturations.
 
 Contract of ``weights(lags, **params)``:

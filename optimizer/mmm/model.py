@@ -20,11 +20,11 @@ import arviz as az
 import numpy as np
 import pandas as pd
 
+from optimizer.curves import ResponseCurves
 from optimizer.data.lift_tests import LiftTests
 from optimizer.data.marketing import MarketingHistory
 from optimizer.errors import ConfigError, ConvergenceError, NotFittedError
 from optimizer.mmm.attempts import DEFAULT_RETRIES, FitAttempt, SamplerSettings
-from optimizer.mmm.curves import ResponseCurves
 from optimizer.mmm.design import Design, build_design, data_hash
 from optimizer.mmm.diagnostics import PPC_SEED, Diagnostics, GateThresholds, run_gate
 from optimizer.mmm.extension import get_adstock

@@ -4,7 +4,7 @@ Channel parameters are partially pooled across the shops that have the channel (
 :mod:`optimizer.mmm.pooled_graph`); baselines, seasonality, controls, noise and scales stay each
 shop's own. After sampling, each shop's slice of the posterior becomes an ordinary fitted
 :class:`~optimizer.mmm.model.MMM` (same variable names, the shop's own design and diagnostics
-gate), so every result, :class:`~optimizer.mmm.curves.ResponseCurves` and planner works per shop
+gate), so every result, :class:`~optimizer.curves.ResponseCurves` and planner works per shop
 unchanged, and each shop's slice saves and loads as a standard model folder.
 
 Example
@@ -27,11 +27,11 @@ import pandas as pd
 import xarray as xr
 
 from optimizer._version import __version__
+from optimizer.curves import ResponseCurves
 from optimizer.data.lift_tests import LiftTests
 from optimizer.data.marketing import MarketingHistory
 from optimizer.errors import ConfigError, ConvergenceError, DataError, NotFittedError
 from optimizer.mmm.attempts import DEFAULT_RETRIES, FitAttempt, SamplerSettings
-from optimizer.mmm.curves import ResponseCurves
 from optimizer.mmm.design import build_design
 from optimizer.mmm.diagnostics import Diagnostics, GateThresholds, HoldoutCheck, convergence
 from optimizer.mmm.graph import ModelOptions

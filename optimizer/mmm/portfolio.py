@@ -19,10 +19,10 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer._version import __version__
+from optimizer.curves import ResponseCurves
 from optimizer.data.portfolio import Portfolio, Shop
 from optimizer.errors import ConfigError, ConvergenceError, DataError
 from optimizer.mmm.attempts import DEFAULT_RETRIES
-from optimizer.mmm.curves import ResponseCurves
 from optimizer.mmm.model import MMM
 from optimizer.mmm.persistence import load_model, save_model, write_folder_atomically
 from optimizer.mmm.pooled import PooledMMM, load_pooled, save_pooled

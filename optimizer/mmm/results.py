@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer._version import __version__
-from optimizer.mmm.curves import ResponseCurves
+from optimizer.curves import ResponseCurves
 from optimizer.mmm.posterior import PosteriorSamples, thin_index
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """One media allocation over shop x channel x week under the group budget.
 
-The shops' response curves are stacked into one :class:`~optimizer.mmm.curves.ResponseCurves`
+The shops' response curves are stacked into one :class:`~optimizer.curves.ResponseCurves`
 whose channels are ``shop/channel``; each shop's budget range (its rules: change vs its today,
 share of the group budget) is a :class:`~optimizer.allocation.ChannelGroup` on its channels,
 and the plan is the safe planner's (:func:`~optimizer.allocation.safe.safe_allocate`) with the
@@ -27,8 +27,8 @@ import pandas as pd
 from optimizer.allocation import AllocationProblem, ChannelGroup, allocate
 from optimizer.allocation.constraints_file import default_constraints
 from optimizer.allocation.safe import SafeRule, safe_allocate
+from optimizer.curves import ResponseCurves
 from optimizer.errors import ConfigError
-from optimizer.mmm.curves import ResponseCurves
 
 __all__ = ["SEP", "MediaPlan", "StackedCurves", "plan_media", "split_plan", "stack_curves"]
 

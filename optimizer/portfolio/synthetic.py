@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from optimizer.curves import ResponseCurves
 from optimizer.data.dataset import load_dataset
-from optimizer.mmm.curves import ResponseCurves
 from optimizer.portfolio.fit import FitSettings, ShopFit, ShopTask
 from optimizer.pricing import Elasticities
 from optimizer.pricing.rules import reference_prices

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from optimizer.curves import ResponseCurves
 from optimizer.data.catalog import Catalog
-from optimizer.mmm.curves import ResponseCurves
 from optimizer.pricing.estimates import Elasticities
 
 __all__ = ["Shipments", "StoreDemand", "ship"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from optimizer.curves import ResponseCurves
 from optimizer.data.demo import GroundTruth
-from optimizer.mmm.curves import ResponseCurves
 from tests.allocation.helpers import REPO, truth_curves
 
 

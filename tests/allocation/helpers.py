@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from optimizer.curves import ResponseCurves, synthetic_curves  # noqa: F401 (re-export)
 from optimizer.data.demo import GroundTruth
-from optimizer.mmm.curves import ResponseCurves, synthetic_curves  # noqa: F401 (re-export)
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from optimizer.allocation import AllocationProblem, Status, allocate
 from optimizer.allocation.certify import interval_envelope
 from optimizer.allocation.evaluate import sat_and_slope
-from optimizer.mmm.curves import ResponseCurves
+from optimizer.curves import ResponseCurves
 from tests.allocation.helpers import REPO, synthetic_curves
 
 POSTERIOR = REPO / "bench" / "results" / "demo_posterior_curves.json"

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from optimizer.allocation import AllocationProblem, ChannelGroup, ChannelRule, allocate
 from optimizer.allocation.constraints_file import default_constraints
 from optimizer.allocation.safe import SafeRule, safe_allocate
+from optimizer.curves import synthetic_curves
 from optimizer.errors import ConfigError, InfeasibleError
-from optimizer.mmm.curves import synthetic_curves
 
 WEEKS = 6
 

@@ -17,8 +17,8 @@ from optimizer.allocation.safe import (
     safe_allocate,
     split_samples,
 )
+from optimizer.curves import ResponseCurves
 from optimizer.errors import ConfigError, InfeasibleError
-from optimizer.mmm.curves import ResponseCurves
 from tests.allocation.helpers import synthetic_curves
 from tests.allocation.test_workable import _check_rules, workable_problems
 

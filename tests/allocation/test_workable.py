@@ -13,8 +13,8 @@ from optimizer.allocation import AllocationProblem, ChannelRule, Status, WeekBou
 from optimizer.allocation.constraints_file import load_constraints
 from optimizer.allocation.polytope import OnOff, linear_rows
 from optimizer.allocation.resolve import reference_levels, resolve
+from optimizer.curves import ResponseCurves
 from optimizer.errors import ConfigError, InfeasibleError
-from optimizer.mmm.curves import ResponseCurves
 from tests.allocation.helpers import synthetic_curves
 
 FAST = settings(max_examples=25, deadline=None)

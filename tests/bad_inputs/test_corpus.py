@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from optimizer.cli import cli
-from optimizer.mmm.curves import ResponseCurves
+from optimizer.curves import ResponseCurves
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parents[1] / "docs" / "examples"

@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 
-from optimizer.mmm.curves import ResponseCurves, synthetic_curves
+from optimizer.curves import ResponseCurves, synthetic_curves
 
 
 def split_posterior(n: int = 120, seed: int = 4) -> ResponseCurves:

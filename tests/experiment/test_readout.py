@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from optimizer.curves import synthetic_curves
 from optimizer.data.lift_tests import LiftTests
 from optimizer.data.marketing import MarketingHistory
 from optimizer.errors import ConfigError, DataError
 from optimizer.experiment import readout
 from optimizer.experiment.readout import check_test_weeks
-from optimizer.mmm.curves import synthetic_curves
 
 T = 10  # weeks after the model's history: 2 before the test, 4 test weeks, 4 after
 TEST = slice(2, 6)

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from optimizer.allocation.safe import SafeRule
+from optimizer.curves import synthetic_curves
 from optimizer.experiment import FlatPlanner
-from optimizer.mmm.curves import synthetic_curves
 
 WEEKS = 13
 

@@ -14,10 +14,10 @@ import pytest
 from optimizer.allocation import AllocationProblem, ChannelRule, WeekBound, allocate
 from optimizer.allocation.constraints_file import load_constraints
 from optimizer.allocation.problem import Risk
+from optimizer.curves import ResponseCurves
 from optimizer.data import load_dataset, load_logistics
 from optimizer.data.catalog import Catalog
 from optimizer.errors import ConfigError, DataError, InfeasibleError
-from optimizer.mmm.curves import ResponseCurves
 from optimizer.pricing import Elasticities, PriceRules, PricingProblem, optimize_prices
 from optimizer.pricing.config import load_rules
 from optimizer.scenario import load_scenario

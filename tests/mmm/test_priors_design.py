@@ -159,4 +159,4 @@ def test_other_likelihoods_build_and_predict(synthetic, likelihood):
 
 
 def test_response_curves_class_is_exported():
-    assert ResponseCurves.__module__ == "optimizer.mmm.curves"
+    assert ResponseCurves.__module__ == "optimizer.curves"
