@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.data.dataset import load_dataset
-from optimizer.scenario.plan import PlanEvaluation
+from optimizer.scenario.evaluation import PlanEvaluation
 from optimizer.scenario.pnl import LABELS, PnL
 
 if TYPE_CHECKING:
