@@ -19,18 +19,9 @@ from optimizer.scenario.kpis import (
     summary,
 )
 from optimizer.scenario.runner import ScenarioResult
+from optimizer.scenario.runs import RUN_FILES
 
 __all__ = ["RUN_FILES", "build_tables", "write_run"]
-
-RUN_FILES = (
-    "summary.json",
-    "media_plan.csv",
-    "prices.csv",
-    "pnl.csv",
-    "report.html",
-    "report.xlsx",
-    "run.json",
-)
 
 
 def build_tables(result: ScenarioResult, summ: dict[str, Any]) -> dict[str, pd.DataFrame]:
