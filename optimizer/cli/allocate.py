@@ -218,7 +218,7 @@ def allocate_cmd(
     from optimizer.allocation import AllocationProblem, Risk, allocate
     from optimizer.allocation.constraints_file import default_constraints, load_constraints
     from optimizer.allocation.frontier import frontier
-    from optimizer.allocation.plots import plot_frontier, plot_plan
+    from optimizer.report.plots_allocation import plot_frontier, plot_plan
 
     multipliers = _parse_multipliers(frontier_text)
     if objective != "revenue" and margin_rate is None:

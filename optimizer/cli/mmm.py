@@ -246,7 +246,7 @@ def fit_cmd(
     summary = mmm.summary()
 
     def fill(tmp: Path) -> None:
-        from optimizer.mmm.plots import plot_all
+        from optimizer.report.plots_mmm import plot_all
 
         (tmp / MODEL_DIR).mkdir()
         fill_model_folder(mmm, tmp / MODEL_DIR)

@@ -16,40 +16,9 @@ from optimizer.atomic import atomic_folder
 from optimizer.cli.common import FORCE_HELP, check_out, lang_option
 from optimizer.errors import ConfigError
 from optimizer.report.labels import tr
+from optimizer.report.plots_pricing import plot_elasticities
 
 __all__ = ["register"]
-
-
-def _plot_elasticities(frame, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    f = frame.sort_values("elasticity_mean")
-    y = np.arange(len(f))
-    fig, ax = plt.subplots(figsize=(7, max(3.0, 0.06 * len(f) + 1.5)))
-    weak = f["weakly_identified"].to_numpy(bool)
-    for mask, color, label in (
-        (~weak, "tab:blue", "informed by data"),
-        (weak, "tab:orange", "weakly identified (mostly prior)"),
-    ):
-        ax.hlines(
-            y[mask],
-            f["elasticity_low"][mask],
-            f["elasticity_high"][mask],
-            color=color,
-            lw=1,
-            label=label,
-        )
-        ax.plot(f["elasticity_mean"][mask], y[mask], "o", ms=2, color=color)
-    ax.set_yticks([])
-    ax.set_xlabel("price elasticity (mean and 90 % interval)")
-    ax.set_ylabel(f"{len(f)} SKUs, sorted")
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 @click.group("pricing")
@@ -155,7 +124,7 @@ def fit_cmd(
     with atomic_folder(out.resolve(), overwrite=True) as tmp:
         est.save(tmp)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=1) + "\n", "utf-8")
-        _plot_elasticities(f, tmp / "elasticities.png")
+        plot_elasticities(f, tmp / "elasticities.png")
     from optimizer.report.console import elasticity_line
 
     click.echo(
