@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from optimizer.allocation.backend import ModelBuilder
 from optimizer.allocation.problem import AllocationProblem
 from optimizer.allocation.pwl import concave_hull, focus_level, pieces_of
+from optimizer.allocation.sparse_model import ModelBuilder
 from optimizer.curves import ResponseCurves
 
 __all__ = [

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from optimizer.allocation.backend import ModelBuilder
 from optimizer.allocation.lp_response import PlanGrid, ResponseTerms
 from optimizer.allocation.polytope import LinearRows, OnOff
 from optimizer.allocation.problem import AllocationProblem, BudgetMode
+from optimizer.allocation.sparse_model import ModelBuilder
 from optimizer.curves import ResponseCurves
 
 __all__ = ["add_linear_rows", "add_objective", "add_onoff", "add_roas_rows", "infeasible_message"]
