@@ -11,10 +11,10 @@ __all__ = ["plot_frontier", "plot_plan"]
 
 
 def _pyplot() -> Any:
-    import matplotlib
+    import matplotlib  # lazy: matplotlib loads in seconds
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: matplotlib
 
     return plt
 

@@ -55,7 +55,7 @@ def load_curves_and_last_week(
     if (model / "curves.json").is_file():  # exported curves with their diagnostics
         _check_gate(model, allow_failed)
         return _read_curves_json(model / "curves.json"), None
-    from optimizer.mmm import load_model
+    from optimizer.mmm import load_model  # lazy: PyMC
 
     # `optimizer mmm fit --out DIR` keeps the fitted model in DIR/model
     folder = model / "model" if (model / "model").is_dir() else model

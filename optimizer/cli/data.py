@@ -163,7 +163,7 @@ def demo_cmd(
         check_out(out, force)  # not a folder of earlier demo runs: the usual --out rule
     from optimizer.scenario import load_scenario, run_and_write, up_to_date
     from optimizer.scenario.compare import compare_runs, write_comparison
-    from optimizer.scenario.prefit import prefit
+    from optimizer.scenario.prefit import prefit  # lazy: PyMC
 
     scen_dir = folder.parent
     files = sorted(p for p in scen_dir.glob("*.toml") if not p.name.startswith("_"))

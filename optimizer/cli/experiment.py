@@ -138,7 +138,7 @@ def plan_cmd(
     check_out(out, force)
     fitted = None
     if model is not None:
-        from optimizer.mmm import load_model
+        from optimizer.mmm import load_model  # lazy: PyMC
 
         if not model.is_dir():
             raise ConfigError(f"{model}: model folder not found. Fit one with 'optimizer mmm fit'.")
@@ -217,7 +217,7 @@ def readout_cmd(
     from optimizer.cli.mmm import _load_inputs
     from optimizer.data.lift_tests import load_lift_tests, write_lift_tests
     from optimizer.experiment import readout_for_model
-    from optimizer.mmm import load_model
+    from optimizer.mmm import load_model  # lazy: PyMC
     from optimizer.report.experiments import readout_text
 
     check_out(out, force)

@@ -215,6 +215,7 @@ def fit_cmd(
 
     Exit code 1 (after writing OUT) when the model fails its diagnostics gate.
     """
+    # lazy: PyMC loads in seconds: only when a model is fitted, so that --help stays fast
     from optimizer.mmm.diagnostics import GateThresholds
     from optimizer.mmm.model import MMM
     from optimizer.mmm.persistence import fill_model_folder, write_folder_atomically
@@ -246,7 +247,7 @@ def fit_cmd(
     summary = mmm.summary()
 
     def fill(tmp: Path) -> None:
-        from optimizer.mmm.plots import plot_all
+        from optimizer.mmm.plots import plot_all  # lazy: matplotlib loads in seconds
 
         (tmp / MODEL_DIR).mkdir()
         fill_model_folder(mmm, tmp / MODEL_DIR)
@@ -291,7 +292,7 @@ def summary_cmd(folder: Path, lang: str) -> None:
     if path.is_file():
         summary = json.loads(path.read_text(encoding="utf-8"))
     else:
-        from optimizer.mmm.persistence import load_model
+        from optimizer.mmm.persistence import load_model  # lazy: PyMC
 
         model_dir = folder / MODEL_DIR if (folder / MODEL_DIR).is_dir() else folder
         summary = load_model(model_dir).summary()

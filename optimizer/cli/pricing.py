@@ -21,10 +21,10 @@ __all__ = ["register"]
 
 
 def _plot_elasticities(frame, path: Path) -> None:
-    import matplotlib
+    import matplotlib  # lazy: matplotlib loads in seconds
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: matplotlib
 
     f = frame.sort_values("elasticity_mean")
     y = np.arange(len(f))

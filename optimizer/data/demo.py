@@ -22,23 +22,21 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from optimizer._version import __version__
+from optimizer.curves import ResponseCurves
 from optimizer.data.calendar import french_retail_calendar
-from optimizer.data.catalog import Catalog, default_return_rate
-from optimizer.data.dataset import DATASET_FILE
+from optimizer.data.catalog import Catalog, default_return_rate, write_catalog
+from optimizer.data.dataset import DATASET_FILE, load_dataset
 from optimizer.data.io import atomic_write_text
 from optimizer.data.lift_tests import LiftTests, write_lift_tests
 from optimizer.data.logistics import Logistics, write_logistics
 from optimizer.data.marketing import MarketingHistory, write_marketing
 from optimizer.data.sales import SalesHistory, write_sales
-
-if TYPE_CHECKING:
-    from optimizer.curves import ResponseCurves
 
 __all__ = [
     "DEFAULT_SEED",
@@ -312,8 +310,6 @@ class GroundTruth:
         seed : int
             Seed of the perturbation.
         """
-        from optimizer.curves import ResponseCurves
-
         names = tuple(self.channels)
         lags = max(t.max_lag for t in self.channels.values())
         weights = np.zeros((n_samples, len(names), lags))
@@ -463,8 +459,6 @@ class GroundTruth:
     @classmethod
     def load(cls, folder: str | Path) -> GroundTruth:
         """Load ``truth.json`` from a demo dataset folder."""
-        from optimizer.data.dataset import load_dataset
-
         folder = Path(folder)
         data = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
         ds = load_dataset(folder)
@@ -905,8 +899,6 @@ def write_demo_store(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     write_marketing(store.marketing, out / "marketing.csv")
-    from optimizer.data.catalog import write_catalog
-
     write_catalog(store.catalog, out / "catalog.csv")
     write_sales(store.sales, out / "sales.csv")
     write_logistics(store.logistics, out / "logistics.csv")

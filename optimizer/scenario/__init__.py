@@ -87,8 +87,8 @@ def run_and_write(
 
     from optimizer.errors import ConfigError
     from optimizer.report.format import check_lang
-    from optimizer.scenario.output import write_run
-    from optimizer.scenario.runner import run_scenario
+    from optimizer.scenario.output import write_run  # lazy: PyMC, via the model folders
+    from optimizer.scenario.runner import run_scenario  # lazy: PyMC
 
     try:
         check_lang(lang)
@@ -102,7 +102,7 @@ def run_and_write(
         )
     ahead: list[str] = []
     if prefit:
-        from optimizer.scenario.prefit import prefit as prefit_models
+        from optimizer.scenario.prefit import prefit as prefit_models  # lazy: PyMC
 
         ahead = [kind for kind, _hit, _s in prefit_models([spec], progress=progress)]
     result = run_scenario(spec, progress=progress, fitted_ahead=ahead)
@@ -111,7 +111,7 @@ def run_and_write(
 
 
 def __getattr__(name: str) -> Any:
-    # the runner needs PyMC: load it on first use so that validating files stays fast
+    # lazy: the runner needs PyMC: load it on first use so that validating files stays fast
     if name in ("ScenarioResult", "run_scenario"):
         from optimizer.scenario import runner
 
