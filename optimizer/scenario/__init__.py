@@ -113,7 +113,7 @@ def run_and_write(
 def __getattr__(name: str) -> Any:
     # lazy: the runner needs PyMC: load it on first use so that validating files stays fast
     if name in ("ScenarioResult", "run_scenario"):
-        from optimizer.scenario import runner
+        from optimizer.scenario import runner  # lazy: PyMC
 
         return getattr(runner, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
