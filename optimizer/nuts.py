@@ -26,9 +26,9 @@ def compile_nutpie(model: Any, var_names: list[str] | None = None) -> Any:
     machine. Raises whatever nutpie raises when it cannot compile the model (callers fall back
     to PyMC).
     """
-    # nutpie, numba and PyTensor load in seconds: only import them when a model is sampled
+    # lazy: nutpie, numba and PyTensor load in seconds: only import them when a model is sampled
     import nutpie
-    import pytensor
+    import pytensor  # lazy: as nutpie
 
     with pytensor.config.change_flags(numba__fastmath=False):
         return nutpie.compile_pymc_model(model, backend="numba", var_names=var_names)

@@ -154,7 +154,7 @@ def _run_highs(model: SparseModel, time_limit: float, gap: float) -> Outcome:
 
 
 def _cbc_path() -> str:
-    # only to find the CBC program that PuLP bundles (imported here, not at module load)
+    # lazy: only to find the CBC program that PuLP bundles (imported here, not at module load)
     import pulp
 
     return str(pulp.PULP_CBC_CMD().path)

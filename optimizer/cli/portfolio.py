@@ -32,7 +32,7 @@ def portfolio_group() -> None:
 @lang_option
 def validate_cmd(portfolio: Path, lang: str) -> None:
     """Check PORTFOLIO (portfolio.toml or its folder), its shops and warehouses; no fit."""
-    from optimizer.portfolio.runs import validate  # PyMC loads with the planning package
+    from optimizer.portfolio.runs import validate  # lazy: PyMC loads with the planning package
 
     p = validate(portfolio)
     fmt = Fmt(lang)  # type: ignore[arg-type]
@@ -132,7 +132,7 @@ def run_cmd(
     portfolio: Path, out: Path, force: bool, workers: int | None, scheduler: str | None, lang: str
 ) -> None:
     """Fit every shop (cached), plan the group, write summary.json, CSVs and report.html."""
-    from optimizer.portfolio.runs import run_and_write  # PyMC loads with the planning package
+    from optimizer.portfolio.runs import run_and_write  # lazy: PyMC loads with the planning package
 
     t0 = time.perf_counter()
     compute = ComputeSpec.from_options(workers, scheduler)
@@ -154,7 +154,7 @@ def run_demo_portfolio(
     The shops' fits missing from the cache run on a local cluster of ``jobs`` workers (side by
     side) when ``jobs > 1``. Returns None when there is no demo portfolio next to the demo store.
     """
-    # PyMC loads with the planning package
+    # lazy: PyMC loads with the planning package
     from optimizer.portfolio.fit import FitSettings, fits_cached
     from optimizer.portfolio.runs import current_run, run_and_write, validate
 

@@ -172,7 +172,7 @@ def sweep_cmd(
     task, run in this process, on a local cluster (--workers) or an existing Dask cluster
     (--scheduler, or DASK_SCHEDULER_ADDRESS). Prices stay at today's values at every point.
     """
-    # the sweep fits with PyMC: loaded when the command runs, so that --help stays fast
+    # lazy: the sweep fits with PyMC: loaded when the command runs, so that --help stays fast
     from optimizer.report.sweep import write_sweep
     from optimizer.scenario import load_scenario
     from optimizer.scenario.sweep import run_sweep

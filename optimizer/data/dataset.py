@@ -31,6 +31,7 @@ from typing import Literal
 
 from optimizer.config import StrictModel, load_toml, validate
 from optimizer.data.catalog import Catalog, load_catalog
+from optimizer.data.io import read_table
 from optimizer.data.lift_tests import LiftTests, load_lift_tests
 from optimizer.data.logistics import Logistics, load_logistics
 from optimizer.data.marketing import MarketingHistory, load_marketing
@@ -221,8 +222,6 @@ def load_file(path: str | Path) -> tuple[str, object]:
         The kind (``marketing``, ``catalog``, ``sales``, ``logistics``, ``lift_tests``) and
         the loaded object.
     """
-    from optimizer.data.io import read_table
-
     path = Path(path)
     frame = read_table(path)
     cols = set(frame.columns)

@@ -52,12 +52,12 @@ from optimizer.data.demo import (
     DemoStore,
     GroundTruth,
     StoreShape,
-    _baseline,
-    _spend_paths,
     generate_demo_store,
     geometric_adstock_np,
     write_demo_store,
 )
+from optimizer.data.demo.media import _spend_paths
+from optimizer.data.demo.response import _baseline
 from optimizer.data.io import atomic_write_text
 from optimizer.data.logistics import Logistics, write_logistics
 from optimizer.data.marketing import DEFAULT_CHANNELS

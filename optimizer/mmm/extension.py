@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from optimizer.errors import ConfigError
+from optimizer.errors import ConfigError, did_you_mean
 
 if TYPE_CHECKING:
     import pytensor.tensor as pt
@@ -127,8 +127,6 @@ class ParamPrior:
 
     def __post_init__(self) -> None:
         if self.distribution not in PRIOR_DISTRIBUTIONS:
-            from optimizer.errors import did_you_mean
-
             raise ConfigError(
                 f"prior distribution '{self.distribution}' is not supported; use one of "
                 f"{', '.join(PRIOR_DISTRIBUTIONS)}.{did_you_mean(self.distribution, PRIOR_DISTRIBUTIONS)}"
@@ -151,13 +149,13 @@ class ParamPrior:
             )
 
     def _dist(self) -> Any:
-        import pymc as pm
+        import pymc as pm  # lazy: PyMC loads in seconds, only when a prior is drawn
 
         return getattr(pm, self.distribution)
 
     def draw(self, n: int, seed: int = 0) -> np.ndarray:
         """``n`` independent draws from the prior (numpy, shape ``(n,)``)."""
-        import pymc as pm
+        import pymc as pm  # lazy: PyMC loads in seconds, only when a prior is drawn
 
         return np.asarray(
             pm.draw(self._dist().dist(**self.kwargs, shape=n), random_seed=seed), float
@@ -241,7 +239,7 @@ class AdstockFamily:
         self, values: Mapping[str, pt.TensorVariable], max_lag: int
     ) -> pt.TensorVariable:
         """Pytensor version of :meth:`lag_weights` (parameters of shape ``(C,)`` -> ``(C, L)``)."""
-        import pytensor.tensor as pt
+        import pytensor.tensor as pt  # lazy: PyTensor loads in seconds
 
         fn = self.weights_pt or self.weights
         vals = {k: pt.as_tensor_variable(values[k])[..., None] for k in self.params}
@@ -274,7 +272,7 @@ class AdstockFamily:
                 f"{np.round(raw, 4).tolist()}. Check the formula or narrow the priors."
             )
         w_np = raw / raw.sum(axis=-1, keepdims=True)
-        import pytensor.tensor as pt
+        import pytensor.tensor as pt  # lazy: PyTensor loads in seconds
 
         try:
             w_pt = self.lag_weights_pt(
@@ -325,7 +323,7 @@ def register_adstock(family: AdstockFamily, *, replace: bool = False) -> Adstock
         The name is a built-in family or already registered (without ``replace``), or the
         family fails its check.
     """
-    from optimizer.mmm.transforms import ADSTOCKS
+    from optimizer.mmm.transforms import ADSTOCKS  # lazy: transforms imports PyTensor
 
     if family.name in ADSTOCKS:
         raise ConfigError(
@@ -353,6 +351,6 @@ def get_adstock(name: str) -> AdstockFamily | None:
 
 def adstock_names() -> tuple[str, ...]:
     """Built-in adstock families, then the registered custom ones."""
-    from optimizer.mmm.transforms import ADSTOCKS
+    from optimizer.mmm.transforms import ADSTOCKS  # lazy: transforms imports PyTensor
 
     return ADSTOCKS + tuple(sorted(_REGISTRY))

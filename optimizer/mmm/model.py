@@ -31,6 +31,13 @@ from optimizer.mmm.extension import get_adstock
 from optimizer.mmm.graph import ModelOptions, build_model
 from optimizer.mmm.posterior import PosteriorSamples
 from optimizer.mmm.priors import Priors
+from optimizer.mmm.results import (
+    baseline_forecast,
+    channel_table,
+    decomposition,
+    response_curves,
+    summary_dict,
+)
 from optimizer.mmm.sampling import SampleRun, sample_with_retries
 
 __all__ = ["MMM"]
@@ -296,15 +303,11 @@ class MMM:
     # --- results (see optimizer.mmm.results) -------------------------------------------------
     def roas(self) -> pd.DataFrame:
         """Per channel: spend, contribution, ROAS, marginal ROAS, share (mean, 5 %, 95 %)."""
-        from optimizer.mmm.results import channel_table
-
         self._check_fitted()
         return channel_table(self)
 
     def decomposition(self) -> pd.DataFrame:
         """Weekly actual, fitted, baseline and channel contributions (posterior means, EUR)."""
-        from optimizer.mmm.results import decomposition
-
         self._check_fitted()
         return decomposition(self)
 
@@ -316,8 +319,6 @@ class MMM:
         ConvergenceError
             The gate failed and ``allow_failed`` is false.
         """
-        from optimizer.mmm.results import response_curves
-
         self.require_passed(allow_failed)
         return response_curves(self, n_samples)
 
@@ -329,14 +330,10 @@ class MMM:
         Samples are the same (same order) as :meth:`response_curves` with the same
         ``n_samples``, so ``baseline + curves.weekly(plan).sum(-1)`` is a joint posterior draw.
         """
-        from optimizer.mmm.results import baseline_forecast
-
         self._check_fitted()
         return baseline_forecast(self, weeks, controls, n_samples)
 
     def summary(self) -> dict[str, Any]:
         """The ``summary.json`` content (channels, diagnostics, holdout, fit time, seed)."""
-        from optimizer.mmm.results import summary_dict
-
         self._check_fitted()
         return summary_dict(self)

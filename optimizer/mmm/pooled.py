@@ -5,7 +5,8 @@ Channel parameters are partially pooled across the shops that have the channel (
 shop's own. After sampling, each shop's slice of the posterior becomes an ordinary fitted
 :class:`~optimizer.mmm.model.MMM` (same variable names, the shop's own design and diagnostics
 gate), so every result, :class:`~optimizer.curves.ResponseCurves` and planner works per shop
-unchanged, and each shop's slice saves and loads as a standard model folder.
+unchanged, and each shop's slice saves and loads as a standard model folder
+(:mod:`optimizer.mmm.pooled_folder`).
 
 Example
 -------
@@ -15,18 +16,15 @@ Example
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import arviz as az
 import pandas as pd
 import xarray as xr
 
-from optimizer._version import __version__
 from optimizer.curves import ResponseCurves
 from optimizer.data.lift_tests import LiftTests
 from optimizer.data.marketing import MarketingHistory
@@ -36,17 +34,12 @@ from optimizer.mmm.design import build_design
 from optimizer.mmm.diagnostics import Diagnostics, GateThresholds, HoldoutCheck, convergence
 from optimizer.mmm.graph import ModelOptions
 from optimizer.mmm.model import MMM
-from optimizer.mmm.persistence import fill_model_folder, load_model, write_folder_atomically
 from optimizer.mmm.pooled_graph import KINDS, build_pooled_model, pair_values, pool_index
 from optimizer.mmm.priors import Priors
 from optimizer.mmm.sampling import SampleRun, sample_with_retries
 
-__all__ = ["PooledMMM", "load_pooled", "save_pooled"]
+__all__ = ["PooledMMM"]
 
-FORMAT_VERSION = 1
-SPEC_FILE = "pooled.json"
-POSTERIOR_FILE = "posterior.nc"
-SHOPS_DIR = "shops"
 SHOP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
@@ -346,74 +339,3 @@ seed, sampler, progress, thresholds, retries
         """Every shop's ROAS table (:meth:`MMM.roas`), indexed by ``(shop, channel)``."""
         self._check_fitted()
         return pd.concat({n: v.roas() for n, v in self.shops_.items()}, names=["shop"])
-
-
-# --- persistence -------------------------------------------------------------------------------
-def save_pooled(model: PooledMMM, folder: str | Path, overwrite: bool = False) -> Path:
-    """Save a pooled fit (written atomically, no pickle).
-
-    Folder content: ``posterior.nc`` (the pooled posterior, ArviZ netCDF), ``pooled.json``
-    (settings, shops, families, attempts, gate, package version) and ``shops/<name>/``, each a
-    standard model folder (:func:`~optimizer.mmm.persistence.save_model`) of the shop's slice.
-    """
-    model._check_fitted()
-
-    def fill(tmp: Path) -> None:
-        model.idata_.to_netcdf(str(tmp / POSTERIOR_FILE), engine="h5netcdf")
-        for name, view in model.shops_.items():
-            (tmp / SHOPS_DIR / name).mkdir(parents=True)
-            fill_model_folder(view, tmp / SHOPS_DIR / name)
-        spec = {
-            "format": FORMAT_VERSION,
-            "package_version": __version__,
-            "params": model.get_params(),
-            "shops": list(model.shops_),
-            "families": list(model.index_.families),
-            "sampler": model.sampler_,
-            "fit_seconds": model.fit_seconds_,
-            "compile_seconds": model.compile_seconds_,
-            "sampling_seconds": model.sampling_seconds_,
-            "attempts": [a.to_dict() for a in model.attempts_],
-            "diagnostics": model.diagnostics_.to_dict(),
-        }
-        (tmp / SPEC_FILE).write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
-
-    return write_folder_atomically(Path(folder), fill, overwrite)
-
-
-def load_pooled(folder: str | Path) -> PooledMMM:
-    """Load a pooled fit saved by :func:`save_pooled` (each shop's data hash is checked).
-
-    Raises
-    ------
-    DataError
-        Not a pooled model folder, an unknown format, or edited data.
-    """
-    folder = Path(folder)
-    path = folder / SPEC_FILE
-    if not path.is_file():
-        raise DataError(f"{folder}: no {SPEC_FILE}; this is not a saved pooled model folder.")
-    spec = json.loads(path.read_text(encoding="utf-8"))
-    if spec.get("format") != FORMAT_VERSION:
-        raise DataError(
-            f"{path}: pooled model format {spec.get('format')!r} is not supported (expected "
-            f"{FORMAT_VERSION}); refit the model with this version ({__version__})."
-        )
-    params = dict(spec["params"])
-    priors = Priors.from_dict(params.pop("priors"))
-    model = PooledMMM(priors, thresholds=GateThresholds(**params.pop("thresholds")), **params)
-    views = {name: load_model(folder / SHOPS_DIR / name) for name in spec["shops"]}
-    idata = az.from_netcdf(str(folder / POSTERIOR_FILE), engine="h5netcdf")
-    for group in idata.groups():
-        idata[group].load()  # read into memory so that the file is released
-    model.idata_, model.sampler_, model.shops_ = idata, str(spec["sampler"]), views
-    model.index_ = pool_index({n: v.history_.channels for n, v in views.items()})
-    model.histories_ = {n: v.history_ for n, v in views.items()}
-    model.lift_tests_ = {n: v.lift_tests_ for n, v in views.items()}
-    model.designs_ = {n: v.design_ for n, v in views.items()}
-    model.diagnostics_ = model._combined()
-    model.attempts_ = tuple(FitAttempt.from_dict(a) for a in spec["attempts"])
-    model.fit_seconds_ = float(spec["fit_seconds"])
-    model.compile_seconds_ = float(spec["compile_seconds"])
-    model.sampling_seconds_ = float(spec["sampling_seconds"])
-    return model

@@ -25,7 +25,8 @@ from optimizer.errors import ConfigError, ConvergenceError, DataError
 from optimizer.mmm.attempts import DEFAULT_RETRIES
 from optimizer.mmm.model import MMM
 from optimizer.mmm.persistence import load_model, save_model, write_folder_atomically
-from optimizer.mmm.pooled import PooledMMM, load_pooled, save_pooled
+from optimizer.mmm.pooled import PooledMMM
+from optimizer.mmm.pooled_folder import load_pooled, save_pooled
 from optimizer.mmm.priors import Priors
 
 __all__ = [
@@ -204,7 +205,7 @@ def fit_portfolio_models(
 def save_portfolio_fit(fit: PortfolioFit, folder: str | Path, overwrite: bool = False) -> Path:
     """Save the fits (atomically, no pickle): ``portfolio_fit.json`` and the models.
 
-    ``pooled``: ``pooled/`` (:func:`~optimizer.mmm.pooled.save_pooled`); ``independent``:
+    ``pooled``: ``pooled/`` (:func:`~optimizer.mmm.pooled_folder.save_pooled`); ``independent``:
     ``shops/<name>/``, each a standard model folder.
     """
 

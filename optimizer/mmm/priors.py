@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from optimizer.errors import ConfigError
+from optimizer.errors import ConfigError, did_you_mean
 
 __all__ = [
     "DEFAULT_ROAS",
@@ -206,8 +206,6 @@ class Priors:
 
     def check(self, channels: tuple[str, ...]) -> None:
         """Raise :class:`ConfigError` when an override names a channel absent from the data."""
-        from optimizer.errors import did_you_mean
-
         for ch in self.channels:
             if ch not in channels:
                 raise ConfigError(

@@ -12,20 +12,21 @@ Definitions (posterior mean and central 90 % interval over samples):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from optimizer._version import __version__
 from optimizer.curves import ResponseCurves
+from optimizer.data.marketing import MarketingHistory
+from optimizer.mmm.design import Design
+from optimizer.mmm.diagnostics import PPC_SEED, Diagnostics
 from optimizer.mmm.posterior import PosteriorSamples, thin_index
-
-if TYPE_CHECKING:
-    from optimizer.mmm.model import MMM
 
 __all__ = [
     "CURRENT_WEEKS",
+    "FittedModel",
     "baseline_forecast",
     "channel_table",
     "curve_grid",
@@ -37,12 +38,32 @@ __all__ = [
 CURRENT_WEEKS = 13  # "current spend" = mean weekly spend of the last quarter
 
 
+class FittedModel(Protocol):
+    """What the result tables read from a fitted :class:`~optimizer.mmm.model.MMM`.
+
+    A protocol rather than the class itself, so that ``model.py`` imports this module and not
+    the other way round.
+    """
+
+    draws: int
+    tune: int
+    chains: int
+    seed: int
+    design_: Design
+    history_: MarketingHistory
+    samples_: PosteriorSamples
+    diagnostics_: Diagnostics
+    sampler_: str
+    fit_seconds_: float
+    data_hash_: str
+
+
 def _stats(x: np.ndarray) -> tuple[float, float, float]:
     lo, hi = np.quantile(x, [0.05, 0.95])
     return float(np.mean(x)), float(lo), float(hi)
 
 
-def _curves(samples: PosteriorSamples, model: MMM) -> ResponseCurves:
+def _curves(samples: PosteriorSamples, model: FittedModel) -> ResponseCurves:
     d = model.design_
     params = samples.params.copy()
     if samples.saturation == "hill":
@@ -73,19 +94,19 @@ def _observed_max(windows: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.einsum("tlc,cl->tc", windows, weights).max(axis=0)
 
 
-def response_curves(model: MMM, n_samples: int = 300) -> ResponseCurves:
+def response_curves(model: FittedModel, n_samples: int = 300) -> ResponseCurves:
     """:class:`ResponseCurves` in EUR from ``n_samples`` evenly thinned posterior samples."""
     s = model.samples_
     return _curves(s.subset(thin_index(s.n_samples, n_samples)), model)
 
 
-def _contributions_eur(model: MMM) -> np.ndarray:
+def _contributions_eur(model: FittedModel) -> np.ndarray:
     d = model.design_
     _, contrib = model.samples_.fitted(d)
     return contrib * d.y_scale  # (S, T, C)
 
 
-def channel_table(model: MMM) -> pd.DataFrame:
+def channel_table(model: FittedModel) -> pd.DataFrame:
     """ROAS table: one row per channel.
 
     Returns
@@ -119,7 +140,7 @@ def channel_table(model: MMM) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("channel")
 
 
-def decomposition(model: MMM) -> pd.DataFrame:
+def decomposition(model: FittedModel) -> pd.DataFrame:
     """Weekly decomposition (posterior means, EUR per week).
 
     Columns: ``actual``, ``fitted``, ``fitted_low``/``fitted_high`` (90 % predictive interval),
@@ -129,8 +150,6 @@ def decomposition(model: MMM) -> pd.DataFrame:
     s = model.samples_
     base, contrib = s.fitted(d)
     mu = base + contrib.sum(axis=2)
-    from optimizer.mmm.diagnostics import PPC_SEED
-
     pred = s.predictive(mu, PPC_SEED)
     lo, hi = np.quantile(pred, [0.05, 0.95], axis=0)
     out = pd.DataFrame(
@@ -149,7 +168,7 @@ def decomposition(model: MMM) -> pd.DataFrame:
     return out
 
 
-def curve_grid(model: MMM, n_points: int = 41) -> pd.DataFrame:
+def curve_grid(model: FittedModel, n_points: int = 41) -> pd.DataFrame:
     """Steady-state weekly response on a spend grid per channel (for the CSV and the plot).
 
     The grid runs from 0 to twice the largest weekly spend seen. Columns: ``channel``,
@@ -182,7 +201,7 @@ def curve_grid(model: MMM, n_points: int = 41) -> pd.DataFrame:
 
 
 def baseline_forecast(
-    model: MMM, weeks: pd.DatetimeIndex, controls: pd.DataFrame | None, n_samples: int
+    model: FittedModel, weeks: pd.DatetimeIndex, controls: pd.DataFrame | None, n_samples: int
 ) -> np.ndarray:
     """Baseline revenue for any weeks from thinned samples, (S, T'), EUR per week."""
     d = model.design_
@@ -191,7 +210,7 @@ def baseline_forecast(
     return s.baseline(x) * d.y_scale
 
 
-def summary_dict(model: MMM) -> dict[str, Any]:
+def summary_dict(model: FittedModel) -> dict[str, Any]:
     """The ``summary.json`` structure of the issue, plus provenance keys."""
     table = channel_table(model)
     channels = {}

@@ -93,7 +93,7 @@ def sample(
     t0 = time.perf_counter()
     if sampler == "nutpie":
         try:
-            import nutpie
+            import nutpie  # lazy: nutpie and numba load in seconds
 
             if compiled is None:
                 # the trace keeps the free parameters only: the model's deterministics (each

@@ -184,7 +184,7 @@ def _scenario(task: ShopTask, seed: int, settings: FitSettings) -> dict[str, Any
 
 def fits_cached(portfolio: Portfolio, settings: FitSettings) -> bool:
     """Whether every shop's fits are in the cache (nothing would be fitted; nothing is loaded)."""
-    # PyMC loads with the runner
+    # lazy: PyMC loads with the runner
     from optimizer.scenario.runner import fit_model
 
     tasks = shop_tasks(portfolio)
@@ -215,7 +215,7 @@ def fit_shop(
     -------
     ShopFit
     """
-    # PyMC (the fits) loads with the runner: only when a shop is fitted
+    # lazy: PyMC (the fits) loads with the runner: only when a shop is fitted
     from optimizer.scenario.runner import run_scenario
 
     spec = parse_scenario(

@@ -149,6 +149,7 @@ def _split(centred: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
 
 def _build(d: dict[str, Any], weight: np.ndarray, centred: tuple[np.ndarray, np.ndarray]) -> Any:
     """PyMC graph with the SKU levels integrated out; ``weight`` = 1 / dispersion per SKU."""
+    # lazy: PyMC and PyTensor load in seconds, only when elasticities are fitted
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -481,6 +482,7 @@ class ElasticityModel:
         centred: tuple[np.ndarray, np.ndarray],
         diag: dict[str, Any],
     ) -> tuple[np.ndarray, ...]:
+        # lazy: ArviZ and nutpie load in seconds, only when elasticities are sampled
         import arviz as az
         import nutpie
 

@@ -69,7 +69,7 @@ h2{margin-top:1rem}details>*{display:block}.kpi b{font-size:1.05rem}}
 
 def figure_to_data_uri(fig: Any, dpi: int = 110) -> str:
     """Render a matplotlib figure as a ``data:image/png;base64,...`` URI and close it."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: matplotlib loads in seconds
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")

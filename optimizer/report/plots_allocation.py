@@ -14,7 +14,7 @@ def _pyplot() -> Any:
     import matplotlib  # lazy: matplotlib is heavy
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: matplotlib
 
     return plt
 

@@ -49,7 +49,7 @@ def serve(n_workers: int, retries: int) -> None:
     retries : int
         Worker deaths a task may cause before it counts as failed.
     """
-    # Dask is heavy (tornado, the scheduler): imported only where a cluster runs
+    # lazy: Dask is heavy (tornado, the scheduler): imported only where a cluster runs
     import dask
     from distributed import LocalCluster
 
@@ -188,7 +188,7 @@ def client_for(compute: ComputeSpec, retries: int) -> Iterator[Any]:
     OptimizerError
         The local cluster did not start.
     """
-    # Dask is heavy (tornado, the scheduler): imported only when a cluster is used
+    # lazy: Dask is heavy (tornado, the scheduler): imported only when a cluster is used
     from distributed import Client
 
     with _quiet_logs():

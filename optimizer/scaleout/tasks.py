@@ -139,7 +139,7 @@ def _run_on(
     say: Callable[[str], None],
 ) -> list[Any]:
     """Submit every task to ``client``, collect the outcomes in order; cancel on any exit."""
-    # Dask is heavy (tornado, the scheduler): imported only when a cluster is used
+    # lazy: Dask is heavy (tornado, the scheduler): imported only when a cluster is used
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
 

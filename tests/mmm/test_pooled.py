@@ -13,7 +13,8 @@ from optimizer.errors import ConfigError, DataError
 from optimizer.mmm import GateThresholds, ResponseCurves
 from optimizer.mmm.design import build_design
 from optimizer.mmm.graph import ModelOptions, build_model
-from optimizer.mmm.pooled import PooledMMM, load_pooled, save_pooled
+from optimizer.mmm.pooled import PooledMMM
+from optimizer.mmm.pooled_folder import load_pooled, save_pooled
 from optimizer.mmm.pooled_graph import build_pooled_model, pair_values, pool_index, stack_designs
 from optimizer.mmm.priors import Priors
 
