@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pulp
 
+from optimizer.solving import check_solver, pulp_solver
+
 __all__ = ["MilpSolution", "solve_milp"]
 
 
@@ -49,12 +51,6 @@ class MilpSolution:
     solve_seconds: float
 
 
-def _solver(name: str, gap_rel: float, time_limit: float) -> pulp.LpSolver:
-    if name == "highs":
-        return pulp.HiGHS(msg=False, gapRel=gap_rel, timeLimit=time_limit)
-    return pulp.PULP_CBC_CMD(msg=False, gapRel=gap_rel, timeLimit=time_limit)
-
-
 def solve_milp(
     values: np.ndarray,
     weights: np.ndarray,
@@ -80,7 +76,7 @@ def solve_milp(
     time_limit : float
         Seconds.
     solver : {"cbc", "highs"}
-        Backend reached through PuLP.
+        Backend reached through PuLP (:func:`optimizer.solving.pulp_solver`: one thread, silent).
     penalty : numpy.ndarray or None
         Objective lost per unit of a soft row above its ``rhs`` (``inf`` = hard row), shape
         ``(m,)``; ``None``: every row is hard. ``objective`` is then the penalized objective.
@@ -88,7 +84,13 @@ def solve_milp(
     Returns
     -------
     MilpSolution
+
+    Raises
+    ------
+    ConfigError
+        Unknown ``solver``.
     """
+    check_solver(solver)
     t0 = time.perf_counter()
     n, k = values.shape
     valid = np.isfinite(values)
@@ -115,7 +117,7 @@ def solve_milp(
             lhs.append((over[j], -1.0))
         prob += (pulp.LpAffineExpression(lhs) <= float(rhs[j]), f"row_{j}")
     t1 = time.perf_counter()
-    status = prob.solve(_solver(solver, gap_rel, time_limit))
+    status = prob.solve(pulp_solver(solver, gap_rel=gap_rel, time_limit=time_limit))
     t2 = time.perf_counter()
     name = pulp.LpStatus[status]
     sol = np.array([x.varValue or 0.0 for x in xs])
