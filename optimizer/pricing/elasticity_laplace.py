@@ -47,7 +47,8 @@ def fit_poisson(
     Parameters
     ----------
     d : dict
-        Design from ``elasticity._design`` (row indices, centred log price, units...).
+        Design from :func:`optimizer.pricing.elasticity_design.design` (row indices, centred log
+        price, units...).
     weight : numpy.ndarray
         Likelihood weight per SKU (``1 / dispersion``), shape ``(n_skus,)``.
     level_shape : float

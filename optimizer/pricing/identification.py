@@ -16,7 +16,8 @@ import pandas as pd
 
 from optimizer.errors import InfeasibleError
 from optimizer.pricing.candidates import build_candidates
-from optimizer.pricing.elasticity import MIN_PRICE_VARIATION, WEAK_WIDTH_SHARE
+from optimizer.pricing.elasticity import WEAK_WIDTH_SHARE
+from optimizer.pricing.elasticity_design import MIN_PRICE_VARIATION
 from optimizer.pricing.estimates import Elasticities
 from optimizer.pricing.problem import PricingProblem
 from optimizer.pricing.rules import build_ladder
@@ -72,7 +73,7 @@ def identification_bounds(
     Notes
     -----
     With ``r = width_share``: a SKU whose price never moved in the history (std of log price
-    below :data:`~optimizer.pricing.elasticity.MIN_PRICE_VARIATION`) or with ``r >=``
+    below :data:`~optimizer.pricing.elasticity_design.MIN_PRICE_VARIATION`) or with ``r >=``
     :data:`~optimizer.pricing.elasticity.WEAK_WIDTH_SHARE` (the model's own flag) gets
     ``weak_max_change``; ``r <=`` :data:`FULL_WIDTH_SHARE` (the data at least halved the
     category's interval) gets ``max_change``; in between the bound is linear in ``r``. A
