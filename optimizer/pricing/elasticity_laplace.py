@@ -44,6 +44,11 @@ def fit_poisson(
 ) -> dict[str, Any]:
     """Posterior mode and Laplace variances of the elasticity model (numpy, vectorized).
 
+    Long because one coordinate-ascent sweep updates the levels, week, promo, elasticity and
+    hyperparameter blocks in a fixed Gauss-Seidel order on shared per-row arrays (``mu``,
+    ``omu``); split into steps it would pass a dozen arrays back and forth, and its numbers
+    are pinned by the elasticity tests.
+
     Parameters
     ----------
     d : dict

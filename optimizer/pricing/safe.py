@@ -122,14 +122,7 @@ def safe_prices(
     model = draws if draws is not None else ProblemDraws(problem)
     n = model.n_draws
     if n < MIN_DRAWS:
-        bounds, bounded = feasible_bounds(problem, bounds)
-        res = optimize_prices(bounded)
-        reason = (
-            f"the estimates carry {n} posterior draws; the safety rule needs at least "
-            f"{MIN_DRAWS} to hold half of them out: these are the optimized prices within the "
-            "identification bounds, with no held-out promise"
-        )
-        return _finish(res, "optimized", pd.DataFrame(), None, reason, bounds, s, t0, cap)
+        return _without_split(problem, bounds, n, s, t0)
 
     half_a, half_b = _split(n, s.seed)
     p0 = problem.catalog.frame["price_incl_vat"].to_numpy(float)
@@ -139,13 +132,7 @@ def safe_prices(
     if fallback:
         cands = cands[:1]
 
-    base = model.contribution(p0)
-    lifts = np.stack(
-        [
-            model.contribution(k.prices) - base if k.prices is not None else np.full(n, np.nan)
-            for k in cands
-        ]
-    )  # (K, n), paired: row k minus today's prices under the same draw
+    lifts = _paired_lifts(model, cands, p0)
     la, lb = lifts[:, half_a], lifts[:, half_b]
     table = _lift_table(cands, c, la, lb, p0)
     table["passes"] = table["feasible"] & (table["p_loss_b"] <= s.alpha)
@@ -168,6 +155,36 @@ def safe_prices(
         lift_draws=lb,
         optimized=opt,
         opt_prices=opt.prices["new_price_incl_vat"].to_numpy(float),
+    )
+
+
+def _without_split(
+    problem: PricingProblem, bounds: pd.DataFrame, n: int, s: SafeSettings, t0: float
+) -> SafePriceResult:
+    """Too few draws (``n``) to hold half out: the optimum within the identification bounds."""
+    bounds, bounded = feasible_bounds(problem, bounds)
+    res = optimize_prices(bounded)
+    reason = (
+        f"the estimates carry {n} posterior draws; the safety rule needs at least "
+        f"{MIN_DRAWS} to hold half of them out: these are the optimized prices within the "
+        "identification bounds, with no held-out promise"
+    )
+    cap = problem.rules.max_change
+    return _finish(res, "optimized", pd.DataFrame(), None, reason, bounds, s, t0, cap)
+
+
+def _paired_lifts(model: DrawModel, cands: list[SafeCandidate], p0: np.ndarray) -> np.ndarray:
+    """Objective of each candidate minus today's under the same draw, ``(K, n_draws)``, EUR.
+
+    A candidate with no prices gets NaN.
+    """
+    n = model.n_draws
+    base = model.contribution(p0)
+    return np.stack(
+        [
+            model.contribution(k.prices) - base if k.prices is not None else np.full(n, np.nan)
+            for k in cands
+        ]
     )
 
 
