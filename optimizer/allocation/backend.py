@@ -29,11 +29,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from optimizer.allocation.sparse_model import ModelBuilder, SparseModel
-from optimizer.errors import ConfigError
+from optimizer.solving import SOLVERS, THREADS, check_solver
 
 __all__ = ["SOLVERS", "LPSession", "ModelBuilder", "Outcome", "SparseModel", "run_model"]
-
-SOLVERS = ("cbc", "highs")
 
 INF = math.inf
 
@@ -81,9 +79,7 @@ def run_model(model: SparseModel, solver: str, time_limit: float, gap: float) ->
     -------
     Outcome
     """
-    if solver not in SOLVERS:
-        raise ConfigError(f"LP solver '{solver}' is unknown; use one of {', '.join(SOLVERS)}.")
-    if solver == "highs" or not model.n_integer:
+    if check_solver(solver) == "highs" or not model.n_integer:
         return _run_highs(model, time_limit, gap)
     return _run_cbc(model, time_limit, gap)
 
@@ -117,7 +113,7 @@ def _highs_lp(model: SparseModel, sense: float, offset: bool = True) -> highspy.
 def _new_highs(time_limit: float, gap: float) -> highspy.Highs:
     h = _Highs()
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)  # small models: threads only contend with the other cores
+    h.setOptionValue("threads", THREADS)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(gap))
     return h
@@ -170,7 +166,7 @@ def _run_cbc(model: SparseModel, time_limit: float, gap: float) -> Outcome:
         lp.sense_ = highspy.ObjSense.kMinimize
         h.passModel(lp)
         h.writeModel(str(mps))
-        args = [_cbc_path(), str(mps), "-sec", f"{time_limit:g}", "-threads", "1"]
+        args = [_cbc_path(), str(mps), "-sec", f"{time_limit:g}", "-threads", str(THREADS)]
         if model.n_integer:
             # the feasibility pump took over half of CBC's time on the allocation MILPs, whose
             # root LP and rounding find the incumbent anyway

@@ -68,6 +68,9 @@ class Objective(StrEnum):
     * ``margin``: gross margin ``R * margin_rate - X``;
     * ``contribution``: ``R * (margin_rate - variable_cost_rate) - X`` (margin after the variable
       costs that scale with revenue: logistics, payment, returns).
+
+    Not :class:`optimizer.pricing.Objective`: that one values units sold at a price (its margin
+    is per unit, before any media spend, and it has no ``contribution``).
     """
 
     REVENUE = "revenue"

@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import pandas as pd
 
 from optimizer.allocation.evaluate import Outcome
+from optimizer.solving import SolveStatus as Status
 
 __all__ = ["AllocationResult", "Status"]
-
-
-class Status(StrEnum):
-    """Solver outcome.
-
-    * ``OPTIMAL``: feasible plan whose certified relative gap is within the tolerance;
-    * ``FEASIBLE``: feasible plan, gap above the tolerance or not certifiable (quantile risk).
-
-    Infeasible problems raise :class:`~optimizer.errors.InfeasibleError` instead.
-    """
-
-    OPTIMAL = "optimal"
-    FEASIBLE = "feasible"
 
 
 @dataclass(frozen=True, eq=False)

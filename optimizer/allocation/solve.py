@@ -33,7 +33,7 @@ from optimizer._version import __version__
 from optimizer.allocation.certify import EnvelopeBound, envelope_bound
 from optimizer.allocation.evaluate import summarize
 from optimizer.allocation.explain import binding_constraints
-from optimizer.allocation.lp import SOLVERS, LPSolution, solve_lp
+from optimizer.allocation.lp import LPSolution, solve_lp
 from optimizer.allocation.nonlinear import MAX_VARIABLES, NLSolution, solve_nonlinear
 from optimizer.allocation.outcome import channel_table, gap_reasons, input_hash, week_index
 from optimizer.allocation.polytope import LinearRows, linear_rows
@@ -43,6 +43,7 @@ from optimizer.allocation.result import AllocationResult, Status
 from optimizer.allocation.search import feasible, plan_value, tightened_plan
 from optimizer.curves import ResponseCurves
 from optimizer.errors import ConfigError, InfeasibleError
+from optimizer.solving import check_solver
 
 try:  # installed with pymc; the arrays here are small, BLAS threads only contend
     from threadpoolctl import threadpool_limits
@@ -298,8 +299,7 @@ def allocate(
     """
     if method not in METHODS:
         raise ConfigError(f"method '{method}' is unknown; use one of {', '.join(METHODS)}.")
-    if solver not in SOLVERS:
-        raise ConfigError(f"LP solver '{solver}' is unknown; use one of {', '.join(SOLVERS)}.")
+    check_solver(solver)
     if pieces is None:
         cells = (problem.n_weeks + problem.tail_weeks) * len(curves.channels)
         pieces = 40 if cells <= MAX_VARIABLES else 24

@@ -107,59 +107,44 @@ def _check_capacity(load, valid, cap, index) -> None:
         )
 
 
-def build_candidates(problem: PricingProblem) -> Candidates:
-    """Build the candidate table and check feasibility.
+def _stock_fits(
+    problem: PricingProblem, demand: np.ndarray, valid: np.ndarray, stock: np.ndarray
+) -> np.ndarray:
+    """Candidates whose expected demand over the horizon fits the stock (no stock-outs).
 
     Raises
     ------
     InfeasibleError
-        See :func:`~optimizer.pricing.optimize.optimize_prices`.
+        A SKU has no allowed price whose demand fits its stock.
     """
-    cat, rules = problem.catalog, problem.rules
-    f = cat.frame
-    idx = f.index
-    ladder = build_ladder(cat, rules)
-    valid = ladder.valid.copy()
-    p0 = f["price_incl_vat"].to_numpy(float)
-    fill = np.where(valid, ladder.prices, p0[:, None])
-    weekly = problem.elasticities.weekly_units(idx, fill, problem.units_quantile)
-    demand = weekly[:, :, None] * problem.multiplier[None, None, :]
-    stock = f["stock"].to_numpy(float)
-    if not rules.allow_stockout:
-        fits = demand.sum(axis=-1) <= stock[:, None] * (1 + 1e-9)
-        short = ~(valid & fits).any(axis=1)
-        if short.any():
-            raise InfeasibleError(
-                f"stock: at every allowed price the expected demand over {problem.n_weeks} "
-                f"week(s) exceeds the stock of {int(short.sum())} SKU(s) ({_skus(idx, short)}); "
-                "set allow_stockout = true, restock, raise max_change/max_price or shorten the "
-                "horizon."
-            )
-        valid &= fits
-    sold = sell_through(demand, stock)
-    rev_u, mar_u = unit_economics(
-        cat, fill, logistics_cost=problem.logistics_cost, net_of_returns=problem.net_of_returns
-    )
-    per_unit = mar_u if problem.objective is Objective.MARGIN else rev_u
-    values = np.where(valid, sold.sum(axis=-1) * per_unit, -np.inf)
-    load = sold * f["logistics_units"].to_numpy(float)[:, None, None]
-
-    k_max = rules.max_changes
-    n_k = valid.shape[1]
-    is_change = np.arange(n_k)[None, :] != ladder.current[:, None]
-    # the current price is not a candidate when it breaks a rule or, without stock-outs, when
-    # its expected demand exceeds the stock
-    forced = ~(valid & ~is_change).any(axis=1)
-    if k_max is not None and forced.sum() > k_max:
+    idx = problem.catalog.frame.index
+    fits = demand.sum(axis=-1) <= stock[:, None] * (1 + 1e-9)
+    short = ~(valid & fits).any(axis=1)
+    if short.any():
         raise InfeasibleError(
-            f"max_changes: {int(forced.sum())} SKU(s) must change price because their current "
-            f"price breaks a rule or its expected demand exceeds the stock "
-            f"({_skus(idx, forced)}) but max_changes is {k_max}; raise max_changes or relax the "
-            "rules those prices break."
+            f"stock: at every allowed price the expected demand over {problem.n_weeks} "
+            f"week(s) exceeds the stock of {int(short.sum())} SKU(s) ({_skus(idx, short)}); "
+            "set allow_stockout = true, restock, raise max_change/max_price or shorten the "
+            "horizon."
         )
-    if k_max == 0:
-        valid &= ~is_change
-        values = np.where(valid, values, -np.inf)
+    return fits
+
+
+def _coupling_rows(
+    problem: PricingProblem, load: np.ndarray, valid: np.ndarray, is_change: np.ndarray
+) -> tuple:
+    """Coupling rows: the weeks whose capacity can bind, then the cap on price changes.
+
+    Returns ``(weights, rhs, names, changes_row, penalty, week_penalty)``: row coefficients
+    ``(n, K, m)``, right-hand sides, row names, whether the ``max_changes`` row is there, the
+    overflow penalty per row (``inf`` = hard; ``None`` in ``"hard"`` mode) and per week.
+
+    Raises
+    ------
+    InfeasibleError
+        Hard capacity short in a week even at the lightest allowed prices.
+    """
+    idx, k_max = problem.catalog.frame.index, problem.rules.max_changes
     cap = problem.capacity
     ration = problem.capacity_mode is CapacityMode.RATION
     week_pen = overflow_penalty(problem) if ration else None
@@ -186,7 +171,55 @@ def build_candidates(problem: PricingProblem) -> Candidates:
     if week_pen is not None:
         penalty = np.full(len(b), np.inf)
         penalty[: len(weeks)] = week_pen[weeks]
+    return weights, b, names, changes_row, penalty, week_pen
 
+
+def build_candidates(problem: PricingProblem) -> Candidates:
+    """Build the candidate table and check feasibility.
+
+    Raises
+    ------
+    InfeasibleError
+        See :func:`~optimizer.pricing.optimize.optimize_prices`.
+    """
+    cat, rules = problem.catalog, problem.rules
+    f = cat.frame
+    idx = f.index
+    ladder = build_ladder(cat, rules)
+    valid = ladder.valid.copy()
+    p0 = f["price_incl_vat"].to_numpy(float)
+    fill = np.where(valid, ladder.prices, p0[:, None])
+    weekly = problem.elasticities.weekly_units(idx, fill, problem.units_quantile)
+    demand = weekly[:, :, None] * problem.multiplier[None, None, :]
+    stock = f["stock"].to_numpy(float)
+    if not rules.allow_stockout:
+        valid &= _stock_fits(problem, demand, valid, stock)
+    sold = sell_through(demand, stock)
+    rev_u, mar_u = unit_economics(
+        cat, fill, logistics_cost=problem.logistics_cost, net_of_returns=problem.net_of_returns
+    )
+    per_unit = mar_u if problem.objective is Objective.MARGIN else rev_u
+    values = np.where(valid, sold.sum(axis=-1) * per_unit, -np.inf)
+    load = sold * f["logistics_units"].to_numpy(float)[:, None, None]
+
+    k_max = rules.max_changes
+    n_k = valid.shape[1]
+    is_change = np.arange(n_k)[None, :] != ladder.current[:, None]
+    # the current price is not a candidate when it breaks a rule or, without stock-outs, when
+    # its expected demand exceeds the stock
+    forced = ~(valid & ~is_change).any(axis=1)
+    if k_max is not None and forced.sum() > k_max:
+        raise InfeasibleError(
+            f"max_changes: {int(forced.sum())} SKU(s) must change price because their current "
+            f"price breaks a rule or its expected demand exceeds the stock "
+            f"({_skus(idx, forced)}) but max_changes is {k_max}; raise max_changes or relax the "
+            "rules those prices break."
+        )
+    if k_max == 0:
+        valid &= ~is_change
+        values = np.where(valid, values, -np.inf)
+    rows = _coupling_rows(problem, load, valid, is_change)
+    weights, b, names, changes_row, penalty, week_pen = rows
     return Candidates(
         ladder=ladder,
         valid=valid,

@@ -31,7 +31,7 @@ from pydantic import Field
 
 from optimizer.config import StrictModel, load_toml, validate
 from optimizer.pricing.problem import Objective, PriceRules
-from optimizer.pricing.safe import SafeSettings
+from optimizer.pricing.safe_types import SafeSettings
 
 __all__ = ["RulesFile", "load_rules"]
 

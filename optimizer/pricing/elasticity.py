@@ -46,19 +46,22 @@ from optimizer.data.sales import SalesHistory
 from optimizer.errors import ConvergenceError, DataError, NotFittedError
 from optimizer.interrupt import require_all_draws
 from optimizer.nuts import compile_nutpie
+from optimizer.pricing.elasticity_design import (
+    LEVEL_PRIOR_SHAPE,
+    MIN_PRICE_VARIATION,
+    centring,
+    design,
+)
+from optimizer.pricing.elasticity_graph import add_derived, build_graph
 from optimizer.pricing.elasticity_laplace import fit_poisson, laplace_draws, pearson_dispersion
 from optimizer.pricing.estimates import Elasticities
 
-__all__ = ["ElasticityModel"]
+__all__ = ["MIN_PRICE_VARIATION", "WEAK_WIDTH_SHARE", "ElasticityModel"]
 
-#: Std of log price below which a SKU's own data cannot inform its elasticity.
-MIN_PRICE_VARIATION = 0.02
 #: Posterior 90 % interval width, as a share of the category's, above which a SKU is flagged.
 WEAK_WIDTH_SHARE = 0.8
 #: Catalog-wide Pearson dispersion above which the likelihood is tempered per SKU.
 OVERDISPERSION_THRESHOLD = 1.1
-#: Shape of the Gamma prior on each SKU level (its rate makes the prior mean the catalog mean).
-LEVEL_PRIOR_SHAPE = 1.0
 #: NUTS target acceptance rate (above nutpie's 0.8: fewer divergences in small hierarchies).
 TARGET_ACCEPT = 0.9
 #: Methods accepted by :class:`ElasticityModel` (``"advi"`` is a legacy name of ``"laplace"``).
@@ -68,237 +71,6 @@ _APPROX_NOTE = (
     "approximate, intervals somewhat narrower than MCMC; use method='nuts' when the catalog "
     "allows it."
 )
-
-
-def _design(sales: SalesHistory, catalog: Catalog, max_weeks: int | None) -> dict[str, Any]:
-    f = sales.frame
-    known = f["sku"].isin(catalog.frame.index)
-    if not known.any():
-        raise DataError(
-            f"{sales.source}: no SKU of the sales history is in the catalog ({catalog.source}); "
-            "check that both files use the same SKU codes."
-        )
-    f = f[known & f["in_stock"] & (f["price_paid"] > 0)]
-    if max_weeks is not None:
-        f = f[f["week"] >= f["week"].max() - pd.Timedelta(weeks=max_weeks - 1)]
-    present = set(f["sku"])
-    skus = pd.Index([s for s in catalog.frame.index if s in present], name="sku")
-    if len(skus) == 0:
-        raise DataError(f"{sales.source}: no in-stock week with a price; nothing to fit.")
-    weeks = pd.DatetimeIndex(sorted(f["week"].unique()))
-    cats = sorted(catalog.frame.loc[skus, "category"].unique())
-    s_idx = skus.get_indexer(f["sku"])
-    cur = catalog.frame.loc[skus, "price_incl_vat"].to_numpy(float)
-    n = len(skus)
-    logp = np.log(f["price_paid"].to_numpy(float))
-    # reference price = the SKU's median price paid: centres x so that level and elasticity
-    # decorrelate (the current price is often at one end of the history's prices)
-    log_ref = pd.Series(logp).groupby(s_idx).median().reindex(range(n)).to_numpy()
-    x = logp - log_ref[s_idx]
-    y = np.round(f["units"].to_numpy(float)).astype(np.int64)
-    var = pd.Series(x).groupby(s_idx).std().reindex(range(n)).fillna(0.0).to_numpy()
-    return {
-        "skus": skus,
-        "weeks": weeks,
-        "categories": cats,
-        "sku_idx": s_idx,
-        "cat_of_sku": pd.Index(cats).get_indexer(catalog.frame.loc[skus, "category"]),
-        "week_idx": weeks.get_indexer(pd.DatetimeIndex(f["week"])),
-        "x": x,
-        "promo": f["promo"].to_numpy(float),
-        "y": y,
-        "price_variation": var,
-        "current_price": cur,
-        # log(current / reference): moves baseline units from the reference to the current price
-        "log_cur_ref": np.log(cur) - log_ref,
-        "level_rate": LEVEL_PRIOR_SHAPE / max(float(y.mean()), 1e-3),
-    }
-
-
-def _centring(d: dict[str, Any], pilot: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    """Which SKUs and categories to sample centred (data dominate the prior) or non-centred.
-
-    A SKU is centred when its price moved and its own data carry more information on its
-    log-magnitude than the pooled prior (``info_u > 1 / sigma^2`` at the pilot fit); a category
-    when its SKUs together inform its mean more than the prior across categories does
-    (``n_c / sigma^2 > 1 / tau^2``). Centring data-dominated parameters and non-centring
-    prior-dominated ones avoids both funnels (measured on the demo store and the test store).
-    """
-    sig2, tau2 = pilot["sigma"] ** 2, pilot["tau"] ** 2
-    sku = (d["price_variation"] >= MIN_PRICE_VARIATION) & (pilot["info_u"] > 1 / sig2)
-    n_c = np.bincount(d["cat_of_sku"], weights=sku, minlength=len(d["categories"]))
-    return sku, n_c / sig2 > 1 / tau2
-
-
-def _split(centred: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
-    """Indices of the centred and non-centred SKUs, then of the centred and non-centred categories.
-
-    Parameters
-    ----------
-    centred : tuple of numpy.ndarray
-        Boolean masks per SKU and per category (see :func:`_centring`).
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        ``(ident, weak, c_cen, c_nc)``.
-    """
-    sku, cat = centred
-    return np.flatnonzero(sku), np.flatnonzero(~sku), np.flatnonzero(cat), np.flatnonzero(~cat)
-
-
-def _build(d: dict[str, Any], weight: np.ndarray, centred: tuple[np.ndarray, np.ndarray]) -> Any:
-    """PyMC graph with the SKU levels integrated out; ``weight`` = 1 / dispersion per SKU."""
-    # lazy: PyMC and PyTensor load in seconds, only when elasticities are fitted
-    import pymc as pm
-    import pytensor.tensor as pt
-
-    n, s, t = len(d["skus"]), d["sku_idx"], d["week_idx"]
-    ident, weak, c_cen, c_nc = _split(centred)
-    cat = d["cat_of_sku"]
-    wy = weight[s] * d["y"]
-    # sufficient statistics of the linear part of the log-likelihood
-    sxy = np.bincount(s, weights=wy * d["x"], minlength=n)
-    spy = float((wy * d["promo"]).sum())
-    sty = np.bincount(t, weights=wy, minlength=len(d["weeks"]))
-    shape = LEVEL_PRIOR_SHAPE + np.bincount(s, weights=wy, minlength=n)
-    coords = {"sku": list(d["skus"]), "category": d["categories"], "week": list(range(len(sty)))}
-    with pm.Model(coords=coords) as model:
-        m = pm.Normal("log_mag_mean", np.log(1.5), 0.5)
-        tau = pm.HalfNormal("tau_category", 0.4)
-        m_cat = pt.zeros(len(d["categories"]))
-        if len(c_cen):
-            m_c = pm.Normal("log_mag_category_centred", m, tau, shape=len(c_cen))
-            m_cat = pt.set_subtensor(m_cat[c_cen], m_c)
-        if len(c_nc):
-            z_c = pm.Normal("z_category", 0.0, 1.0, shape=len(c_nc))
-            m_cat = pt.set_subtensor(m_cat[c_nc], m + tau * z_c)
-        m_cat = pm.Deterministic("log_mag_category", m_cat, dims="category")
-        sigma = pm.HalfNormal("sigma_sku", 0.3)
-        u = pt.zeros(n)
-        if len(ident):
-            u_id = pm.Normal("log_mag_centred", m_cat[cat[ident]], sigma, shape=len(ident))
-            u = pt.set_subtensor(u[ident], u_id)
-        if len(weak):
-            z_weak = pm.Normal("z_sku", 0.0, 1.0, shape=len(weak))
-            u = pt.set_subtensor(u[weak], m_cat[cat[weak]] + sigma * z_weak)
-        elast = pm.Deterministic("elasticity", -pt.exp(u), dims="sku")
-        sigma_w = pm.HalfNormal("sigma_week", 0.5)
-        w = pm.ZeroSumNormal("week_effect", sigma=sigma_w, dims="week")
-        promo = pm.Normal("promo_effect", 0.0, 0.5)
-        eta = elast[s] * d["x"] + promo * d["promo"] + w[t]
-        big_s = pm.Deterministic(
-            "exposure", pt.zeros(n)[s].inc(weight[s] * pt.exp(eta)), dims="sku"
-        )
-        loglik = (
-            pt.sum(elast * sxy)
-            + promo * spy
-            + pt.sum(w * sty)
-            - pt.sum(shape * pt.log(d["level_rate"] + big_s))
-        )
-        pm.Potential("loglik", loglik)
-    model.level_shape = shape
-    return model
-
-
-#: Deterministics of :func:`_build`, with their dims after (chain, draw): the sampler traces the
-#: free variables only and :func:`_derived` recomputes these in numpy (compiling them too cost
-#: compile time on a new machine).
-_DERIVED_DIMS = {"log_mag_category": "category", "elasticity": "sku", "exposure": "sku"}
-#: Largest (draws x sales rows) block evaluated at once by :func:`_exposure` (32 MB of float64).
-_EXPOSURE_BLOCK = 1 << 22
-
-
-def _derived(
-    d: dict[str, Any],
-    weight: np.ndarray,
-    centred: tuple[np.ndarray, np.ndarray],
-    draws: dict[str, np.ndarray],
-) -> dict[str, np.ndarray]:
-    """The deterministics of :func:`_build` evaluated in numpy on draws of its free variables.
-
-    Parameters
-    ----------
-    d : dict
-        Design (:func:`_design`).
-    weight : numpy.ndarray
-        Likelihood weight per SKU, as given to :func:`_build`.
-    centred : tuple of numpy.ndarray
-        SKU and category centring masks, as given to :func:`_build`.
-    draws : dict of str to numpy.ndarray
-        Each free variable of the model by name (constrained values), with the same leading
-        sample dimensions, e.g. (chain, draw).
-
-    Returns
-    -------
-    dict of str to numpy.ndarray
-        ``log_mag_category`` (..., categories), ``elasticity`` and ``exposure`` (..., SKUs).
-    """
-    ident, weak, c_cen, c_nc = _split(centred)
-    m, tau = draws["log_mag_mean"][..., None], draws["tau_category"][..., None]
-    lead = m.shape[:-1]
-    m_cat = np.zeros((*lead, len(d["categories"])))
-    if len(c_cen):
-        m_cat[..., c_cen] = draws["log_mag_category_centred"]
-    if len(c_nc):
-        m_cat[..., c_nc] = m + tau * draws["z_category"]
-    u = np.zeros((*lead, len(d["skus"])))
-    if len(ident):
-        u[..., ident] = draws["log_mag_centred"]
-    if len(weak):
-        sigma = draws["sigma_sku"][..., None]
-        u[..., weak] = m_cat[..., d["cat_of_sku"][weak]] + sigma * draws["z_sku"]
-    elast = -np.exp(u)
-    expo = _exposure(d, weight, elast, draws["promo_effect"], draws["week_effect"])
-    return {"log_mag_category": m_cat, "elasticity": elast, "exposure": expo}
-
-
-def _exposure(
-    d: dict[str, Any],
-    weight: np.ndarray,
-    elast: np.ndarray,
-    promo: np.ndarray,
-    week: np.ndarray,
-) -> np.ndarray:
-    """Weighted sum over each SKU's sales rows of ``exp(eta)``, per draw, in blocks of draws.
-
-    Parameters
-    ----------
-    d : dict
-        Design (:func:`_design`).
-    weight : numpy.ndarray
-        Likelihood weight per SKU.
-    elast : numpy.ndarray
-        Elasticities, (..., SKUs).
-    promo : numpy.ndarray
-        Promotion effect, (...).
-    week : numpy.ndarray
-        Week effects, (..., weeks).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``sum_i weight_s exp(e_s x_i + promo promo_i + w_t)`` over the rows ``i`` of each SKU
-        ``s``, (..., SKUs).
-    """
-    n = elast.shape[-1]
-    order = np.argsort(d["sku_idx"], kind="stable")
-    s, t = d["sku_idx"][order], d["week_idx"][order]
-    x, pr, ws = d["x"][order], d["promo"][order], weight[s]
-    counts = np.bincount(s, minlength=n)
-    has = np.flatnonzero(counts)
-    starts = (np.cumsum(counts) - counts)[has]
-    e, p = elast.reshape(-1, n), promo.reshape(-1, 1)
-    w = week.reshape(len(e), -1)
-    out = np.zeros((len(e), n))
-    step = max(1, _EXPOSURE_BLOCK // max(len(s), 1))
-    for i in range(0, len(e), step):
-        b = slice(i, i + step)
-        eta = e[b][:, s] * x + p[b] * pr + w[b][:, t]
-        out[b, has] = np.add.reduceat(ws * np.exp(eta), starts, axis=1)
-    return out.reshape(elast.shape)
-
-
 _DIAG_VARS = (
     "elasticity",
     "log_mag_category",
@@ -310,31 +82,6 @@ _DIAG_VARS = (
     "promo_effect",
     "level",
 )
-
-
-def _add_derived(
-    post: Any,
-    d: dict[str, Any],
-    weight: np.ndarray,
-    centred: tuple[np.ndarray, np.ndarray],
-    free: list[str],
-) -> None:
-    """Add the model's deterministics, computed by :func:`_derived`, to a nutpie posterior.
-
-    Parameters
-    ----------
-    post : xarray.Dataset
-        Posterior of the free variables ``free`` (dims chain, draw, ...); modified in place.
-    d, weight, centred
-        As given to :func:`_build`.
-    free : list of str
-        Names of the model's free variables.
-    """
-    derived = _derived(d, weight, centred, {k: post[k].to_numpy() for k in free})
-    post.coords["sku"] = list(d["skus"])
-    post.coords["category"] = list(d["categories"])
-    for name, dim in _DERIVED_DIMS.items():
-        post[name] = (("chain", "draw", dim), derived[name])
 
 
 class ElasticityModel:
@@ -423,7 +170,7 @@ class ElasticityModel:
             )
         method = "laplace" if self.method == "advi" else self.method
         t0 = time.perf_counter()
-        d = _design(sales, catalog, self.max_weeks)
+        d = design(sales, catalog, self.max_weeks)
         diag: dict[str, Any] = {
             "method": method,
             "n_rows": len(d["y"]),
@@ -436,7 +183,7 @@ class ElasticityModel:
             pilot = fit_poisson(d, weight, LEVEL_PRIOR_SHAPE, MIN_PRICE_VARIATION)
         self.idata_ = None
         if method == "nuts":
-            e, lvl, wk, m_cat, sig = self._sample(d, weight, _centring(d, pilot), diag)
+            e, lvl, wk, m_cat, sig = self._sample(d, weight, centring(d, pilot), diag)
         else:
             fit = pilot
             rng = np.random.default_rng(self.seed)
@@ -482,11 +229,10 @@ class ElasticityModel:
         centred: tuple[np.ndarray, np.ndarray],
         diag: dict[str, Any],
     ) -> tuple[np.ndarray, ...]:
-        # lazy: ArviZ and nutpie load in seconds, only when elasticities are sampled
-        import arviz as az
-        import nutpie
+        import arviz as az  # lazy: heavy, and only NUTS fits need it
+        import nutpie  # lazy: as arviz
 
-        model = _build(d, weight, centred)
+        model = build_graph(d, weight, centred)
         diag["n_centred_skus"] = int(centred[0].sum())
         t = time.perf_counter()
         free = [v.name for v in model.free_RVs]
@@ -509,7 +255,7 @@ class ElasticityModel:
             idata.posterior.sizes, draws=self.draws, chains=self.chains, what="elasticity model"
         )
         post = idata.posterior
-        _add_derived(post, d, weight, centred, free)
+        add_derived(post, d, weight, centred, free)
         # exact conditional draw of each SKU level: Gamma(shape_s, rate + exposure_s)
         rng = np.random.default_rng(self.seed + 1)
         rate = d["level_rate"] + post["exposure"].to_numpy()

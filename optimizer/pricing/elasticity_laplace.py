@@ -44,10 +44,16 @@ def fit_poisson(
 ) -> dict[str, Any]:
     """Posterior mode and Laplace variances of the elasticity model (numpy, vectorized).
 
+    Long because one coordinate-ascent sweep updates the levels, week, promo, elasticity and
+    hyperparameter blocks in a fixed Gauss-Seidel order on shared per-row arrays (``mu``,
+    ``omu``); split into steps it would pass a dozen arrays back and forth, and its numbers
+    are pinned by the elasticity tests.
+
     Parameters
     ----------
     d : dict
-        Design from ``elasticity._design`` (row indices, centred log price, units...).
+        Design from :func:`optimizer.pricing.elasticity_design.design` (row indices, centred log
+        price, units...).
     weight : numpy.ndarray
         Likelihood weight per SKU (``1 / dispersion``), shape ``(n_skus,)``.
     level_shape : float

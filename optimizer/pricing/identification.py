@@ -16,7 +16,8 @@ import pandas as pd
 
 from optimizer.errors import InfeasibleError
 from optimizer.pricing.candidates import build_candidates
-from optimizer.pricing.elasticity import MIN_PRICE_VARIATION, WEAK_WIDTH_SHARE
+from optimizer.pricing.elasticity import WEAK_WIDTH_SHARE
+from optimizer.pricing.elasticity_design import MIN_PRICE_VARIATION
 from optimizer.pricing.estimates import Elasticities
 from optimizer.pricing.problem import PricingProblem
 from optimizer.pricing.rules import build_ladder
@@ -38,6 +39,58 @@ WEAK_MAX_CHANGE = 0.03
 FULL_WIDTH_SHARE = 0.5
 #: Resolution of the widening of the bounds when they make the problem infeasible.
 _RELAX_STEP = 1 / 64
+
+
+def _sku_bound(
+    pv: float,
+    r: float,
+    width: float,
+    cat_w: float,
+    flag: bool,
+    max_change: float,
+    weak_cap: float,
+) -> tuple[float, str]:
+    """One SKU's change bound (fraction) and its reason, in words.
+
+    The rule of :func:`identification_bounds`.
+
+    ``pv`` is the std of its log price, ``r`` its width share, ``width`` and ``cat_w`` its and
+    its category's 90 % interval widths, ``flag`` the fit's ``weakly_identified``.
+    """
+    pct = 100.0
+    bound = float(max_change)
+    if pv < MIN_PRICE_VARIATION:
+        bound = weak_cap
+        why = (
+            f"no own price variation in the history (std of log price {pv:.3f} < "
+            f"{MIN_PRICE_VARIATION}): the elasticity is only its category prior; moves "
+            f"limited to ±{weak_cap * pct:.1f} %"
+        )
+    elif np.isfinite(r):
+        t = (WEAK_WIDTH_SHARE - r) / (WEAK_WIDTH_SHARE - FULL_WIDTH_SHARE)
+        bound = weak_cap + (max_change - weak_cap) * float(np.clip(t, 0.0, 1.0))
+        ratio = (
+            f"90 % interval of the elasticity {width:.2f} wide, {r * pct:.0f} % of its "
+            f"category's ({cat_w:.2f})"
+        )
+        if r >= WEAK_WIDTH_SHARE:
+            why = f"weakly identified: {ratio}; moves limited to ±{bound * pct:.1f} %"
+        elif r <= FULL_WIDTH_SHARE:
+            why = f"well identified: {ratio}; up to the largest change allowed, ±{max_change * pct:.1f} %"
+        else:
+            why = f"partly identified: {ratio}; moves limited to ±{bound * pct:.1f} %"
+    elif flag:
+        bound = weak_cap
+        why = (
+            "weakly identified (flagged by the fit, which records no category interval); "
+            f"moves limited to ±{weak_cap * pct:.1f} %"
+        )
+    else:
+        why = (
+            f"identified (90 % interval {width:.2f} wide; the fit records no category "
+            f"interval): up to the largest change allowed, ±{max_change * pct:.1f} %"
+        )
+    return bound, why
 
 
 def identification_bounds(
@@ -72,7 +125,7 @@ def identification_bounds(
     Notes
     -----
     With ``r = width_share``: a SKU whose price never moved in the history (std of log price
-    below :data:`~optimizer.pricing.elasticity.MIN_PRICE_VARIATION`) or with ``r >=``
+    below :data:`~optimizer.pricing.elasticity_design.MIN_PRICE_VARIATION`) or with ``r >=``
     :data:`~optimizer.pricing.elasticity.WEAK_WIDTH_SHARE` (the model's own flag) gets
     ``weak_max_change``; ``r <=`` :data:`FULL_WIDTH_SHARE` (the data at least halved the
     category's interval) gets ``max_change``; in between the bound is linear in ``r``. A
@@ -92,40 +145,10 @@ def identification_bounds(
         share = np.where(cat_w > 0, width / cat_w, np.nan)
     bound = np.full(len(f), float(max_change))
     reasons = []
-    pct = 100.0
     for i in range(len(f)):
-        r = share[i]
-        if pv[i] < MIN_PRICE_VARIATION:
-            bound[i] = weak_cap
-            why = (
-                f"no own price variation in the history (std of log price {pv[i]:.3f} < "
-                f"{MIN_PRICE_VARIATION}): the elasticity is only its category prior; moves "
-                f"limited to ±{weak_cap * pct:.1f} %"
-            )
-        elif np.isfinite(r):
-            t = (WEAK_WIDTH_SHARE - r) / (WEAK_WIDTH_SHARE - FULL_WIDTH_SHARE)
-            bound[i] = weak_cap + (max_change - weak_cap) * float(np.clip(t, 0.0, 1.0))
-            ratio = (
-                f"90 % interval of the elasticity {width[i]:.2f} wide, {r * pct:.0f} % of its "
-                f"category's ({cat_w[i]:.2f})"
-            )
-            if r >= WEAK_WIDTH_SHARE:
-                why = f"weakly identified: {ratio}; moves limited to ±{bound[i] * pct:.1f} %"
-            elif r <= FULL_WIDTH_SHARE:
-                why = f"well identified: {ratio}; up to the largest change allowed, ±{max_change * pct:.1f} %"
-            else:
-                why = f"partly identified: {ratio}; moves limited to ±{bound[i] * pct:.1f} %"
-        elif flag[i]:
-            bound[i] = weak_cap
-            why = (
-                "weakly identified (flagged by the fit, which records no category interval); "
-                f"moves limited to ±{weak_cap * pct:.1f} %"
-            )
-        else:
-            why = (
-                f"identified (90 % interval {width[i]:.2f} wide; the fit records no category "
-                f"interval): up to the largest change allowed, ±{max_change * pct:.1f} %"
-            )
+        bound[i], why = _sku_bound(
+            pv[i], share[i], width[i], cat_w[i], flag[i], max_change, weak_cap
+        )
         reasons.append(why)
     return pd.DataFrame(
         {

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pulp
 
+from optimizer.solving import check_solver, pulp_solver
+
 __all__ = ["MilpSolution", "solve_milp"]
 
 
@@ -49,10 +51,52 @@ class MilpSolution:
     solve_seconds: float
 
 
-def _solver(name: str, gap_rel: float, time_limit: float) -> pulp.LpSolver:
-    if name == "highs":
-        return pulp.HiGHS(msg=False, gapRel=gap_rel, timeLimit=time_limit)
-    return pulp.PULP_CBC_CMD(msg=False, gapRel=gap_rel, timeLimit=time_limit)
+def _model(
+    values: np.ndarray,
+    weights: np.ndarray,
+    rhs: np.ndarray,
+    penalty: np.ndarray | None,
+    rows: np.ndarray,
+    cols: np.ndarray,
+) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
+    """The MILP and its binaries, one per valid option ``(rows[i], cols[i])`` (SKU order)."""
+    n = values.shape[0]
+    prob = pulp.LpProblem("pricing", pulp.LpMaximize)
+    xs = [pulp.LpVariable(f"x_{s}_{j}", cat=pulp.LpBinary) for s, j in zip(rows, cols, strict=True)]
+    v = values[rows, cols]
+    # scale the objective so that CBC's absolute tolerances stay meaningful
+    scale = float(np.abs(v).max()) or 1.0
+    soft = np.zeros(len(rhs), bool) if penalty is None else np.isfinite(penalty)
+    over = {int(j): pulp.LpVariable(f"o_{j}", lowBound=0) for j in np.flatnonzero(soft)}
+    terms = list(zip(xs, (v / scale).tolist(), strict=True))
+    terms += [(o, -float(penalty[j]) / scale) for j, o in over.items()]  # type: ignore[index]
+    prob += pulp.LpAffineExpression(terms)
+    bounds = np.searchsorted(rows, np.arange(n + 1))
+    for s in range(n):
+        a, b = bounds[s], bounds[s + 1]
+        prob += pulp.LpAffineExpression([(x, 1.0) for x in xs[a:b]]) == 1, f"one_{s}"
+    for j in range(len(rhs)):
+        w = weights[rows, cols, j]
+        nz = np.flatnonzero(w)
+        lhs = [(xs[i], float(w[i])) for i in nz]
+        if j in over:
+            lhs.append((over[j], -1.0))
+        prob += (pulp.LpAffineExpression(lhs) <= float(rhs[j]), f"row_{j}")
+    return prob, xs
+
+
+def _read_choice(
+    xs: list[pulp.LpVariable], rows: np.ndarray, cols: np.ndarray, n: int, status: str
+) -> np.ndarray | None:
+    """Chosen option per SKU from the solved binaries; ``None`` unless exactly one per SKU."""
+    sol = np.array([x.varValue or 0.0 for x in xs])
+    choice: np.ndarray | None = None
+    if status == "Optimal" or (sol > 0.5).sum() == n:
+        picked = sol > 0.5
+        if np.bincount(rows[picked], minlength=n).tolist() == [1] * n:
+            choice = np.zeros(n, dtype=int)
+            choice[rows[picked]] = cols[picked]
+    return choice
 
 
 def solve_milp(
@@ -80,7 +124,7 @@ def solve_milp(
     time_limit : float
         Seconds.
     solver : {"cbc", "highs"}
-        Backend reached through PuLP.
+        Backend reached through PuLP (:func:`optimizer.solving.pulp_solver`: one thread, silent).
     penalty : numpy.ndarray or None
         Objective lost per unit of a soft row above its ``rhs`` (``inf`` = hard row), shape
         ``(m,)``; ``None``: every row is hard. ``objective`` is then the penalized objective.
@@ -88,43 +132,23 @@ def solve_milp(
     Returns
     -------
     MilpSolution
+
+    Raises
+    ------
+    ConfigError
+        Unknown ``solver``.
     """
+    check_solver(solver)
     t0 = time.perf_counter()
     n, k = values.shape
-    valid = np.isfinite(values)
-    prob = pulp.LpProblem("pricing", pulp.LpMaximize)
-    rows, cols = np.nonzero(valid)
-    xs = [pulp.LpVariable(f"x_{s}_{j}", cat=pulp.LpBinary) for s, j in zip(rows, cols, strict=True)]
-    v = values[rows, cols]
-    # scale the objective so that CBC's absolute tolerances stay meaningful
-    scale = float(np.abs(v).max()) or 1.0
+    rows, cols = np.nonzero(np.isfinite(values))
     soft = np.zeros(len(rhs), bool) if penalty is None else np.isfinite(penalty)
-    over = {int(j): pulp.LpVariable(f"o_{j}", lowBound=0) for j in np.flatnonzero(soft)}
-    terms = list(zip(xs, (v / scale).tolist(), strict=True))
-    terms += [(o, -float(penalty[j]) / scale) for j, o in over.items()]  # type: ignore[index]
-    prob += pulp.LpAffineExpression(terms)
-    bounds = np.searchsorted(rows, np.arange(n + 1))
-    for s in range(n):
-        a, b = bounds[s], bounds[s + 1]
-        prob += pulp.LpAffineExpression([(x, 1.0) for x in xs[a:b]]) == 1, f"one_{s}"
-    for j in range(len(rhs)):
-        w = weights[rows, cols, j]
-        nz = np.flatnonzero(w)
-        lhs = [(xs[i], float(w[i])) for i in nz]
-        if j in over:
-            lhs.append((over[j], -1.0))
-        prob += (pulp.LpAffineExpression(lhs) <= float(rhs[j]), f"row_{j}")
+    prob, xs = _model(values, weights, rhs, penalty, rows, cols)
     t1 = time.perf_counter()
-    status = prob.solve(_solver(solver, gap_rel, time_limit))
+    status = prob.solve(pulp_solver(solver, gap_rel=gap_rel, time_limit=time_limit))
     t2 = time.perf_counter()
     name = pulp.LpStatus[status]
-    sol = np.array([x.varValue or 0.0 for x in xs])
-    choice: np.ndarray | None = None
-    if name == "Optimal" or (sol > 0.5).sum() == n:
-        picked = sol > 0.5
-        if np.bincount(rows[picked], minlength=n).tolist() == [1] * n:
-            choice = np.zeros(n, dtype=int)
-            choice[rows[picked]] = cols[picked]
+    choice = _read_choice(xs, rows, cols, n, name)
     obj = -np.inf
     if choice is not None:
         obj = float(values[np.arange(n), choice].sum())

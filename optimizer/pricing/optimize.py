@@ -67,6 +67,51 @@ def _binding_rule(
     return out
 
 
+def _finish_with_milp(
+    problem: PricingProblem,
+    c: Candidates,
+    choice: np.ndarray | None,
+    primal: float,
+    info: dict,
+) -> tuple[np.ndarray | None, float, str | None, float]:
+    """The exact MILP after the Lagrangian: its choice when better (always for ``"milp"``).
+
+    Returns the choice and its objective (EUR), the MILP's solver name when its choice is taken
+    (else ``None``) and the gap it proved (``inf`` when none); records the MILP in ``info``.
+    """
+    values, weights, b, names = c.values, c.weights, c.rhs, c.row_names
+    tol = problem.gap_tolerance
+    pen = c.penalty
+    solver = None
+    proven_gap = np.inf
+    ms = solve_milp(
+        values,
+        weights,
+        b,
+        gap_rel=min(tol, 1e-6) if problem.method is Method.MILP else tol,
+        time_limit=problem.time_limit,
+        penalty=pen,
+    )
+    info["milp"] = {
+        "status": ms.status,
+        "proven": ms.proven,
+        "gap_rel": ms.gap_rel,
+        "build_seconds": ms.build_seconds,
+        "solve_seconds": ms.solve_seconds,
+    }
+    if ms.status == "Infeasible" and choice is None:
+        raise InfeasibleError(
+            "capacity/max_changes: no price list meets all weekly capacities and the cap "
+            f"on price changes together (rows {names}); raise capacity or max_changes."
+        )
+    if ms.choice is not None and (problem.method is Method.MILP or ms.objective > primal):
+        choice, primal = ms.choice, ms.objective
+        solver = ms.solver if problem.method is Method.MILP else f"lagrangian+{ms.solver}"
+    if ms.proven:
+        proven_gap = ms.gap_rel
+    return choice, primal, solver, proven_gap
+
+
 def optimize_prices(problem: PricingProblem) -> PricingResult:
     """Choose one price per SKU maximizing margin (or revenue) under rules, stock, capacity.
 
@@ -120,31 +165,10 @@ def optimize_prices(problem: PricingProblem) -> PricingResult:
         or choice is None
     )
     if need_milp:
-        ms = solve_milp(
-            values,
-            weights,
-            b,
-            gap_rel=min(tol, 1e-6) if problem.method is Method.MILP else tol,
-            time_limit=problem.time_limit,
-            penalty=pen,
+        choice, primal, milp_solver, proven_gap = _finish_with_milp(
+            problem, c, choice, primal, info
         )
-        info["milp"] = {
-            "status": ms.status,
-            "proven": ms.proven,
-            "gap_rel": ms.gap_rel,
-            "build_seconds": ms.build_seconds,
-            "solve_seconds": ms.solve_seconds,
-        }
-        if ms.status == "Infeasible" and choice is None:
-            raise InfeasibleError(
-                "capacity/max_changes: no price list meets all weekly capacities and the cap "
-                f"on price changes together (rows {names}); raise capacity or max_changes."
-            )
-        if ms.choice is not None and (problem.method is Method.MILP or ms.objective > primal):
-            choice, primal = ms.choice, ms.objective
-            solver = ms.solver if problem.method is Method.MILP else f"lagrangian+{ms.solver}"
-        if ms.proven:
-            proven_gap = ms.gap_rel
+        solver = milp_solver or solver
     if choice is None:
         raise InfeasibleError(
             f"no feasible price list found within {problem.time_limit:.0f} s (rows {names}); "
@@ -166,6 +190,91 @@ def optimize_prices(problem: PricingProblem) -> PricingResult:
         info=info,
         t0=t0,
     )
+
+
+def _at_current_prices(problem: PricingProblem, p0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Units served from stock per SKU and week at today's prices, and today's unit margin.
+
+    ``p0`` is in EUR incl. VAT; the margin per unit in EUR excl. VAT.
+    """
+    cat = problem.catalog
+    stock = cat.frame["stock"].to_numpy(float)
+    cur_dem = problem.elasticities.weekly_units(
+        cat.frame.index, p0[:, None], problem.units_quantile
+    )
+    cur_sold = sell_through(cur_dem * problem.multiplier[None, :], stock)
+    _, cur_mar_u = unit_economics(
+        cat, p0, logistics_cost=problem.logistics_cost, net_of_returns=problem.net_of_returns
+    )
+    return cur_sold, cur_mar_u
+
+
+def _price_frame(
+    problem: PricingProblem,
+    c: Candidates,
+    choice: np.ndarray,
+    shipped: np.ndarray,
+    cur_sold: np.ndarray,
+    cur_mar_u: np.ndarray,
+) -> pd.DataFrame:
+    """Per-SKU table (:data:`~optimizer.pricing.result.PRICE_COLUMNS`) of one ladder choice.
+
+    ``shipped`` are the units shipped per SKU and week, ``cur_sold`` and ``cur_mar_u`` the
+    units and margin per unit at today's prices (:func:`_at_current_prices`).
+    """
+    f, idx, ladder, p0 = problem.catalog.frame, problem.catalog.frame.index, c.ladder, c.p0
+    ar = np.arange(len(idx))
+    _, free = dual_value(c.values, c.weights[..., :0], c.rhs[:0], np.zeros(0))
+    new = ladder.prices[ar, choice]
+    dem = c.demand[ar, choice].sum(axis=-1)
+    served = c.sold[ar, choice].sum(axis=-1)
+    units = shipped.sum(axis=-1)
+    rev_new, mar_new = c.rev_u[ar, choice] * units, c.mar_u[ar, choice] * units
+    ref = (
+        problem.reference_prices.reindex(idx).to_numpy(float)
+        if problem.reference_prices is not None
+        else p0
+    )
+    ref = np.fmin(ref, p0)
+    reduced = new < p0 - 1e-9
+    binding = _binding_rule(ladder, choice, free, c.valid, dem - served, c.changes_row)
+    return pd.DataFrame(
+        {
+            "category": f["category"].to_numpy(),
+            "current_price_incl_vat": p0,
+            "new_price_incl_vat": new,
+            "new_price_excl_vat": new / (1 + f["vat_rate"].to_numpy(float)),
+            "unit_cost": f["unit_cost"].to_numpy(float),
+            "change_pct": (new / p0 - 1) * 100,
+            "expected_demand": dem,
+            "expected_units": units,
+            "lost_units": dem - served,
+            "rationed_units": served - units,
+            "stock": f["stock"].to_numpy(float),
+            "revenue_excl_vat": rev_new,
+            "margin": mar_new,
+            "current_expected_units": cur_sold.sum(axis=1),
+            "current_margin": cur_sold.sum(axis=1) * cur_mar_u,
+            "binding_rule": binding,
+            "reference_price": np.where(reduced, ref, np.nan),
+        },
+        index=idx,
+    )
+
+
+def _add_run_info(info: dict, problem: PricingProblem, c: Candidates) -> None:
+    """Complete ``info`` with the candidate count, coupling rows and the run's settings."""
+    info.update(
+        {
+            "n_candidates": int(c.valid.sum()),
+            "coupling_rows": c.row_names,
+            "units_quantile": problem.units_quantile,
+            "method": problem.method.value,
+            "capacity_mode": str(problem.capacity_mode),
+        }
+    )
+    if c.week_penalty is not None:
+        info["overflow_penalty"] = [float(x) for x in c.week_penalty]
 
 
 def describe_choice(
@@ -207,79 +316,21 @@ def describe_choice(
     -------
     PricingResult
     """
-    cat, f, idx, ladder = (
-        problem.catalog,
-        problem.catalog.frame,
-        problem.catalog.frame.index,
-        c.ladder,
-    )
-    valid, values, weights, b, names = c.valid, c.values, c.weights, c.rhs, c.row_names
-    demand, sold, rev_u, mar_u, changes_row = c.demand, c.sold, c.rev_u, c.mar_u, c.changes_row
-    p0, stock, cap = c.p0, f["stock"].to_numpy(float), problem.capacity
-    tol = problem.gap_tolerance
-
-    ar = np.arange(len(idx))
-    _, free = dual_value(values, weights[..., :0], b[:0], np.zeros(0))
-    new = ladder.prices[ar, choice]
-    dem = demand[ar, choice].sum(axis=-1)
-    lu = f["logistics_units"].to_numpy(float)
-    sold_c = sold[ar, choice]  # (n, T) served from stock
+    ar = np.arange(len(choice))
+    cap = problem.capacity
+    lu = problem.catalog.frame["logistics_units"].to_numpy(float)
+    sold_c = c.sold[ar, choice]  # (n, T) served from stock
     demand_load = lu @ sold_c
     ration = problem.capacity_mode is CapacityMode.RATION
     shipped = sold_c * ration_factors(demand_load, cap)[None, :] if ration else sold_c
-    served = sold_c.sum(axis=-1)
-    units = shipped.sum(axis=-1)
-    rev_new, mar_new = rev_u[ar, choice] * units, mar_u[ar, choice] * units
-    cur_dem = problem.elasticities.weekly_units(idx, p0[:, None], problem.units_quantile)
-    cur_sold = sell_through(cur_dem * problem.multiplier[None, :], stock)
-    cur_rev_u, cur_mar_u = unit_economics(
-        cat, p0, logistics_cost=problem.logistics_cost, net_of_returns=problem.net_of_returns
-    )
-    ref = (
-        problem.reference_prices.reindex(idx).to_numpy(float)
-        if problem.reference_prices is not None
-        else p0
-    )
-    ref = np.fmin(ref, p0)
-    reduced = new < p0 - 1e-9
-    frame = pd.DataFrame(
-        {
-            "category": f["category"].to_numpy(),
-            "current_price_incl_vat": p0,
-            "new_price_incl_vat": new,
-            "new_price_excl_vat": new / (1 + f["vat_rate"].to_numpy(float)),
-            "unit_cost": f["unit_cost"].to_numpy(float),
-            "change_pct": (new / p0 - 1) * 100,
-            "expected_demand": dem,
-            "expected_units": units,
-            "lost_units": dem - served,
-            "rationed_units": served - units,
-            "stock": stock,
-            "revenue_excl_vat": rev_new,
-            "margin": mar_new,
-            "current_expected_units": cur_sold.sum(axis=1),
-            "current_margin": cur_sold.sum(axis=1) * cur_mar_u,
-            "binding_rule": _binding_rule(ladder, choice, free, valid, dem - served, changes_row),
-            "reference_price": np.where(reduced, ref, np.nan),
-        },
-        index=idx,
-    )
-    del cur_rev_u
+    cur_sold, cur_mar_u = _at_current_prices(problem, c.p0)
+    frame = _price_frame(problem, c, choice, shipped, cur_sold, cur_mar_u)
     new_load = (shipped * lu[:, None]).sum(axis=0)
     if ration:  # exactly min(demand load, capacity), without rounding above capacity
         new_load = np.minimum(new_load, cap)
     cur_load = (cur_sold * lu[:, None]).sum(axis=0)
-    info.update(
-        {
-            "n_candidates": int(valid.sum()),
-            "coupling_rows": names,
-            "units_quantile": problem.units_quantile,
-            "method": problem.method.value,
-            "capacity_mode": str(problem.capacity_mode),
-        }
-    )
-    if c.week_penalty is not None:
-        info["overflow_penalty"] = [float(x) for x in c.week_penalty]
+    _add_run_info(info, problem, c)
+    tol = problem.gap_tolerance
     return PricingResult(
         status=PricingStatus.OPTIMAL if gap <= tol else PricingStatus.FEASIBLE,
         prices=frame,

@@ -33,7 +33,11 @@ BUILTIN_RULES = (
 
 
 class Objective(StrEnum):
-    """What the optimizer maximizes over the horizon."""
+    """What the optimizer maximizes over the horizon.
+
+    Not :class:`optimizer.allocation.Objective`: that one values media spend (its margin is
+    net of the spend and it adds ``contribution``); this one values units sold at a price.
+    """
 
     MARGIN = "margin"  #: contribution margin excl. VAT (see PricingProblem)
     REVENUE = "revenue"  #: revenue excl. VAT (keep a margin floor in the rules)

@@ -1,13 +1,14 @@
-"""Pricing result: frozen per-SKU table and totals, with a status enum."""
+"""Pricing result: frozen per-SKU table and totals, with a status (``SolveStatus``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from optimizer.solving import SolveStatus as PricingStatus
 
 __all__ = ["PRICE_COLUMNS", "PricingResult", "PricingStatus"]
 
@@ -31,13 +32,6 @@ PRICE_COLUMNS = (
     "binding_rule",
     "reference_price",
 )
-
-
-class PricingStatus(StrEnum):
-    """Outcome of a pricing run."""
-
-    OPTIMAL = "optimal"  #: certified gap within the tolerance
-    FEASIBLE = "feasible"  #: feasible prices, gap above the tolerance (reported)
 
 
 @dataclass(frozen=True, eq=False)

@@ -13,6 +13,7 @@ Every candidate price of a SKU satisfies, on the VAT-inclusive price ``p`` (EUR)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,6 +125,53 @@ def _snap(targets: np.ndarray, lo: np.ndarray, hi: np.ndarray, endings: tuple[fl
     return np.where(np.isfinite(dist.min(axis=-1)), out, np.nan)
 
 
+def _first_skus(i: np.ndarray, line: Callable[[int], str]) -> str:
+    """``line(j)`` for the first five SKU positions in ``i``, joined, and how many more."""
+    more = f" (and {len(i) - 5} more SKUs)" if len(i) > 5 else ""
+    return "; ".join(line(j) for j in i[:5]) + more
+
+
+def _check_bounds_meet(
+    skus: pd.Index, lo: np.ndarray, hi: np.ndarray, lo_rule: np.ndarray, hi_rule: np.ndarray
+) -> None:
+    """Raise :class:`InfeasibleError` naming the SKUs whose rules leave no price interval."""
+    bad = lo > hi + _TOL
+    if bad.any():
+        i = np.flatnonzero(bad)
+        listed = _first_skus(
+            i,
+            lambda j: (
+                f"SKU {skus[j]!r}: {lo_rule[j]} requires at least {lo[j]:.2f} EUR incl. "
+                f"VAT but {hi_rule[j]} allows at most {hi[j]:.2f} EUR"
+            ),
+        )
+        raise InfeasibleError(
+            f"price rules leave no price for {len(i)} SKU(s): "
+            + listed
+            + ". Relax the named rules (lower the margin floor or minimum price, raise "
+            "max_price or max_change) or fix the catalog."
+        )
+
+
+def _check_endings_leave_a_price(
+    skus: pd.Index, grid: np.ndarray, lo: np.ndarray, hi: np.ndarray, endings: tuple
+) -> None:
+    """Raise :class:`InfeasibleError` naming the SKUs whose grid the price endings emptied."""
+    empty = np.isnan(grid).all(axis=1)
+    if empty.any():
+        i = np.flatnonzero(empty)
+        lines = [
+            f"SKU {skus[j]!r}: no price ending in {list(endings)} between {lo[j]:.2f} and "
+            f"{hi[j]:.2f} EUR incl. VAT"
+            for j in i[:5]
+        ]
+        raise InfeasibleError(
+            f"price endings leave no price for {len(i)} SKU(s): "
+            + "; ".join(lines)
+            + ". Widen max_change or the min/max prices, or allow more endings."
+        )
+
+
 def build_ladder(catalog: Catalog, rules: PriceRules) -> Ladder:
     """Candidate prices per SKU satisfying every per-SKU rule.
 
@@ -154,22 +202,7 @@ def build_ladder(catalog: Catalog, rules: PriceRules) -> Ladder:
     lo_rule = np.asarray(lo_names, dtype=object)[lo_mat.argmax(axis=0)]
     hi_rule = np.asarray(hi_names, dtype=object)[hi_mat.argmin(axis=0)]
     skus = catalog.frame.index
-    bad = lo > hi + _TOL
-    if bad.any():
-        i = np.flatnonzero(bad)
-        lines = [
-            f"SKU {skus[j]!r}: {lo_rule[j]} requires at least {lo[j]:.2f} EUR incl. VAT but "
-            f"{hi_rule[j]} allows at most {hi[j]:.2f} EUR"
-            for j in i[:5]
-        ]
-        more = f" (and {len(i) - 5} more SKUs)" if len(i) > 5 else ""
-        raise InfeasibleError(
-            f"price rules leave no price for {len(i)} SKU(s): "
-            + "; ".join(lines)
-            + more
-            + ". Relax the named rules (lower the margin floor or minimum price, raise "
-            "max_price or max_change) or fix the catalog."
-        )
+    _check_bounds_meet(skus, lo, hi, lo_rule, hi_rule)
     n_targets = rules.n_points - 1
     frac = np.linspace(0.0, 1.0, n_targets)[None, :]
     p0 = catalog.frame["price_incl_vat"].to_numpy(float)
@@ -194,19 +227,7 @@ def build_ladder(catalog: Catalog, rules: PriceRules) -> Ladder:
     grid = np.sort(np.where(dup, np.nan, grid), axis=1)
     keep = ~np.isnan(grid).all(axis=0)
     grid = grid[:, keep]
-    empty = np.isnan(grid).all(axis=1)
-    if empty.any():
-        i = np.flatnonzero(empty)
-        lines = [
-            f"SKU {skus[j]!r}: no price ending in {list(rules.endings)} between {lo[j]:.2f} and "
-            f"{hi[j]:.2f} EUR incl. VAT"
-            for j in i[:5]
-        ]
-        raise InfeasibleError(
-            f"price endings leave no price for {len(i)} SKU(s): "
-            + "; ".join(lines)
-            + ". Widen max_change or the min/max prices, or allow more endings."
-        )
+    _check_endings_leave_a_price(skus, grid, lo, hi, tuple(rules.endings))
     for rule in rules.custom:
         grid = _apply_custom(rule, catalog, grid, lo, hi, lo_rule, hi_rule)
     hit = np.isclose(grid, p0[:, None], rtol=0, atol=1e-6) & cur_ok[:, None]
@@ -254,15 +275,16 @@ def _apply_custom(
     if empty.any():
         skus = catalog.frame.index
         i = np.flatnonzero(empty)
-        lines = [
-            f"SKU {skus[j]!r}: candidates {', '.join(f'{p:.2f}' for p in grid[j][valid[j]])} EUR"
-            for j in i[:5]
-        ]
-        more = f" (and {len(i) - 5} more SKUs)" if len(i) > 5 else ""
+        listed = _first_skus(
+            i,
+            lambda j: (
+                f"SKU {skus[j]!r}: candidates "
+                f"{', '.join(f'{p:.2f}' for p in grid[j][valid[j]])} EUR"
+            ),
+        )
         raise InfeasibleError(
             f"custom price rule {rule.name!r} removes every allowed price of {len(i)} SKU(s): "
-            + "; ".join(lines)
-            + more
+            + listed
             + ". Relax the custom rule or the built-in rules (max_change, endings) that built "
             "these candidates."
         )

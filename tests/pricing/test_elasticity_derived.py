@@ -8,17 +8,18 @@ import pytest
 
 from optimizer.data.catalog import load_catalog
 from optimizer.data.sales import load_sales
-from optimizer.pricing import elasticity as el
+from optimizer.pricing import elasticity_graph as eg
+from optimizer.pricing.elasticity_design import design
 
 
 def _prior_and_graph(d, weight, centred):
     """Prior draws of the free variables and the graph's deterministics evaluated on them."""
-    model = el._build(d, weight, centred)
+    model = eg.build_graph(d, weight, centred)
     free = [v.name for v in model.free_RVs]
     with model:
         prior = pm.sample_prior_predictive(draws=40, var_names=free, random_seed=3).prior
         graph = pm.compute_deterministics(
-            prior, var_names=list(el._DERIVED_DIMS), model=model, progressbar=False
+            prior, var_names=list(eg.DERIVED_DIMS), model=model, progressbar=False
         )
     return model, prior, graph
 
@@ -30,20 +31,20 @@ def _prior_and_graph(d, weight, centred):
 )
 def test_numpy_deterministics_match_graph(tiny_store, monkeypatch, sku_centred, cat_centred):
     catalog = load_catalog(tiny_store / "catalog.csv")
-    d = el._design(load_sales(tiny_store / "sales.csv", catalog=catalog), catalog, None)
+    d = design(load_sales(tiny_store / "sales.csv", catalog=catalog), catalog, None)
     rng = np.random.default_rng(0)
     d["promo"] = (rng.random(len(d["y"])) < 0.2).astype(float)  # exercise the promo term
     weight = rng.uniform(0.5, 1.0, len(d["skus"]))
     centred = (np.array(sku_centred, bool), np.array(cat_centred, bool))
     model, prior, graph = _prior_and_graph(d, weight, centred)
-    assert set(el._DERIVED_DIMS) == {v.name for v in model.deterministics}
+    assert set(eg.DERIVED_DIMS) == {v.name for v in model.deterministics}
     # small blocks: the exposure sums run over several blocks of draws
-    monkeypatch.setattr(el, "_EXPOSURE_BLOCK", 3 * len(d["y"]))
+    monkeypatch.setattr(eg, "EXPOSURE_BLOCK", 3 * len(d["y"]))
     free = {k: prior[k].to_numpy() for k in prior.data_vars}
-    mine = el._derived(d, weight, centred, free)
-    for name in el._DERIVED_DIMS:
+    mine = eg.derived_draws(d, weight, centred, free)
+    for name in eg.DERIVED_DIMS:
         np.testing.assert_allclose(mine[name], graph[name].to_numpy(), rtol=1e-9, atol=0)
     post = prior.copy()
-    el._add_derived(post, d, weight, centred, list(free))
+    eg.add_derived(post, d, weight, centred, list(free))
     assert post["elasticity"].dims == ("chain", "draw", "sku")
     assert list(post["log_mag_category"]["category"].values) == d["categories"]

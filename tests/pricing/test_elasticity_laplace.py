@@ -11,7 +11,7 @@ from optimizer.data.catalog import Catalog
 from optimizer.data.demo import GroundTruth
 from optimizer.data.sales import SalesHistory
 from optimizer.pricing import ElasticityModel
-from optimizer.pricing.elasticity import MIN_PRICE_VARIATION, _design
+from optimizer.pricing.elasticity_design import MIN_PRICE_VARIATION, design
 from optimizer.pricing.elasticity_laplace import fit_poisson, pearson_dispersion
 from tests.pricing.conftest import FIXED_PRICE, TRUE_ELASTICITY
 
@@ -53,7 +53,7 @@ def _synthetic(seed: int, *, overdispersion: float | None = None, n_sku: int = 3
 
 def test_poisson_fit_converges_and_recovers_promo_and_dispersion():
     sales, catalog, e_true = _synthetic(0)
-    d = _design(sales, catalog, None)
+    d = design(sales, catalog, None)
     fit = fit_poisson(d, np.ones(len(d["skus"])), 1.0, MIN_PRICE_VARIATION)
     assert fit["converged"]
     assert abs(fit["b"] - np.log(1.2)) < 0.05
