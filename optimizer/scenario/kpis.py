@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from optimizer.data.dataset import load_dataset
-from optimizer.scenario.evaluation import PlanEvaluation
-from optimizer.scenario.plan import Plans
-from optimizer.scenario.pnl import LABELS, PnL
+from optimizer.scenario.joint.evaluation import PlanEvaluation
+from optimizer.scenario.joint.plan import Plans
+from optimizer.scenario.joint.pnl import LABELS, PnL
 
 if TYPE_CHECKING:
     from optimizer.scenario.runner import ScenarioResult

@@ -22,10 +22,10 @@ from optimizer.mmm.results import channel_table, curve_grid
 from optimizer.pricing import Elasticities, PricingProblem
 from optimizer.scenario.cache import code_digest
 from optimizer.scenario.checks import check_dataset, today_plan
-from optimizer.scenario.demand import StoreDemand
 from optimizer.scenario.fits import Progress, fit_elasticities, fit_mmm, fit_model
 from optimizer.scenario.frontier import media_frontier
-from optimizer.scenario.plan import JointSettings, Plans, plan_joint
+from optimizer.scenario.joint.demand import StoreDemand
+from optimizer.scenario.joint.plan import JointSettings, Plans, plan_joint
 from optimizer.scenario.schema import ScenarioSpec
 
 __all__ = [
