@@ -18,7 +18,7 @@ import numpy as np
 
 from optimizer.data.demo import GroundTruth
 from optimizer.scenario import load_scenario, run_scenario
-from optimizer.scenario.plan import evaluate_plan
+from optimizer.scenario.joint.evaluation import evaluate_plan
 from optimizer.scenario.schema import ScenarioSpec
 from optimizer.scenario.truth import truth_pnl, truth_report
 

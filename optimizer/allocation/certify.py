@@ -30,6 +30,7 @@ first part at the plan itself, so that a gap can be explained.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -203,7 +204,6 @@ def _kelley_cvar(
     mean gradient); the first plane at the plan is the Frank-Wolfe bound, later ones at each LP's
     solution tighten it. Every round's optimum is a bound.
     """
-    t_len, c_len = plan.shape
     curves = envelopes.curves
     a_coef, b_coef = problem.value_coefficients
     b = ModelBuilder()
@@ -230,24 +230,7 @@ def _kelley_cvar(
         )
         session.add_rows(a, np.array([-np.inf]), np.array([v0 - g @ y0.ravel()]))
 
-    add_plane(plan)
-    best: float | None = None
-    done = 0
-    for _ in range(max(rounds, 1)):
-        out = session.solve()
-        done += 1
-        if out.status != "optimal" or out.bound is None or out.x is None:
-            break
-        bound = float(out.bound) + 1e-9 * max(abs(float(out.bound)), 1.0)
-        best = bound if best is None else min(best, bound)
-        if target is not None and best <= target:
-            break
-        y_new = np.clip(
-            out.x[y].reshape(t_len, c_len),
-            rows.lo.reshape(t_len, c_len),
-            rows.hi.reshape(t_len, c_len),
-        )
-        add_plane(y_new)
+    best, done = _cutting_planes(session, y, rows, plan, add_plane, rounds, target, None)
     return EnvelopeBound(best, float(excess), done)
 
 
@@ -331,6 +314,27 @@ def _kelley(
         )
         session.add_rows(a, np.full(n_cells, -np.inf), rhs[cells_t, cells_c])
 
+    stall = 1e-6 * max(float(rows.hi.max()), 1.0)
+    best, done = _cutting_planes(session, y, rows, plan, add_plane, rounds, target, stall)
+    return EnvelopeBound(best, float(excess), done)
+
+
+def _cutting_planes(
+    session: LPSession,
+    y: np.ndarray,
+    rows: LinearRows,
+    plan: np.ndarray,
+    add_plane: Callable[[np.ndarray], None],
+    rounds: int,
+    target: float | None,
+    stall: float | None,
+) -> tuple[float | None, int]:
+    """Kelley's rounds: a plane at ``plan``, then one at each LP solution; (best bound, LPs).
+
+    Every round's optimum is a bound; stops at ``rounds`` LPs, once the bound is at most
+    ``target``, when an LP fails, or (``stall``, EUR per cell) when the solution stops moving.
+    """
+    t_len, c_len = plan.shape
     add_plane(plan)
     best: float | None = None
     done = 0
@@ -349,8 +353,8 @@ def _kelley(
             rows.lo.reshape(t_len, c_len),
             rows.hi.reshape(t_len, c_len),
         )
-        if np.allclose(y_new, y_prev, rtol=0, atol=1e-6 * max(float(rows.hi.max()), 1.0)):
+        if stall is not None and np.allclose(y_new, y_prev, rtol=0, atol=stall):
             break
         add_plane(y_new)
         y_prev = y_new
-    return EnvelopeBound(best, float(excess), done)
+    return best, done

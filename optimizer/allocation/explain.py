@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
+from optimizer.allocation.conflicts import eur as _eur
 from optimizer.allocation.polytope import LinearRows
 from optimizer.allocation.problem import AllocationProblem
 from optimizer.allocation.resolve import Resolved
 
 __all__ = ["binding_constraints"]
-
-
-def _eur(x: float) -> str:
-    return f"{x:,.0f} EUR"
 
 
 def binding_constraints(
@@ -43,19 +42,47 @@ def binding_constraints(
     tuple of str
     """
     tol = rel_tol * max(res.budget, 1.0)
-    out: list[str] = []
-    slack = rows.slack(plan)
     starts = problem.week_starts()
 
     def week_name(t: int) -> str:
         return f"week {t}" + (f" ({starts[t]})" if starts else "")
 
-    def weeks_text(weeks: list[int]) -> str:
-        if len(weeks) == 1:
-            return week_name(weeks[0])
-        nums = [str(t) for t in weeks]
-        return "weeks " + ", ".join(nums[:-1]) + " and " + nums[-1]
+    out = _row_limits(plan, res, rows, channels, tol, week_name)
+    t_len = res.n_plan or plan.shape[0]
+    plan = plan[:t_len]
+    cell_tol = tol / t_len
+    out += _cell_limits(plan, res, channels, cell_tol)
+    if rows.onoff is not None:
+        on = rows.onoff.pattern(plan, cell_tol)
+        for k, c in enumerate(rows.onoff.channels.tolist()):
+            off = np.nonzero(~on[:, k])[0]
+            if len(off) and on[:, k].any():
+                last_on = int(np.nonzero(on[:, k])[0].max())
+                if last_on < t_len - 1:
+                    out.append(
+                        f"{channels[c]}: switched off from {week_name(last_on + 1)} and not "
+                        "restarted (no_restart)"
+                    )
+    for ci, rho in res.roas_rules:
+        spend = plan.sum() if ci is None else plan[:, ci].sum()
+        rev = mean_weekly_revenue.sum() if ci is None else mean_weekly_revenue[:, ci].sum()
+        if spend > 0 and rev / spend <= rho * (1 + 1e-3):
+            who = "overall" if ci is None else f"on '{channels[ci]}'"
+            out.append(f"minimum ROAS {rho:.3g} {who} reached (ROAS {rev / spend:.3g})")
+    return tuple(out)
 
+
+def _row_limits(
+    plan: np.ndarray,
+    res: Resolved,
+    rows: LinearRows,
+    channels: tuple[str, ...],
+    tol: float,
+    week_name: Callable[[int], str],
+) -> list[str]:
+    """The linear rows at their limit: budget, channel and group totals, caps, week changes."""
+    out: list[str] = []
+    slack = rows.slack(plan)
     week_change: dict[int, list[int]] = {}
     for i, name in enumerate(rows.names):
         if rows.equality[i]:
@@ -89,11 +116,25 @@ def binding_constraints(
     for c, weeks in sorted(week_change.items()):
         out.append(
             f"{channels[c]}: week-to-week change limit ({_eur(res.week_change[c])}) binds in "
-            f"{weeks_text(sorted(set(weeks)))}"
+            f"{_weeks_text(sorted(set(weeks)), week_name)}"
         )
-    t_len = res.n_plan or plan.shape[0]
-    plan = plan[:t_len]
-    cell_tol = tol / t_len
+    return out
+
+
+def _weeks_text(weeks: list[int], week_name: Callable[[int], str]) -> str:
+    """``week 3 (date)`` for one week, ``weeks 1, 2 and 5`` for several."""
+    if len(weeks) == 1:
+        return week_name(weeks[0])
+    nums = [str(t) for t in weeks]
+    return "weeks " + ", ".join(nums[:-1]) + " and " + nums[-1]
+
+
+def _cell_limits(
+    plan: np.ndarray, res: Resolved, channels: tuple[str, ...], cell_tol: float
+) -> list[str]:
+    """Per channel: fixed, weeks at zero, at the always-on or weekly minimum, at the maximum."""
+    out: list[str] = []
+    t_len = plan.shape[0]
     for c, ch in enumerate(channels):
         if res.tot_lo[c] == res.tot_hi[c]:
             out.append(f"channel '{ch}' fixed at {_eur(res.tot_lo[c])}")
@@ -118,21 +159,4 @@ def binding_constraints(
             )
         if at_hi:
             out.append(f"channel '{ch}' at its weekly maximum in {at_hi} of {t_len} weeks")
-    if rows.onoff is not None:
-        on = rows.onoff.pattern(plan, cell_tol)
-        for k, c in enumerate(rows.onoff.channels.tolist()):
-            off = np.nonzero(~on[:, k])[0]
-            if len(off) and on[:, k].any():
-                last_on = int(np.nonzero(on[:, k])[0].max())
-                if last_on < t_len - 1:
-                    out.append(
-                        f"{channels[c]}: switched off from {week_name(last_on + 1)} and not "
-                        "restarted (no_restart)"
-                    )
-    for ci, rho in res.roas_rules:
-        spend = plan.sum() if ci is None else plan[:, ci].sum()
-        rev = mean_weekly_revenue.sum() if ci is None else mean_weekly_revenue[:, ci].sum()
-        if spend > 0 and rev / spend <= rho * (1 + 1e-3):
-            who = "overall" if ci is None else f"on '{channels[ci]}'"
-            out.append(f"minimum ROAS {rho:.3g} {who} reached (ROAS {rev / spend:.3g})")
-    return tuple(out)
+    return out

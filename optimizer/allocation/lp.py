@@ -126,6 +126,9 @@ def solve_lp(
 ) -> LPSolution:
     """Solve the piecewise-linear model of the problem.
 
+    Long because its twelve parameters are documented here; the body is the named steps (scenario
+    curves, response pieces, objective, rows, solve, certificate).
+
     Parameters
     ----------
     curves : ResponseCurves

@@ -81,6 +81,9 @@ def solve_nonlinear(
 ) -> NLSolution:
     """Refine a plan with SLSQP on the exact curves.
 
+    Long because its parameters and outcome are documented here; the body is one SLSQP call with
+    its constraints.
+
     Parameters
     ----------
     curves : ResponseCurves

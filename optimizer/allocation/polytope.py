@@ -21,7 +21,7 @@ Row names (parsed by :mod:`optimizer.allocation.explain`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -174,6 +174,47 @@ class LinearRows:
         return self if self.onoff is None else replace(self, onoff=None)
 
 
+@dataclass(eq=False)
+class _RowBlocks:
+    """Named rows ``A x <= b`` (or ``=``) on the plan's ``n`` cells, collected block by block."""
+
+    n: int
+    names: list[str] = field(default_factory=list)
+    blocks: list[sp.coo_array] = field(default_factory=list)
+    rhs: list[np.ndarray] = field(default_factory=list)
+    eq: list[np.ndarray] = field(default_factory=list)
+
+    def add(
+        self,
+        block_names: list[str],
+        cols: list[np.ndarray],
+        vals: list[np.ndarray],
+        b: np.ndarray | float,
+    ) -> None:
+        """Rows ``i`` with entries ``vals[k][i]`` at ``cols[k][i]`` (one entry per k and row)."""
+        m = len(block_names)
+        if not m:
+            return
+        r = np.concatenate([np.arange(m)] * len(cols))
+        self.blocks.append(
+            sp.coo_array((np.concatenate(vals), (r, np.concatenate(cols))), shape=(m, self.n))
+        )
+        self.names.extend(block_names)
+        self.rhs.append(np.broadcast_to(np.asarray(b, float), (m,)).copy())
+        self.eq.append(np.zeros(m, bool))
+
+    def add_dense(self, name: str, coef: np.ndarray, b: float, is_eq: bool = False) -> None:
+        """One row ``coef @ x <= b`` (``= b`` when ``is_eq``) from a dense (T, C) ``coef``."""
+        flat = coef.ravel()
+        nz = np.nonzero(flat)[0]
+        self.blocks.append(
+            sp.coo_array((flat[nz], (np.zeros(len(nz), int), nz)), shape=(1, self.n))
+        )
+        self.names.append(name)
+        self.rhs.append(np.array([float(b)]))
+        self.eq.append(np.array([is_eq]))
+
+
 def linear_rows(res: Resolved) -> LinearRows:
     """Build the rows of a resolved problem.
 
@@ -182,93 +223,77 @@ def linear_rows(res: Resolved) -> LinearRows:
     """
     t_len, c_len = res.lo.shape
     n = t_len * c_len
-    names: list[str] = []
-    blocks: list[sp.coo_array] = []
-    rhs: list[np.ndarray] = []
-    eq: list[np.ndarray] = []
-    n_rows = 0
+    rows = _RowBlocks(n)
+    rows.add_dense("budget", np.ones(n), res.budget, res.exact)
+    _total_rows(rows, res)
+    _week_change_rows(rows, res)
+    matrix = sp.vstack(rows.blocks, format="csr") if rows.blocks else sp.csr_array((0, n))
+    matrix.sum_duplicates()
+    matrix.eliminate_zeros()
+    return LinearRows(
+        names=tuple(rows.names),
+        matrix=sp.csr_array(matrix),
+        rhs=np.concatenate(rows.rhs) if rows.rhs else np.zeros(0),
+        equality=np.concatenate(rows.eq) if rows.eq else np.zeros(0, bool),
+        lo=res.chain_lo.ravel().copy(),
+        hi=np.maximum(res.finite_hi(), res.chain_lo).ravel(),  # round-off must not cross the box
+        onoff=_onoff(res),
+    )
 
-    def add(block_names: list[str], cols: list[np.ndarray], vals: list[np.ndarray], b) -> None:
-        """Rows ``i`` with entries ``vals[k][i]`` at ``cols[k][i]`` (one entry per k and row)."""
-        nonlocal n_rows
-        m = len(block_names)
-        if not m:
-            return
-        r = np.concatenate([np.arange(m)] * len(cols))
-        blocks.append(sp.coo_array((np.concatenate(vals), (r, np.concatenate(cols))), shape=(m, n)))
-        names.extend(block_names)
-        rhs.append(np.broadcast_to(np.asarray(b, float), (m,)).copy())
-        eq.append(np.zeros(m, bool))
-        n_rows += m
 
-    def add_dense(name: str, coef: np.ndarray, b: float, is_eq: bool = False) -> None:
-        nonlocal n_rows
-        flat = coef.ravel()
-        nz = np.nonzero(flat)[0]
-        blocks.append(sp.coo_array((flat[nz], (np.zeros(len(nz), int), nz)), shape=(1, n)))
-        names.append(name)
-        rhs.append(np.array([float(b)]))
-        eq.append(np.array([is_eq]))
-        n_rows += 1
-
-    add_dense("budget", np.ones(n), res.budget, res.exact)
+def _total_rows(rows: _RowBlocks, res: Resolved) -> None:
+    """Channel and group totals, weekly and monthly caps."""
+    t_len, c_len = res.lo.shape
     for c in range(c_len):
         m = np.zeros((t_len, c_len))
         m[:, c] = 1.0
         if (res.lo[:, c] == res.hi[:, c]).all():
             continue  # a fixed channel: the per-week bounds already pin its total
         if res.tot_lo[c] > 0:
-            add_dense(f"channel {c} minimum", -m, -res.tot_lo[c])
+            rows.add_dense(f"channel {c} minimum", -m, -res.tot_lo[c])
         if np.isfinite(res.tot_hi[c]):
-            add_dense(f"channel {c} maximum", m, res.tot_hi[c])
+            rows.add_dense(f"channel {c} maximum", m, res.tot_hi[c])
     for g, (_, members, g_lo, g_hi) in enumerate(res.groups):
         m = np.zeros((t_len, c_len))
         m[:, list(members)] = 1.0
         if g_lo > 0:
-            add_dense(f"group {g} minimum", -m, -g_lo)
+            rows.add_dense(f"group {g} minimum", -m, -g_lo)
         if np.isfinite(g_hi):
-            add_dense(f"group {g} maximum", m, g_hi)
+            rows.add_dense(f"group {g} maximum", m, g_hi)
     for t in range(t_len):
         if np.isfinite(res.week_cap[t]):
             m = np.zeros((t_len, c_len))
             m[t, :] = 1.0
-            add_dense(f"weekly cap {t}", m, res.week_cap[t])
+            rows.add_dense(f"weekly cap {t}", m, res.week_cap[t])
     for month, weeks, cap in res.month_groups:
         m = np.zeros((t_len, c_len))
         m[list(weeks), :] = 1.0
-        add_dense(f"monthly cap {month}", m, cap)
-    # week-to-week limits: x[t] - x[t-1] <= d and x[t-1] - x[t] <= d (x[-1] = run-rate)
+        rows.add_dense(f"monthly cap {month}", m, cap)
+
+
+def _week_change_rows(rows: _RowBlocks, res: Resolved) -> None:
+    """Week-to-week limits: ``x[t] - x[t-1] <= d`` and ``x[t-1] - x[t] <= d`` (x[-1]: run-rate)."""
+    c_len = res.lo.shape[1]
     limited = np.nonzero(np.isfinite(res.week_change))[0]
-    if len(limited):
-        tt = np.repeat(np.arange(res.n_plan), len(limited))
-        cc = np.tile(limited, res.n_plan)
-        d = res.week_change[cc]
-        cur = tt * c_len + cc
-        first = tt == 0
-        prev = np.where(first, cur, (tt - 1) * c_len + cc)
-        start = np.where(first, res.start_level[cc], 0.0)
-        # week 0 rows hold one entry (the run-rate moves to the right-hand side)
-        v_prev = np.where(first, 0.0, -1.0)
-        for sign, word in ((1.0, "up"), (-1.0, "down")):
-            labels = [f"week change {c} {t} {word}" for t, c in zip(tt, cc, strict=True)]
-            add(
-                labels,
-                [cur, prev],
-                [np.full(len(cur), sign), sign * v_prev],
-                d + sign * start,
-            )
-    matrix = sp.vstack(blocks, format="csr") if blocks else sp.csr_array((0, n))
-    matrix.sum_duplicates()
-    matrix.eliminate_zeros()
-    return LinearRows(
-        names=tuple(names),
-        matrix=sp.csr_array(matrix),
-        rhs=np.concatenate(rhs) if rhs else np.zeros(0),
-        equality=np.concatenate(eq) if eq else np.zeros(0, bool),
-        lo=res.chain_lo.ravel().copy(),
-        hi=np.maximum(res.finite_hi(), res.chain_lo).ravel(),  # round-off must not cross the box
-        onoff=_onoff(res),
-    )
+    if not len(limited):
+        return
+    tt = np.repeat(np.arange(res.n_plan), len(limited))
+    cc = np.tile(limited, res.n_plan)
+    d = res.week_change[cc]
+    cur = tt * c_len + cc
+    first = tt == 0
+    prev = np.where(first, cur, (tt - 1) * c_len + cc)
+    start = np.where(first, res.start_level[cc], 0.0)
+    # week 0 rows hold one entry (the run-rate moves to the right-hand side)
+    v_prev = np.where(first, 0.0, -1.0)
+    for sign, word in ((1.0, "up"), (-1.0, "down")):
+        labels = [f"week change {c} {t} {word}" for t, c in zip(tt, cc, strict=True)]
+        rows.add(
+            labels,
+            [cur, prev],
+            [np.full(len(cur), sign), sign * v_prev],
+            d + sign * start,
+        )
 
 
 def _onoff(res: Resolved) -> OnOff | None:

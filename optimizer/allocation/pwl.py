@@ -98,6 +98,9 @@ def pieces_of(
 ) -> tuple[np.ndarray, np.ndarray, float, float]:
     """Breakpoints, slopes, value at ``lo`` and over-estimation shift of a curve on [lo, top].
 
+    Long because its parameters and returns are documented here; the body places the breakpoints
+    in one pass.
+
     At most ``n`` pieces are placed on [lo, focus], fewer where the chord error is already at
     most ``tol`` (EUR per week; low curvature needs few pieces), and beyond ``focus`` follows
     the tangent at ``focus``. For a concave curve the pieces are the lower envelope of the chord

@@ -158,6 +158,9 @@ def safe_allocate(
 ) -> SafeResult:
     """The best plan that beats today's with probability at least ``1 - alpha``.
 
+    Long because its parameters are documented here; the body is the named steps (search, choose,
+    result).
+
     Parameters
     ----------
     curves : ResponseCurves

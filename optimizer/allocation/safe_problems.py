@@ -80,6 +80,9 @@ def data_bounds(
 ) -> tuple[ChannelBound, ...]:
     """Per-channel bounds derived from the model and the history, each explained.
 
+    Long because each bound's reason is written out in words; the arithmetic is a few lines per
+    channel.
+
     Parameters
     ----------
     curves : ResponseCurves

@@ -5,8 +5,8 @@ fitted models (:class:`ModelUnits`, posterior samples) or the demo's ground trut
 (:class:`TruthUnits`, one sample). What ships is decided per warehouse: the SKUs of all the
 shops shipping from it are served from their own stock week by week and, in a week whose
 summed load exceeds the warehouse's capacity, every SKU of every shop ships in the same
-proportion (:func:`optimizer.scenario.demand.ship` on the shops' SKUs side by side). Each
-shop's P&L is then :func:`~optimizer.scenario.pnl.compute_pnl` of its own units, prices and
+proportion (:func:`optimizer.scenario.joint.demand.ship` on the shops' SKUs side by side). Each
+shop's P&L is then :func:`~optimizer.scenario.joint.pnl.compute_pnl` of its own units, prices and
 media, with its warehouse's cost per logistics unit.
 """
 
@@ -21,8 +21,8 @@ import pandas as pd
 
 from optimizer.data.catalog import Catalog
 from optimizer.data.demo import GroundTruth
-from optimizer.scenario.demand import StoreDemand, ship
-from optimizer.scenario.pnl import PnL, catalog_pnl
+from optimizer.scenario.joint.demand import StoreDemand, ship
+from optimizer.scenario.joint.pnl import PnL, catalog_pnl
 
 __all__ = [
     "GroupEvaluation",

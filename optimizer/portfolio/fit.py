@@ -27,7 +27,7 @@ from optimizer.data.portfolio import Portfolio
 from optimizer.errors import DataError
 from optimizer.pricing.rules import reference_prices
 from optimizer.scaleout import IN_PROCESS, ComputeSpec, run_tasks, task_seeds
-from optimizer.scenario.demand import StoreDemand
+from optimizer.scenario.joint.demand import StoreDemand
 from optimizer.scenario.schema import parse_scenario
 
 __all__ = [

@@ -7,7 +7,7 @@
 2. **prices**: each shop's candidate table at its new media plan's demand, built as tasks, and
    the prices of the shops of each warehouse coordinated by a multiplier per warehouse-week
    (:mod:`optimizer.portfolio.prices`);
-3. **choice**: as for one store (:mod:`optimizer.scenario.plan`), the posterior samples are
+3. **choice**: as for one store (:mod:`optimizer.scenario.joint.plan`), the posterior samples are
    split in two halves with a fixed seed; the steps above use the first half, and every
    candidate (today's plan, the new media at today's prices, the new prices with today's
    media, both) is accounted on the held-out half, shipped from the shared warehouses. The
@@ -50,8 +50,8 @@ from optimizer.portfolio.prices import (
 from optimizer.pricing import PricingProblem, PricingResult
 from optimizer.pricing.problem import Objective as PricingObjective
 from optimizer.scaleout import IN_PROCESS, ComputeSpec, run_tasks
-from optimizer.scenario.demand import StoreDemand
-from optimizer.scenario.plan import allocation_problem_at
+from optimizer.scenario.joint.demand import StoreDemand
+from optimizer.scenario.joint.evaluation import allocation_problem_at
 from optimizer.scenario.schema import PricingSection
 
 __all__ = [

@@ -21,9 +21,9 @@ from optimizer.portfolio.fit import ShopFit
 from optimizer.portfolio.plan import CANDIDATES, BlockPlan
 from optimizer.portfolio.prices import PoolPrices
 from optimizer.pricing import PricingResult
-from optimizer.scenario.demand import StoreDemand
 from optimizer.scenario.insights import BridgePlans, bridge_of, bridge_summary, stats, unit_margin
-from optimizer.scenario.pnl import PnL
+from optimizer.scenario.joint.demand import StoreDemand
+from optimizer.scenario.joint.pnl import PnL
 
 __all__ = ["KPIS", "PortfolioResult", "ShopResult", "assemble"]
 

@@ -26,7 +26,7 @@ from optimizer.portfolio.fit import FitSettings, ShopFit, fit_shops
 from optimizer.portfolio.plan import Block, BlockPlan, PlanSettings, plan_blocks
 from optimizer.portfolio.result import PortfolioResult, assemble
 from optimizer.scaleout import IN_PROCESS, ComputeSpec
-from optimizer.scenario.demand import StoreDemand
+from optimizer.scenario.joint.demand import StoreDemand
 
 __all__ = ["plan_portfolio", "pools_of", "run_portfolio", "sample_halves", "today_plans"]
 

@@ -18,7 +18,7 @@ from optimizer.data.dataset import load_dataset
 from optimizer.portfolio.fit import FitSettings, ShopFit, ShopTask
 from optimizer.pricing import Elasticities
 from optimizer.pricing.rules import reference_prices
-from optimizer.scenario.demand import StoreDemand
+from optimizer.scenario.joint.demand import StoreDemand
 
 __all__ = ["N_SYNTHETIC", "synthetic_curves_for", "synthetic_fit"]
 

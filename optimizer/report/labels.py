@@ -34,7 +34,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "Demand lost to capacity (units)",
     ),
     "lost_units_stock": ("Demande perdue en rupture (unités)", "Demand lost to stock-outs (units)"),
-    # P&L lines (scenario/pnl.py)
+    # P&L lines (scenario/joint/pnl.py)
     "gross_revenue_incl_vat": ("CA brut TTC", "Gross revenue incl. VAT"),
     "vat": ("TVA", "VAT"),
     "gross_revenue_excl_vat": ("CA brut HT", "Gross revenue excl. VAT"),

@@ -26,8 +26,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # lazy: the runner loads PyMC; validating a file stays fast without it
     if name in ("ScenarioResult", "run_scenario"):
+        # lazy: the runner loads PyMC; validating a file stays fast without it
         from optimizer.scenario import runner
 
         return getattr(runner, name)

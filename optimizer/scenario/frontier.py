@@ -24,9 +24,9 @@ from optimizer.allocation.frontier import frontier
 from optimizer.allocation.problem import BudgetMode
 from optimizer.allocation.resolve import resolve
 from optimizer.errors import InfeasibleError
-from optimizer.scenario.demand import StoreDemand
-from optimizer.scenario.evaluation import allocation_problem_at, evaluate_plan
-from optimizer.scenario.plan import Plans
+from optimizer.scenario.joint.demand import StoreDemand
+from optimizer.scenario.joint.evaluation import allocation_problem_at, evaluate_plan
+from optimizer.scenario.joint.plan import Plans
 
 __all__ = ["budget_range", "media_frontier"]
 

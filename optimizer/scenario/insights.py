@@ -36,9 +36,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from optimizer.scenario.demand import StoreDemand
-from optimizer.scenario.evaluation import PlanEvaluation, evaluate_plan
-from optimizer.scenario.plan import Plans
+from optimizer.scenario.joint.demand import StoreDemand
+from optimizer.scenario.joint.evaluation import PlanEvaluation, evaluate_plan
+from optimizer.scenario.joint.plan import Plans
 
 __all__ = [
     "BRIDGE_LINES",

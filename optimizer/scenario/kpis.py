@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from optimizer.data.dataset import load_dataset
-from optimizer.scenario.evaluation import PlanEvaluation
-from optimizer.scenario.pnl import LABELS, PnL
+from optimizer.scenario.joint.evaluation import PlanEvaluation
+from optimizer.scenario.joint.plan import Plans
+from optimizer.scenario.joint.pnl import LABELS, PnL
 
 if TYPE_CHECKING:
     from optimizer.scenario.runner import ScenarioResult
@@ -115,9 +116,67 @@ def orders_per_unit(result: ScenarioResult) -> float | None:
 
 def summary(result: ScenarioResult, opu: float | None) -> dict[str, Any]:
     """The ``summary.json`` content (JSON-ready, rounded, deterministic)."""
-    d = result.demand
+    d, plans = result.demand, result.plans
+    alloc, pr = plans.allocation, plans.pricing
+    return {
+        "scenario": result.spec.name,
+        "description": result.spec.file.description,
+        "currency": "EUR",
+        "horizon": {
+            "start": str(d.weeks[0].date()),
+            "end": str(d.weeks[-1].date()),
+            "weeks": len(d.weeks),
+        },
+        "budget": _r(result.budget, False),
+        "kpis": _kpis(result, opu),
+        "media": {
+            "channels": _channels(result),
+            **_part_promise(plans, "joint media, today's prices"),
+            **(
+                {}
+                if alloc is None
+                else {
+                    "certificate": {
+                        "status": alloc.status.value,
+                        "gap": None if alloc.rel_gap is None else _r(alloc.rel_gap, True),
+                    }
+                }
+            ),
+        },
+        "safety": _safety(plans, result.spec.file.media.mode),
+        "pricing": {
+            **_part_promise(plans, "today's media, joint prices"),
+            "n_skus": len(d.catalog),
+            "n_changes": int((~np.isclose(plans.joint.prices, plans.current.prices)).sum()),
+            "status": None if pr is None else pr.status.value,
+            "gap": None if pr is None else _r(pr.gap, True),
+            "solver": None if pr is None else pr.solver,
+            # safe price plan: chosen candidate, reason, held-out promise, candidate table
+            "safety": None if pr is None else pr.info.get("safety"),
+        },
+        "allocation": {
+            "status": None if alloc is None else alloc.status.value,
+            "gap": None if alloc is None or alloc.rel_gap is None else _r(alloc.rel_gap, True),
+            "solver": None if alloc is None else alloc.solver,
+            "binding": [] if alloc is None else list(alloc.binding),
+            # which bound certifies the plan and, when the gap is above the tolerance, why
+            "notes": [] if alloc is None else list(alloc.notes),
+        },
+        "joint_vs_separate": _joint_vs_separate(plans),
+        "model": {
+            "diagnostics": result.mmm["diagnostics"],
+            "elasticity": {
+                k: v for k, v in result.elasticity.items() if k in ("method", "weakly_identified")
+            },
+        },
+        "seed": result.spec.file.seed,
+    }
+
+
+def _kpis(result: ScenarioResult, opu: float | None) -> dict[str, Any]:
+    """Per KPI: its label and P10/P50/P90 for the plan, today, the change and the separate plan."""
+    d, plans = result.demand, result.plans
     stock = float(d.catalog.frame["stock"].sum())
-    plans = result.plans
     k_plan = kpi_samples(plans.joint, d.capacity, stock, opu)
     k_cur = kpi_samples(plans.current, d.capacity, stock, opu)
     k_sep = kpi_samples(plans.separate, d.capacity, stock, opu)
@@ -133,8 +192,13 @@ def summary(result: ScenarioResult, opu: float | None) -> dict[str, Any]:
             "delta": _stats(k_plan[name] - k_cur[name], ratio),
             "separate": _stats(k_sep[name], ratio),
         }
-    channels = {}
-    alloc = plans.allocation
+    return kpis
+
+
+def _channels(result: ScenarioResult) -> dict[str, Any]:
+    """Per channel: spend of each plan, marginal return over the horizon, safe-plan bound."""
+    d, plans = result.demand, result.plans
+    channels: dict[str, Any] = {}
     # marginal return within the horizon of the reported plan (not of the last allocation
     # target): spend-weighted derivative of the horizon's incremental revenue, posterior mean,
     # EUR per EUR. Not the marginal ROAS (steady state, see scenario/findings.py).
@@ -167,68 +231,18 @@ def summary(result: ScenarioResult, opu: float | None) -> dict[str, Any]:
                 }
             )
             channels[c]["bound_reason"] = b["reason"]
-    pr = plans.pricing
+    return channels
+
+
+def _joint_vs_separate(plans: Plans) -> dict[str, Any]:
+    """The joint plan's contribution against the separate plan's, and the ascent's rounds."""
     sep_c = plans.separate.pnl.lines["contribution"]
     joint_c = plans.joint.pnl.lines["contribution"]
     return {
-        "scenario": result.spec.name,
-        "description": result.spec.file.description,
-        "currency": "EUR",
-        "horizon": {
-            "start": str(d.weeks[0].date()),
-            "end": str(d.weeks[-1].date()),
-            "weeks": len(d.weeks),
-        },
-        "budget": _r(result.budget, False),
-        "kpis": kpis,
-        "media": {
-            "channels": channels,
-            **_part_promise(plans, "joint media, today's prices"),
-            **(
-                {}
-                if alloc is None
-                else {
-                    "certificate": {
-                        "status": alloc.status.value,
-                        "gap": None if alloc.rel_gap is None else _r(alloc.rel_gap, True),
-                    }
-                }
-            ),
-        },
-        "safety": _safety(plans, result.spec.file.media.mode),
-        "pricing": {
-            **_part_promise(plans, "today's media, joint prices"),
-            "n_skus": len(d.catalog),
-            "n_changes": int((~np.isclose(plans.joint.prices, plans.current.prices)).sum()),
-            "status": None if pr is None else pr.status.value,
-            "gap": None if pr is None else _r(pr.gap, True),
-            "solver": None if pr is None else pr.solver,
-            # safe price plan: chosen candidate, reason, held-out promise, candidate table
-            "safety": None if pr is None else pr.info.get("safety"),
-        },
-        "allocation": {
-            "status": None if alloc is None else alloc.status.value,
-            "gap": None if alloc is None or alloc.rel_gap is None else _r(alloc.rel_gap, True),
-            "solver": None if alloc is None else alloc.solver,
-            "binding": [] if alloc is None else list(alloc.binding),
-            # which bound certifies the plan and, when the gap is above the tolerance, why
-            "notes": [] if alloc is None else list(alloc.notes),
-        },
-        "joint_vs_separate": {
-            "joint_contribution": _stats(joint_c, False),
-            "separate_contribution": _stats(sep_c, False),
-            "difference": _stats(joint_c - sep_c, False),
-            "rounds": [
-                {k: v for k, v in r.items() if k != "capacity_weights"} for r in plans.rounds
-            ],
-        },
-        "model": {
-            "diagnostics": result.mmm["diagnostics"],
-            "elasticity": {
-                k: v for k, v in result.elasticity.items() if k in ("method", "weakly_identified")
-            },
-        },
-        "seed": result.spec.file.seed,
+        "joint_contribution": _stats(joint_c, False),
+        "separate_contribution": _stats(sep_c, False),
+        "difference": _stats(joint_c - sep_c, False),
+        "rounds": [{k: v for k, v in r.items() if k != "capacity_weights"} for r in plans.rounds],
     }
 
 

@@ -17,9 +17,8 @@ from optimizer.scenario.kpis import (
     summary,
 )
 from optimizer.scenario.runner import ScenarioResult
-from optimizer.scenario.runs import RUN_FILES
 
-__all__ = ["RUN_FILES", "build_tables", "write_run"]
+__all__ = ["build_tables", "write_run"]
 
 
 def build_tables(result: ScenarioResult, summ: dict[str, Any]) -> dict[str, pd.DataFrame]:

@@ -22,10 +22,10 @@ from optimizer.mmm.results import channel_table, curve_grid
 from optimizer.pricing import Elasticities, PricingProblem
 from optimizer.scenario.cache import code_digest
 from optimizer.scenario.checks import check_dataset, today_plan
-from optimizer.scenario.demand import StoreDemand
 from optimizer.scenario.fits import Progress, fit_elasticities, fit_mmm, fit_model
 from optimizer.scenario.frontier import media_frontier
-from optimizer.scenario.plan import JointSettings, Plans, plan_joint
+from optimizer.scenario.joint.demand import StoreDemand
+from optimizer.scenario.joint.plan import JointSettings, Plans, plan_joint
 from optimizer.scenario.schema import ScenarioSpec
 
 __all__ = [
@@ -189,9 +189,7 @@ def _load(spec: ScenarioSpec, say: Progress) -> _Inputs:
     folder = spec.sections.paths.dataset
     say(f"loading the dataset {folder}")
     ds = load_dataset(folder)
-    # everything the run would refuse that the files show, before any fit: a typo costs no
-    # minutes
-    weeks = check_dataset(spec, ds)
+    weeks = check_dataset(spec, ds)  # what the files show is refused before any fit
     assert ds.marketing and ds.catalog and ds.sales and ds.logistics and ds.spec
     today = today_plan(spec, ds.marketing, weeks)
     return _Inputs(ds, weeks, today, ds.input_digests())
@@ -390,8 +388,7 @@ def run_scenario(
     # from here on every figure is on the samples the plans were accounted on (in safe mode the
     # held-out half: the promise is not the in-sample optimum of the samples that chose it)
     demand = plans.demand if plans.demand is not None else setup.demand
-    t = time.perf_counter()
-    frontier = None
+    t, frontier = time.perf_counter(), None
     if spec.sections.media.enabled:
         say("media frontier (store contribution for the budgets the channel rules allow)")
         frontier = media_frontier(demand, setup.allocation, plans)

@@ -46,25 +46,10 @@ from typing import Any
 from optimizer.config import load_toml, validate
 from optimizer.data.dataset import DatasetSpec
 from optimizer.errors import ConfigError, did_you_mean
-from optimizer.scenario.file import (
-    DataSection,
-    ElasticitySection,
-    HorizonSection,
-    LogisticsSection,
-    MediaSection,
-    ModelSection,
-    PricingSection,
-    ScenarioFile,
-)
+from optimizer.scenario.file import PricingSection, ScenarioFile
 from optimizer.scenario.sections import ScenarioSections
 
 __all__ = [
-    "DataSection",
-    "ElasticitySection",
-    "HorizonSection",
-    "LogisticsSection",
-    "MediaSection",
-    "ModelSection",
     "PricingSection",
     "ScenarioFile",
     "ScenarioSpec",

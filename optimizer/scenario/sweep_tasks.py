@@ -18,9 +18,9 @@ from optimizer.allocation import AllocationProblem, ChannelRule, Risk, allocate
 from optimizer.allocation.constraints_file import WORKABLE_DEFAULTS
 from optimizer.allocation.safe import SafeRule, safe_allocate, without_workable
 from optimizer.errors import InfeasibleError
-from optimizer.scenario.demand import StoreDemand
-from optimizer.scenario.evaluation import evaluate_plan
 from optimizer.scenario.grid import RuleSet, SweepPoint
+from optimizer.scenario.joint.demand import StoreDemand
+from optimizer.scenario.joint.evaluation import evaluate_plan
 
 __all__ = ["SweepContext", "plan_point", "rule_problem"]
 

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from optimizer.data.demo import GroundTruth
-from optimizer.scenario.demand import ship
-from optimizer.scenario.evaluation import PlanEvaluation
-from optimizer.scenario.pnl import PnL, catalog_pnl
+from optimizer.scenario.joint.demand import ship
+from optimizer.scenario.joint.evaluation import PlanEvaluation
+from optimizer.scenario.joint.pnl import PnL, catalog_pnl
 
 if TYPE_CHECKING:
     from optimizer.scenario.runner import ScenarioResult

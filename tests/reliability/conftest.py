@@ -278,7 +278,7 @@ def assert_no_model_published(work: Work) -> None:
 
 def assert_complete_run(folder: Path) -> None:
     """Every file of a run folder, readable, and nothing else."""
-    from optimizer.scenario.output import RUN_FILES
+    from optimizer.scenario.runs import RUN_FILES
 
     assert sorted(p.name for p in folder.iterdir()) == sorted(RUN_FILES)
     for name in ("summary.json", "run.json"):

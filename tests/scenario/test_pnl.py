@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optimizer.scenario.pnl import compute_pnl
+from optimizer.scenario.joint.pnl import compute_pnl
 
 
 def test_pnl_by_hand():

@@ -8,7 +8,7 @@ import pytest
 
 from optimizer.errors import ConfigError
 from optimizer.scenario import load_scenario, run_and_write, run_scenario
-from optimizer.scenario.output import RUN_FILES
+from optimizer.scenario.runs import RUN_FILES
 
 pytestmark = pytest.mark.xdist_group("scenario")
 

@@ -43,27 +43,12 @@ import numpy as np
 from optimizer.allocation import AllocationProblem, AllocationResult
 from optimizer.allocation.safe import split_samples
 from optimizer.pricing import PricingProblem, PricingResult
-from optimizer.scenario.demand import StoreDemand
-from optimizer.scenario.evaluation import (
-    PlanEvaluation,
-    allocation_problem_at,
-    default_problems,
-    evaluate_plan,
-    media_problem_at,
-)
-from optimizer.scenario.safety import safety_check
-from optimizer.scenario.steps import JointSettings, joint_ascent, separate_plan
+from optimizer.scenario.joint.demand import StoreDemand
+from optimizer.scenario.joint.evaluation import PlanEvaluation, evaluate_plan
+from optimizer.scenario.joint.safety import safety_check
+from optimizer.scenario.joint.steps import JointSettings, joint_ascent, separate_plan
 
-__all__ = [
-    "JointSettings",
-    "PlanEvaluation",
-    "Plans",
-    "allocation_problem_at",
-    "default_problems",
-    "evaluate_plan",
-    "media_problem_at",
-    "plan_joint",
-]
+__all__ = ["JointSettings", "Plans", "plan_joint"]
 
 
 @dataclass(frozen=True, eq=False)

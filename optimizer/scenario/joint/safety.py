@@ -4,7 +4,7 @@ The plans are searched on one half of the posterior samples; here every candidat
 separate, joint, and the joint plan's media or prices alone) is accounted on the other half,
 and the recommended plan is the one with the highest mean contribution lift over today's plan
 among those that lose to it in at most ``alpha`` of those samples (see
-:mod:`optimizer.scenario.plan`).
+:mod:`optimizer.scenario.joint.plan`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import pandas as pd
 from optimizer.allocation import AllocationProblem
 from optimizer.allocation.calibration import default_calibration
 from optimizer.allocation.safe import Promise, SafeRule
-from optimizer.scenario.demand import StoreDemand
-from optimizer.scenario.evaluation import PlanEvaluation, evaluate_plan
+from optimizer.scenario.joint.demand import StoreDemand
+from optimizer.scenario.joint.evaluation import PlanEvaluation, evaluate_plan
 
 __all__ = ["safety_check"]
 

@@ -15,8 +15,8 @@ import pandas as pd
 
 from optimizer.allocation import AllocationProblem, Risk
 from optimizer.pricing import PriceRules, PricingProblem, PricingResult
-from optimizer.scenario.demand import Shipments, StoreDemand
-from optimizer.scenario.pnl import PnL, catalog_pnl
+from optimizer.scenario.joint.demand import Shipments, StoreDemand
+from optimizer.scenario.joint.pnl import PnL, catalog_pnl
 
 __all__ = [
     "PlanEvaluation",

@@ -1,6 +1,6 @@
 """The joint planner's steps: the price step, the separate plan and the joint ascent.
 
-See :mod:`optimizer.scenario.plan` for how they make the scenario's plans.
+See :mod:`optimizer.scenario.joint.plan` for how they make the scenario's plans.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from optimizer.allocation.safe import SafeRule, safe_allocate
 from optimizer.errors import InfeasibleError
 from optimizer.pricing import PricingProblem, PricingResult, optimize_prices
 from optimizer.pricing.safe import SafeSettings, safe_prices
-from optimizer.scenario.demand import StoreDemand
-from optimizer.scenario.evaluation import (
+from optimizer.scenario.joint.demand import StoreDemand
+from optimizer.scenario.joint.evaluation import (
     PlanEvaluation,
     capacity_weights,
     evaluate_plan,
@@ -88,7 +88,7 @@ class _ScenarioDraws:
     """The scenario's posterior for the safe price plan (``optimizer.pricing.safe.DrawModel``).
 
     Sample ``s`` pairs media-mix sample ``s`` with elasticity draw ``s mod n`` (as
-    :class:`~optimizer.scenario.demand.StoreDemand` does); the value of a price list is the
+    :class:`~optimizer.scenario.joint.demand.StoreDemand` does); the value of a price list is the
     plan's contribution after media at the fixed media plan, shipped within stock and capacity.
     """
 
