@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from optimizer.cli.common import FORCE_HELP, check_out, lang_option, progress
+from optimizer.cli.common import check_out, lang_option, out_option, progress
 from optimizer.cli.portfolio import portfolio_line, run_demo_portfolio, shop_lines
 from optimizer.data.dataset import DATASET_FILE, load_dataset, load_file
 from optimizer.data.summary import summarize
@@ -57,15 +57,8 @@ def validate_cmd(paths: tuple[Path, ...], lang: str) -> None:
 
 
 @click.command("demo-data")
-@click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Folder to write the demo dataset into (created if missing).",
-)
+@out_option("Folder to write the demo dataset into (created if missing).")
 @click.option("--seed", default=7, show_default=True, type=int, help="Random seed.")
-@click.option("--force", is_flag=True, help=FORCE_HELP)
 @click.option(
     "--weeks",
     default=156,
