@@ -89,30 +89,19 @@ def sampler_options(
     suffix : str
         Appended to the help of ``--draws`` and ``--tune`` (e.g. ``" (nuts)"``).
     """
+    ranges = {"--draws": draws, "--tune": tune, "--chains": chains}
+    helps = {
+        "--draws": f"Posterior draws kept per chain{suffix}.",
+        "--tune": f"Tuning (warm-up) steps per chain, discarded{suffix}.",
+        "--chains": f"Independent sampling chains ({chains_note}).",
+    }
     options = [
-        click.option(
-            "--draws",
-            default=draws[0],
-            show_default=True,
-            type=draws[1],
-            help=f"Posterior draws kept per chain{suffix}.",
-        ),
-        click.option(
-            "--tune",
-            default=tune[0],
-            show_default=True,
-            type=tune[1],
-            help=f"Tuning (warm-up) steps per chain, discarded{suffix}.",
-        ),
-        click.option(
-            "--chains",
-            default=chains[0],
-            show_default=True,
-            type=chains[1],
-            help=f"Independent sampling chains ({chains_note}).",
-        ),
-        click.option("--seed", default=0, show_default=True, type=int, help="Random seed."),
+        click.option(name, default=d, show_default=True, type=t, help=helps[name])
+        for name, (d, t) in ranges.items()
     ]
+    options.append(
+        click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
+    )
     return option_group("sampling", options, Sampling)
 
 
