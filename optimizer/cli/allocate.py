@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from optimizer.cli.common import FORCE_HELP, check_out, lang_option, risk_option
+from optimizer.cli.common import check_out, lang_option, out_option, risk_option
 from optimizer.errors import InfeasibleError
 
 __all__ = ["register"]
@@ -145,8 +145,7 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
     "the recent run-rate every week.",
 )
 @click.option("--allow-failed-model", is_flag=True, help="Use a model that failed its gate.")
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
-@click.option("--force", is_flag=True, help=FORCE_HELP)
+@out_option("Output folder.")
 @lang_option
 def allocate_cmd(
     model: Path | None,

@@ -1,9 +1,9 @@
 """Options and helpers every command shares: ``--out``/``--force``, ``--lang``, progress, risk.
 
-One convention across commands: a command that writes a folder takes ``--out DIR`` and refuses
-an existing, non-empty ``DIR`` unless ``--force`` is given (then the folder is replaced
-atomically); progress messages go to stderr, results to stdout; option values are checked
-strictly (a value the help does not describe is a usage error, exit 2).
+One convention across commands: a command that writes a folder takes ``--out DIR`` and
+``--force`` (:func:`out_option`, whose docstring gives the one behaviour); progress messages go
+to stderr, results to stdout; option values are checked strictly (a value the help does not
+describe is a usage error, exit 2).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -21,18 +21,47 @@ __all__ = [
     "FORCE_HELP",
     "check_out",
     "compute_options",
-    "force_option",
     "lang_option",
+    "out_option",
     "progress",
     "risk_option",
 ]
 
 FORCE_HELP = "Replace OUT if it exists (the old folder stays until the new one is complete)."
 
+F = TypeVar("F", bound=Callable[..., Any])
 
-def force_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``--force``: replace an existing output folder."""
-    return click.option("--force", is_flag=True, help=FORCE_HELP)(func)
+
+def out_option(help: str = "Output folder.") -> Callable[[F], F]:
+    """``--out DIR`` (required) and ``--force``: where a command writes its folder.
+
+    One behaviour for every command that writes a folder:
+
+    - before any fit or solve the command calls :func:`check_out`: an ``OUT`` that is a file
+      is refused, an existing non-empty ``OUT`` is refused unless ``--force`` (exit 1, the
+      message names the fix); an existing empty folder counts as missing;
+    - the files are written into a temporary sibling folder and renamed to ``OUT`` at the end
+      (:func:`optimizer.atomic.atomic_folder`), so an error or an interrupt never leaves a
+      half-written ``OUT``; with ``--force`` the old folder stays until the new one is
+      complete.
+
+    Kept as their tests pin them: ``scenario run`` refuses any existing ``OUT`` without
+    ``--force``, even an empty one (:func:`optimizer.scenario.run_and_write` checks it);
+    ``demo`` has its own optional ``--out`` (a folder of earlier demo runs is reused, no
+    ``--force`` needed).
+
+    Parameters
+    ----------
+    help : str
+        Help of ``--out``: what the folder receives.
+    """
+    out = click.option("--out", required=True, type=click.Path(path_type=Path), help=help)
+    force = click.option("--force", is_flag=True, help=FORCE_HELP)
+
+    def decorate(func: F) -> F:
+        return out(force(func))
+
+    return decorate
 
 
 def lang_option(func: Callable[..., Any]) -> Callable[..., Any]:

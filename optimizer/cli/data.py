@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
-from optimizer.cli.common import FORCE_HELP, check_out, lang_option, progress
+from optimizer.cli.common import check_out, lang_option, out_option, progress
 from optimizer.cli.portfolio import portfolio_line, run_demo_portfolio, shop_lines
 from optimizer.data.dataset import DATASET_FILE, load_dataset, load_file
 from optimizer.data.summary import summarize
@@ -57,15 +59,8 @@ def validate_cmd(paths: tuple[Path, ...], lang: str) -> None:
 
 
 @click.command("demo-data")
-@click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Folder to write the demo dataset into (created if missing).",
-)
+@out_option("Folder to write the demo dataset into (created if missing).")
 @click.option("--seed", default=7, show_default=True, type=int, help="Random seed.")
-@click.option("--force", is_flag=True, help=FORCE_HELP)
 @click.option(
     "--weeks",
     default=156,
@@ -162,40 +157,14 @@ def demo_cmd(
     if out is not None and not (out / "comparison" / "comparison.csv").is_file():
         check_out(out, force)  # not a folder of earlier demo runs: the usual --out rule
     from optimizer.report.comparison import write_comparison
-    from optimizer.scenario import load_scenario, run_and_write, up_to_date
     from optimizer.scenario.compare import compare_runs
-    from optimizer.scenario.prefit import prefit
 
     scen_dir = folder.parent
     files = sorted(p for p in scen_dir.glob("*.toml") if not p.name.startswith("_"))
     if not files:
         raise DataError(f"{scen_dir}: no scenario files (*.toml) to run.")
     runs_dir = out or scen_dir / "runs"
-    fresh = {
-        f: None if rerun else up_to_date(load_scenario(f), runs_dir / f.stem, lang=lang)
-        for f in files
-    }
-    # the models every run to make needs, fitted side by side before the first run
-    prefit([f for f, summ in fresh.items() if summ is None], workers=jobs, progress=say)
-    rows = []
-    for f in files:
-        say(f"scenario {f.name}")
-        run_out = runs_dir / f.stem
-        summ = fresh[f]
-        if summ is not None:
-            say(f"  up to date, reused {run_out}")
-            run = run_out
-        else:
-            run, summ = run_and_write(
-                f,
-                run_out,
-                force=True,
-                progress=lambda m: say("  " + m),
-                lang=lang,
-                prefit=False,  # done above (or, with --jobs 1, by the run itself in turn)
-            )
-        k = summ["kpis"]
-        rows.append((summ["scenario"], k["contribution"], k["media_spend"], k["roas"], summ, run))
+    rows = _run_demo_scenarios(files, runs_dir, rerun=rerun, jobs=jobs, lang=lang, say=say)
     say("comparing the scenarios")
     comp = write_comparison(
         compare_runs([r[5] for r in rows]), runs_dir / "comparison", force=True, lang=lang
@@ -217,6 +186,47 @@ def demo_cmd(
             click.echo(line)
         click.echo(f"report  {summ['portfolio']:<26} {folder / 'report.html'}")
     say("done")
+
+
+def _run_demo_scenarios(
+    files: list[Path],
+    runs_dir: Path,
+    *,
+    rerun: bool,
+    jobs: int,
+    lang: str,
+    say: Callable[[str], None],
+) -> list[tuple[Any, ...]]:
+    """Run (or reuse when up to date) every demo scenario; one summary row per scenario."""
+    from optimizer.scenario import load_scenario, run_and_write, up_to_date
+    from optimizer.scenario.prefit import prefit
+
+    fresh = {
+        f: None if rerun else up_to_date(load_scenario(f), runs_dir / f.stem, lang=lang)
+        for f in files
+    }
+    # the models every run to make needs, fitted side by side before the first run
+    prefit([f for f, summ in fresh.items() if summ is None], workers=jobs, progress=say)
+    rows: list[tuple[Any, ...]] = []
+    for f in files:
+        say(f"scenario {f.name}")
+        run_out = runs_dir / f.stem
+        summ = fresh[f]
+        if summ is not None:
+            say(f"  up to date, reused {run_out}")
+            run = run_out
+        else:
+            run, summ = run_and_write(
+                f,
+                run_out,
+                force=True,
+                progress=lambda m: say("  " + m),
+                lang=lang,
+                prefit=False,  # done above (or, with --jobs 1, by the run itself in turn)
+            )
+        k = summ["kpis"]
+        rows.append((summ["scenario"], k["contribution"], k["media_spend"], k["roas"], summ, run))
+    return rows
 
 
 def demo_table(rows: list, lang: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from optimizer.atomic import atomic_folder
-from optimizer.cli.common import FORCE_HELP, check_out, lang_option
+from optimizer.cli.common import check_out, lang_option, out_option
 from optimizer.report.labels import tr
 
 __all__ = ["register"]
@@ -92,8 +92,7 @@ def experiment_group() -> None:
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
 @lang_option
 @click.option("--allow-failed-model", is_flag=True, help="Use a model that failed its gate.")
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
-@click.option("--force", is_flag=True, help=FORCE_HELP)
+@out_option("Output folder.")
 def plan_cmd(
     model: Path | None,
     curves_file: Path | None,
@@ -195,8 +194,7 @@ def plan_cmd(
 )
 @lang_option
 @click.option("--allow-failed-model", is_flag=True, help="Use a model that failed its gate.")
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
-@click.option("--force", is_flag=True, help=FORCE_HELP)
+@out_option("Output folder.")
 def readout_cmd(
     model: Path,
     data: Path,
@@ -211,7 +209,7 @@ def readout_cmd(
     force: bool,
 ) -> None:
     """Measured incremental revenue of a test, as a lift-test row ready for calibration."""
-    from optimizer.cli.mmm import _load_inputs
+    from optimizer.cli.options import MarketingInputs
     from optimizer.data.lift_tests import load_lift_tests, write_lift_tests
     from optimizer.experiment import readout_for_model
     from optimizer.mmm.folder import load_fitted_model
@@ -220,7 +218,9 @@ def readout_cmd(
     check_out(out, force)
     fitted = load_fitted_model(model)
     m = fitted.history_
-    history, _ = _load_inputs(data, None, None, list(m.channels), list(m.controls.columns), None)
+    history, _ = MarketingInputs(
+        data, channels=list(m.channels), controls=list(m.controls.columns)
+    ).load()
     others = (
         load_lift_tests(lift_tests, channels=history.channels) if lift_tests is not None else None
     )

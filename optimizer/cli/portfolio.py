@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from optimizer.cli.common import FORCE_HELP, check_out, lang_option, progress
+from optimizer.cli.common import check_out, lang_option, out_option, progress
 from optimizer.report.format import Fmt
 from optimizer.report.labels import label, tr
 from optimizer.scaleout import ENV_SCHEDULER, ComputeSpec
@@ -112,8 +112,7 @@ def shop_lines(summary: dict[str, Any], lang: str) -> list[str]:
 
 @portfolio_group.command("run")
 @click.argument("portfolio", type=click.Path(path_type=Path))
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="Run folder to write.")
-@click.option("--force", is_flag=True, help=FORCE_HELP)
+@out_option("Run folder to write.")
 @click.option(
     "--workers",
     type=click.IntRange(min=1),

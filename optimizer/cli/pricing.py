@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 import numpy as np
 
-from optimizer.cli.common import FORCE_HELP, check_out, lang_option
+from optimizer.cli.common import check_out, lang_option, out_option
+from optimizer.cli.options import Sampling, sampler_options
 from optimizer.errors import ConfigError
 from optimizer.report.labels import tr
 from optimizer.report.pricing_writer import (
@@ -40,13 +41,7 @@ def pricing_group() -> None:
 @click.option(
     "--catalog", "catalog_path", required=True, type=click.Path(path_type=Path), help="Catalog CSV."
 )
-@click.option(
-    "--out",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Output folder (elasticities.csv, draws, summary.json, a plot).",
-)
-@click.option("--force", is_flag=True, help=FORCE_HELP)
+@out_option("Output folder (elasticities.csv, draws, summary.json, a plot).")
 @click.option(
     "--method",
     type=click.Choice(["nuts", "laplace"]),
@@ -56,45 +51,27 @@ def pricing_group() -> None:
     "(intervals slightly too narrow).",
 )
 @click.option(
-    "--draws",
-    default=1000,
-    show_default=True,
-    type=click.IntRange(50, 10_000),
-    help="Posterior draws kept per chain (nuts).",
-)
-@click.option(
-    "--tune",
-    default=500,
-    show_default=True,
-    type=click.IntRange(50, 10_000),
-    help="Tuning (warm-up) steps per chain, discarded (nuts).",
-)
-@click.option(
-    "--chains",
-    default=2,
-    show_default=True,
-    type=click.IntRange(1, 8),
-    help="Independent sampling chains (nuts).",
-)
-@click.option(
     "--max-weeks",
     default=None,
     type=click.IntRange(4, 10_000),
     help="Fit on the last N weeks only.",
 )
-@click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
+@sampler_options(
+    draws=(1000, click.IntRange(50, 10_000)),
+    tune=(500, click.IntRange(50, 10_000)),
+    chains=(2, click.IntRange(1, 8)),
+    chains_note="nuts",
+    suffix=" (nuts)",
+)
 @lang_option
 def fit_cmd(
     sales_path: Path,
     catalog_path: Path,
     out: Path,
-    method: str,
-    draws: int,
-    tune: int,
-    chains: int,
-    max_weeks: int | None,
-    seed: int,
     force: bool,
+    method: str,
+    max_weeks: int | None,
+    sampling: Sampling,
     lang: str,
 ) -> None:
     """Fit the hierarchical elasticity model; write elasticities.csv, summary.json, a plot."""
@@ -107,11 +84,11 @@ def fit_cmd(
     sales = load_sales(sales_path, catalog=catalog)
     model = ElasticityModel(
         method=method,
-        draws=draws,
-        tune=tune,
-        chains=chains,
+        draws=sampling.draws,
+        tune=sampling.tune,
+        chains=sampling.chains,
         max_weeks=max_weeks,
-        seed=seed,
+        seed=sampling.seed,
     )
     est = model.fit(sales, catalog).estimates
     summary = elasticity_summary(est, {"sales": str(sales_path), "catalog": str(catalog_path)})
@@ -215,13 +192,7 @@ def _capacity(value: str, weeks: int) -> tuple[np.ndarray, float]:
     "rules file's alpha, else 0.1).",
 )
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the draw split.")
-@click.option(
-    "--out",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Output folder (prices.csv, summary.json).",
-)
-@click.option("--force", is_flag=True, help=FORCE_HELP)
+@out_option("Output folder (prices.csv, summary.json).")
 @lang_option
 def optimize_cmd(
     catalog_path: Path,

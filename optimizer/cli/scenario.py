@@ -8,7 +8,13 @@ from typing import Any
 
 import click
 
-from optimizer.cli.common import FORCE_HELP, check_out, compute_options, lang_option, progress
+from optimizer.cli.common import (
+    check_out,
+    compute_options,
+    lang_option,
+    out_option,
+    progress,
+)
 from optimizer.errors import ConfigError
 from optimizer.scaleout import ComputeSpec
 from optimizer.scenario.grid import SweepGrid
@@ -76,8 +82,7 @@ def contribution_line(summary: dict, lang: str) -> str:
 
 @scenario_group.command("run")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="Run folder to write.")
-@click.option("--force", is_flag=True, help=FORCE_HELP)
+@out_option("Run folder to write.")
 @lang_option
 def run_cmd(file: Path, out: Path, force: bool, lang: str) -> None:
     """Run a scenario and write summary.json, CSVs, report.html, report.xlsx, run.json."""
@@ -91,10 +96,7 @@ def run_cmd(file: Path, out: Path, force: bool, lang: str) -> None:
 
 @scenario_group.command("compare")
 @click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--out", required=True, type=click.Path(path_type=Path), help="Comparison folder to write."
-)
-@click.option("--force", is_flag=True, help=FORCE_HELP)
+@out_option("Comparison folder to write.")
 @lang_option
 def compare_cmd(runs: tuple[Path, ...], out: Path, force: bool, lang: str) -> None:
     """Compare run folders side by side (comparison.html, .xlsx, .csv).
@@ -151,8 +153,7 @@ def _grid_part(kind: str) -> Any:
     callback=_grid_part("risks"),
     help="Risk settings to sweep too (mean, pNN, cvarNN; default: the scenario's).",
 )
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder to write.")
-@click.option("--force", is_flag=True, help=FORCE_HELP)
+@out_option("Folder to write.")
 @compute_options
 @lang_option
 def sweep_cmd(

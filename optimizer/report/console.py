@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from optimizer.report.display import bound_why
+from optimizer.report.display_media import bound_why
 from optimizer.report.format import Fmt, check_lang
 from optimizer.report.labels import label, tr
 

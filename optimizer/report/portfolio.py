@@ -19,7 +19,7 @@ from optimizer.report.display import pnl_display
 from optimizer.report.format import DEFAULT_LANG, Fmt, check_lang
 from optimizer.report.html import HtmlReport, num
 from optimizer.report.labels import label, tr
-from optimizer.report.summary_page import bridge_table
+from optimizer.report.summary_text import bridge_table
 from optimizer.report.tables import Table
 
 __all__ = ["CANDIDATE_WORDS", "render_portfolio"]

@@ -15,19 +15,15 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.report.display import assumptions_display, kpi_table
+from optimizer.report.display import kpi_table
+from optimizer.report.display_model import assumptions_display
 from optimizer.report.format import DEFAULT_LANG, Fmt, check_lang
 from optimizer.report.html import HtmlReport
 from optimizer.report.labels import tr
 from optimizer.report.learning import learning_section
-from optimizer.report.sections import (
-    capacity_section,
-    media_section,
-    model_section,
-    pnl_section,
-    price_section,
-    provenance_section,
-)
+from optimizer.report.sections import pnl_section, price_section
+from optimizer.report.sections_media import capacity_section, media_section
+from optimizer.report.sections_model import model_section, provenance_section
 from optimizer.report.summary_page import executive_summary
 from optimizer.report.workbook import render_xlsx
 

@@ -6,20 +6,15 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.report.display import (
-    assumptions_display,
-    frontier_display,
-    kpi_table,
-    media_display,
-    model_display,
-    pnl_display,
-    prices_display,
-)
+from optimizer.report.display import kpi_table, pnl_display, prices_display
+from optimizer.report.display_media import frontier_display, media_display
+from optimizer.report.display_model import assumptions_display, model_display
 from optimizer.report.excel import SheetSpec, write_workbook
 from optimizer.report.format import DEFAULT_LANG, Fmt, check_lang
 from optimizer.report.labels import label, tr
 from optimizer.report.learning import channel_knowledge, experiment_command, knowledge_table
-from optimizer.report.summary_page import bridge_table, stress_sentences
+from optimizer.report.summary_stress import stress_sentences
+from optimizer.report.summary_text import bridge_table
 from optimizer.report.tables import Table
 
 __all__ = ["render_xlsx"]
@@ -58,8 +53,20 @@ def render_xlsx(
     fmt = Fmt(lang)
     n = _sheet_names(lang)
     s = summary
+    sheets = _summary_sheets(s, fmt, n)
+    sheets += _plan_sheets(s, tables, lang, n)
+    sheets += _media_weeks_sheets(tables, lang, n)
+    sheets += _capacity_sheets(tables, lang, n)
+    sheets += _model_sheets(s, tables, lang, n)
+    sheets += _closing_sheets(s, lang, n, run)
+    write_workbook(path, sheets)
+
+
+def _head(s: dict[str, Any], fmt: Fmt) -> str:
+    """The workbook's first line: the scenario's gain and its probability."""
+    lang = fmt.lang
     g = s["kpis"]["contribution"]["delta"]
-    head = tr(
+    return tr(
         lang,
         f"Scénario {s['scenario']} : contribution {fmt.eur(g['mean'], sign=True)} par "
         f"rapport au plan actuel, probabilité de gain "
@@ -70,6 +77,15 @@ def render_xlsx(
         f"{fmt.probability(s['confidence']['p_gain_positive'])}. EUR excl. VAT unless "
         "stated.",
     )
+
+
+def _summary_sheets(s: dict[str, Any], fmt: Fmt, n: dict[str, str]) -> list[SheetSpec]:
+    """Summary sheet: KPIs, the contribution bridge, the stress tests.
+
+    Long because the three tables' columns and headers are spelled out in both languages.
+    """
+    lang = fmt.lang
+    head = _head(s, fmt)
     bridge = bridge_table(s, fmt)
     bridge_raw = Table(
         pd.DataFrame(
@@ -148,6 +164,14 @@ def render_xlsx(
             )
         )
     del matter
+    return sheets
+
+
+def _plan_sheets(
+    s: dict[str, Any], tables: RunTables, lang: str, n: dict[str, str]
+) -> list[SheetSpec]:
+    """P&L, prices, media per channel and the frontier."""
+    sheets: list[SheetSpec] = []
     sheets.append(
         pnl_display(tables["pnl"], lang).sheet(
             n["pnl"],
@@ -190,6 +214,12 @@ def render_xlsx(
                 ),
             )
         )
+    return sheets
+
+
+def _media_weeks_sheets(tables: RunTables, lang: str, n: dict[str, str]) -> list[SheetSpec]:
+    """Spend per week and channel, recommended beside current (none without the table)."""
+    sheets: list[SheetSpec] = []
     mw = tables.get("media_weeks")
     if mw is not None and len(mw):
         wide = mw.pivot(index="week", columns="channel", values="recommended")
@@ -219,6 +249,12 @@ def render_xlsx(
                 ),
             )
         )
+    return sheets
+
+
+def _capacity_sheets(tables: RunTables, lang: str, n: dict[str, str]) -> list[SheetSpec]:
+    """Warehouse load per week against capacity."""
+    sheets: list[SheetSpec] = []
     cap = tables["capacity"]
     sheets.append(
         Table(
@@ -245,6 +281,14 @@ def render_xlsx(
             ),
         )
     )
+    return sheets
+
+
+def _model_sheets(
+    s: dict[str, Any], tables: RunTables, lang: str, n: dict[str, str]
+) -> list[SheetSpec]:
+    """The media model's ROAS table and the weekly decomposition, when the run has them."""
+    sheets: list[SheetSpec] = []
     if s.get("model", {}).get("channels"):
         sheets.append(
             model_display(s, lang).sheet(
@@ -284,6 +328,14 @@ def render_xlsx(
                 ),
             )
         )
+    return sheets
+
+
+def _closing_sheets(
+    s: dict[str, Any], lang: str, n: dict[str, str], run: dict[str, Any] | None
+) -> list[SheetSpec]:
+    """What to test next (when the data leave channels unsettled) and the assumptions."""
+    sheets: list[SheetSpec] = []
     if channel_knowledge(s):
         sheets.append(
             knowledge_table(s, lang).sheet(
@@ -301,7 +353,7 @@ def render_xlsx(
             n["assumptions"], tr(lang, "Hypothèses du scénario", "Scenario assumptions")
         )
     )
-    write_workbook(path, sheets)
+    return sheets
 
 
 _STRESS_NAMES = {
