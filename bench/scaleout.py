@@ -161,7 +161,8 @@ def sweep(repeats: int) -> dict[str, Any]:
 
 def shops(n: int, draws: int) -> dict[str, Any]:
     """``n`` generated shops, fit + plan per task, in every setting (one run each)."""
-    items = [(PATTERNS[i % len(PATTERNS)], 1 + i // len(PATTERNS), 0.03) for i in range(n)]
+    patterns = list(PATTERNS)
+    items = [(patterns[i % len(patterns)], 1 + i // len(PATTERNS), 0.03) for i in range(n)]
     out: dict[str, Any] = {"shops": n, "draws": draws, "tune": draws, "chains": 2}
     results: dict[str, list[dict[str, Any]]] = {}
     for name, compute in SETTINGS.items():

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
@@ -28,7 +28,9 @@ from types import MappingProxyType
 import numpy as np
 
 from optimizer.allocation.groups import ChannelGroup
-from optimizer.errors import ConfigError, did_you_mean
+from optimizer.allocation.risk import Risk
+from optimizer.allocation.rules import ChannelRule, WeekBound
+from optimizer.errors import ConfigError
 
 __all__ = [
     "NO_RESTART_ON_SHARE",
@@ -71,119 +73,6 @@ class Objective(StrEnum):
     REVENUE = "revenue"
     MARGIN = "margin"
     CONTRIBUTION = "contribution"
-
-
-@dataclass(frozen=True)
-class Risk:
-    """How the posterior samples of a plan's value are summarized.
-
-    Attributes
-    ----------
-    kind : {"mean", "quantile", "cvar"}
-        Posterior mean, a low quantile (``level`` = 0.1 is P10) or the conditional value at risk
-        (mean of the worst ``level`` share of samples).
-    level : float
-        Tail share in (0, 0.5] for ``quantile`` and ``cvar``.
-    """
-
-    kind: str = "mean"
-    level: float = 0.1
-
-    def __post_init__(self) -> None:
-        if self.kind not in ("mean", "quantile", "cvar"):
-            raise ConfigError(
-                f"risk '{self.kind}' is unknown; use mean, quantile or cvar."
-                + did_you_mean(self.kind, ("mean", "quantile", "cvar"))
-            )
-        if not 0.0 < self.level <= 0.5:
-            raise ConfigError(f"risk level {self.level} must be in (0, 0.5], e.g. 0.1 for P10.")
-
-    @classmethod
-    def parse(cls, text: str) -> Risk:
-        """Parse the CLI form: ``mean``, ``p10`` (quantile 0.10) or ``cvar10`` (CVaR 10 %)."""
-        t = text.strip().lower()
-        if t == "mean":
-            return cls("mean")
-        if t.startswith("p") and t[1:].isdigit():
-            return cls("quantile", int(t[1:]) / 100.0)
-        if t.startswith("cvar") and t[4:].isdigit():
-            return cls("cvar", int(t[4:]) / 100.0)
-        raise ConfigError(f"risk '{text}' is not understood; use mean, p10 or cvar10.")
-
-    @property
-    def label(self) -> str:
-        """Short name: ``mean``, ``p10``, ``cvar10``."""
-        if self.kind == "mean":
-            return "mean"
-        pct = round(self.level * 100)
-        return f"p{pct}" if self.kind == "quantile" else f"cvar{pct}"
-
-
-@dataclass(frozen=True)
-class ChannelRule:
-    """Rules for one channel (all optional, EUR excl. VAT).
-
-    Attributes
-    ----------
-    min_total, max_total : float or None
-        Spend over the whole horizon, EUR.
-    min_weekly, max_weekly : float or None
-        Spend in every week, EUR per week.
-    min_change, max_change : float or None
-        Horizon spend relative to the recent run-rate times the number of weeks, as a fraction
-        (``-0.3`` = at least 70 % of it, ``0.5`` = at most 150 %).
-    fixed : float or None
-        Spend locked at this amount over the horizon, EUR, spread evenly over the weeks.
-    min_roas : float or None
-        Minimum posterior-mean incremental revenue per EUR spent on this channel over the horizon.
-    max_week_change : float or None
-        Overrides :attr:`AllocationProblem.max_week_change` for this channel (fraction of its
-        run-rate, >= 0; ``math.inf``: no limit for this channel).
-    no_restart : bool or None
-        Overrides :attr:`AllocationProblem.no_restart` for this channel (``False``: this channel
-        may be switched off and on again).
-    """
-
-    min_total: float | None = None
-    max_total: float | None = None
-    min_weekly: float | None = None
-    max_weekly: float | None = None
-    min_change: float | None = None
-    max_change: float | None = None
-    fixed: float | None = None
-    min_roas: float | None = None
-    max_week_change: float | None = None
-    no_restart: bool | None = None
-
-    def __post_init__(self) -> None:
-        names = ("min_total", "max_total", "min_weekly", "max_weekly", "fixed", "min_roas")
-        for name in names:
-            v = getattr(self, name)
-            if v is not None and (not math.isfinite(v) or v < 0):
-                raise ConfigError(f"{name} = {v} must be a finite amount >= 0.")
-        v = self.max_week_change  # math.inf: no week-to-week limit for this channel
-        if v is not None and (math.isnan(v) or v < 0):
-            raise ConfigError(f"max_week_change = {v} must be >= 0 (math.inf: no limit).")
-        for name in ("min_change", "max_change"):
-            v = getattr(self, name)
-            if v is not None and (not math.isfinite(v) or v < -1.0):
-                raise ConfigError(f"{name} = {v} must be >= -1 (a fraction, -0.2 = 20 % less).")
-
-
-@dataclass(frozen=True)
-class WeekBound:
-    """Bounds on one channel in one week of the horizon (``week`` is 0-based), EUR."""
-
-    channel: str
-    week: int
-    min: float = 0.0
-    max: float = math.inf
-
-    def __post_init__(self) -> None:
-        if self.week < 0:
-            raise ConfigError(f"week bound for '{self.channel}': week {self.week} must be >= 0.")
-        if self.min < 0 or self.max < 0:
-            raise ConfigError(f"week bound for '{self.channel}' week {self.week}: amounts >= 0.")
 
 
 @dataclass(frozen=True, eq=False)
@@ -288,6 +177,14 @@ class AllocationProblem:
         return _rebuild, (type(self), kw)
 
     def __post_init__(self) -> None:
+        self._normalize()
+        self._check_horizon()
+        self._check_value()
+        self._check_workable()
+        self._check_weeks()
+
+    def _normalize(self) -> None:
+        """Enums, read-only mappings and tuples in place of what the caller passed."""
         object.__setattr__(self, "budget_mode", BudgetMode(self.budget_mode))
         object.__setattr__(self, "channel_groups", tuple(self.channel_groups))
         names = [g.name for g in self.channel_groups]
@@ -297,12 +194,18 @@ class AllocationProblem:
         object.__setattr__(self, "channels", MappingProxyType(dict(self.channels)))
         object.__setattr__(self, "monthly_caps", MappingProxyType(dict(self.monthly_caps)))
         object.__setattr__(self, "week_bounds", tuple(self.week_bounds))
+
+    def _check_horizon(self) -> None:
+        """A finite budget >= 0 and whole numbers of horizon and tail weeks."""
         if not math.isfinite(self.budget) or self.budget < 0:
             raise ConfigError(f"budget {self.budget} EUR must be a finite amount >= 0.")
         if int(self.n_weeks) != self.n_weeks or not 1 <= self.n_weeks <= 520:
             raise ConfigError(f"n_weeks {self.n_weeks} must be a whole number from 1 to 520.")
         if int(self.tail_weeks) != self.tail_weeks or not 0 <= self.tail_weeks <= 104:
             raise ConfigError(f"tail_weeks {self.tail_weeks} must be a whole number from 0 to 104.")
+
+    def _check_value(self) -> None:
+        """Margin and cost rates consistent with the objective; positive caps and ROAS rules."""
         if not 0.0 < self.margin_rate <= 1.0:
             raise ConfigError(f"margin_rate {self.margin_rate} must be in (0, 1], e.g. 0.4.")
         if not 0.0 <= self.variable_cost_rate < self.margin_rate:
@@ -324,6 +227,9 @@ class AllocationProblem:
             v = getattr(self, name)
             if v is not None and (not math.isfinite(v) or v <= 0):
                 raise ConfigError(f"{name} = {v} must be a finite number > 0.")
+
+    def _check_workable(self) -> None:
+        """Week-to-week change and always-on share in range."""
         if self.max_week_change is not None and (
             not math.isfinite(self.max_week_change) or self.max_week_change < 0
         ):
@@ -336,6 +242,9 @@ class AllocationProblem:
             raise ConfigError(
                 f"always_on_min_share = {share} must be in (0, 1], e.g. 0.5 of the run-rate."
             )
+
+    def _check_weeks(self) -> None:
+        """Monthly caps, week weights and week bounds that fit the horizon."""
         for month, cap in self.monthly_caps.items():
             if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
                 raise ConfigError(f"monthly cap key '{month}' must be YYYY-MM, e.g. '2026-12'.")
@@ -377,8 +286,6 @@ class AllocationProblem:
 
     def with_budget(self, budget: float) -> AllocationProblem:
         """The same problem with another budget (for frontiers)."""
-        from dataclasses import replace
-
         return replace(self, budget=float(budget))
 
     def week_starts(self) -> list[date] | None:

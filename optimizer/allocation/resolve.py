@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optimizer.allocation.conflicts import Implied, eur, implied_bounds
 from optimizer.allocation.groups import ResolvedGroup, group_conflicts, resolve_groups
 from optimizer.allocation.problem import (
     NO_RESTART_ON_SHARE,
@@ -29,10 +30,6 @@ from optimizer.allocation.problem import (
 from optimizer.errors import ConfigError, InfeasibleError, did_you_mean
 
 __all__ = ["Resolved", "reference_levels", "resolve"]
-
-
-def _eur(x: float) -> str:
-    return f"{x:,.0f} EUR"
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,9 +167,87 @@ def resolve(
         Rules conflict (minimums above the budget or a maximum, caps below minimums, a week the
         week-to-week limit cannot reach, ...).
     """
-    t_len, c_len = problem.n_weeks, len(channels)
+    c_len = len(channels)
     current = np.asarray(current, float)
     idx = {c: i for i, c in enumerate(channels)}
+    _check_names(problem, channels, idx)
+    problems: list[str] = []
+    lo, hi, tot_lo, tot_hi, roas = _user_bounds(problem, idx, current, c_len, problems)
+    work = _workable(problem, channels, current, history, (lo, hi), tot_hi)
+    caps = _caps(problem)
+    implied = implied_bounds(
+        problem,
+        channels,
+        current,
+        (lo, hi),
+        (tot_lo, tot_hi),
+        (work.floor, work.week_change),
+        caps,
+        problems,
+    )
+    groups = resolve_groups(problem.channel_groups, idx)
+    exact = BudgetMode(problem.budget_mode) is BudgetMode.EXACT
+    problems.extend(
+        group_conflicts(groups, implied.need, implied.cap_each, problem.budget, exact, implied.hint)
+    )
+    if problems:
+        raise InfeasibleError("Infeasible allocation: " + "; ".join(problems) + ".")
+    return _finish(problem, current, (lo, hi, tot_lo, tot_hi), roas, work, caps, implied, groups)
+
+
+def _finish(
+    problem: AllocationProblem,
+    current: np.ndarray,
+    bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    roas: list[tuple[int | None, float]],
+    work: _Workable,
+    caps: tuple[np.ndarray, list[tuple[str, tuple[int, ...], float]]],
+    implied: Implied,
+    groups: tuple[ResolvedGroup, ...],
+) -> Resolved:
+    """The :class:`Resolved` of conflict-free rules: round-off cleared, tail weeks added."""
+    lo, hi, tot_lo, tot_hi = bounds
+    t_len, c_len = problem.n_weeks, lo.shape[1]
+    week_cap, months = caps
+    chain_lo, chain_hi = implied.chain_lo, implied.chain_hi
+    # bounds that cross by round-off only (within the tolerances above), e.g. a fixed channel's
+    # fixed / n_weeks against an equal week bound, would make the solvers refuse the box
+    hi = np.maximum(hi, lo)
+    chain_hi = np.maximum(chain_hi, chain_lo)
+    tot_hi = np.maximum(tot_hi, tot_lo)
+    if problem.tail_weeks:
+        # weeks after the horizon: no spend, their response still counts
+        pad = np.zeros((problem.tail_weeks, c_len))
+        lo, hi = np.vstack([lo, pad]), np.vstack([hi, pad])
+        chain_lo, chain_hi = np.vstack([chain_lo, pad]), np.vstack([chain_hi, pad])
+        week_cap = np.concatenate([week_cap, np.full(problem.tail_weeks, np.inf)])
+    return Resolved(
+        lo=lo,
+        hi=hi,
+        tot_lo=tot_lo,
+        tot_hi=tot_hi,
+        budget=float(problem.budget),
+        exact=BudgetMode(problem.budget_mode) is BudgetMode.EXACT,
+        week_cap=week_cap,
+        month_groups=tuple(months),
+        roas_rules=tuple(roas),
+        n_plan=t_len,
+        chain_lo=chain_lo,
+        chain_hi=chain_hi,
+        week_change=work.week_change,
+        start_level=current.copy(),
+        floor=work.floor,
+        no_restart=work.no_restart,
+        was_on=np.asarray(work.was_on, bool),
+        on_level=work.on_level,
+        groups=groups,
+    )
+
+
+def _check_names(
+    problem: AllocationProblem, channels: tuple[str, ...], idx: dict[str, int]
+) -> None:
+    """Refuse a rule on a channel the model does not have (with a did-you-mean hint)."""
     grouped = [c for g in problem.channel_groups for c in g.channels]
     for name in [*problem.channels, *(wb.channel for wb in problem.week_bounds), *grouped]:
         if name not in idx:
@@ -180,12 +255,25 @@ def resolve(
                 f"unknown channel '{name}' in the constraints; the model has "
                 f"{', '.join(channels)}.{did_you_mean(name, channels)}"
             )
+
+
+def _user_bounds(
+    problem: AllocationProblem,
+    idx: dict[str, int],
+    current: np.ndarray,
+    c_len: int,
+    problems: list[str],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[tuple[int | None, float]]]:
+    """The rules as written: cell bounds (T, C), horizon totals (C,) and minimum ROAS rules.
+
+    A fixed amount outside its own bounds is appended to ``problems``.
+    """
+    t_len = problem.n_weeks
     lo = np.zeros((t_len, c_len))
     hi = np.full((t_len, c_len), np.inf)
     tot_lo = np.zeros(c_len)
     tot_hi = np.full(c_len, np.inf)
     roas: list[tuple[int | None, float]] = []
-    problems: list[str] = []
     for name, rule in problem.channels.items():
         c = idx[name]
         base = float(current[c]) * t_len
@@ -206,8 +294,8 @@ def resolve(
         if rule.fixed is not None:
             if not tot_lo[c] - 1e-6 <= rule.fixed <= tot_hi[c] + 1e-6:
                 problems.append(
-                    f"channel '{name}' is fixed at {_eur(rule.fixed)} but its bounds are "
-                    f"{_eur(tot_lo[c])} to {_eur(tot_hi[c])}; change the fixed amount or the bounds"
+                    f"channel '{name}' is fixed at {eur(rule.fixed)} but its bounds are "
+                    f"{eur(tot_lo[c])} to {eur(tot_hi[c])}; change the fixed amount or the bounds"
                 )
             tot_lo[c] = tot_hi[c] = rule.fixed
             lo[:, c] = hi[:, c] = rule.fixed / t_len
@@ -222,8 +310,31 @@ def resolve(
     if problem.max_cpa is not None and problem.orders_per_revenue:
         # CPA = spend / (revenue * orders_per_revenue) <= max_cpa  <=>  ROAS >= 1 / (opr * cpa)
         roas.append((None, 1.0 / (problem.orders_per_revenue * problem.max_cpa)))
+    return lo, hi, tot_lo, tot_hi, roas
 
-    # --- workable-plan defaults (explicit rules win) ------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class _Workable:
+    """The workable-plan rules per channel (C,) each: see :class:`Resolved`."""
+
+    floor: np.ndarray
+    week_change: np.ndarray
+    no_restart: np.ndarray
+    was_on: np.ndarray
+    on_level: np.ndarray
+
+
+def _workable(
+    problem: AllocationProblem,
+    channels: tuple[str, ...],
+    current: np.ndarray,
+    history: np.ndarray | None,
+    cells: tuple[np.ndarray, np.ndarray],
+    tot_hi: np.ndarray,
+) -> _Workable:
+    """Workable-plan defaults (explicit rules win); raises the cell minimums (``cells[0]``)."""
+    t_len, c_len = problem.n_weeks, len(channels)
+    lo, hi = cells
     rules = [problem.channels.get(name) for name in channels]
     fixed = np.array([r is not None and r.fixed is not None for r in rules], bool)
     recent = None if history is None else np.asarray(history, float)[-RECENT_WEEKS:]
@@ -266,6 +377,14 @@ def resolve(
     on_share = share if share is not None else NO_RESTART_ON_SHARE
     on_level = np.minimum(on_share * ref, week_change)
 
+    return _Workable(floor, week_change, no_restart, was_on, on_level)
+
+
+def _caps(
+    problem: AllocationProblem,
+) -> tuple[np.ndarray, list[tuple[str, tuple[int, ...], float]]]:
+    """Cap per week (T,) (``inf``: none) and the monthly caps (label, week indices, cap)."""
+    t_len = problem.n_weeks
     week_cap = np.full(t_len, np.inf if problem.weekly_cap is None else problem.weekly_cap)
     months: list[tuple[str, tuple[int, ...], float]] = []
     starts = problem.week_starts()
@@ -274,148 +393,4 @@ def resolve(
             weeks = tuple(i for i, d in enumerate(starts) if f"{d.year:04d}-{d.month:02d}" == month)
             if weeks:
                 months.append((month, weeks, float(cap)))
-
-    # --- conflicts with exact figures ---------------------------------------------------------
-    chain_lo, chain_hi = lo.copy(), hi.copy()
-    for c, name in enumerate(channels):
-        if (lo[:, c] > hi[:, c] + 1e-9).any():
-            w = int(np.argmax(lo[:, c] > hi[:, c] + 1e-9))
-            problems.append(
-                f"channel '{name}' week {w}: minimum {_eur(lo[w, c])} > maximum {_eur(hi[w, c])}; "
-                "lower the minimum or raise the maximum"
-            )
-            continue
-        if np.isfinite(week_change[c]):
-            msg = _propagate(chain_lo[:, c], chain_hi[:, c], float(current[c]), week_change[c])
-            if msg:
-                problems.append(f"channel '{name}' {msg}")
-                continue
-        cell_lo, cell_hi = chain_lo[:, c].sum(), chain_hi[:, c].sum()
-        if cell_lo > tot_hi[c] + 1e-6:
-            problems.append(
-                f"channel '{name}': weekly minimums sum to {_eur(cell_lo)} > its maximum "
-                f"{_eur(tot_hi[c])} over the horizon; lower a minimum or raise the maximum"
-                + _hint(floor[c] > 0, np.isfinite(week_change[c]))
-            )
-        if tot_lo[c] > min(tot_hi[c], cell_hi) + 1e-6:
-            problems.append(
-                f"channel '{name}': minimum {_eur(tot_lo[c])} > maximum "
-                f"{_eur(min(tot_hi[c], cell_hi))} over the horizon; lower the minimum or raise "
-                "the maximum" + _hint(False, np.isfinite(week_change[c]))
-            )
-    hint = _hint(bool((floor > 0).any()), bool(np.isfinite(week_change).any()))
-    need = np.maximum(tot_lo, chain_lo.sum(axis=0))
-    if need.sum() > problem.budget + 1e-6:
-        problems.append(
-            f"channel minimums sum to {_eur(need.sum())} > budget {_eur(problem.budget)}; "
-            "raise the budget or lower a minimum" + hint
-        )
-    cap_each = np.minimum(tot_hi, chain_hi.sum(axis=0))
-    if (
-        BudgetMode(problem.budget_mode) is BudgetMode.EXACT
-        and cap_each.sum() < problem.budget - 1e-6
-    ):
-        problems.append(
-            f"channel maximums sum to {_eur(cap_each.sum())} < budget {_eur(problem.budget)} "
-            "to spend exactly; lower the budget, raise a maximum or use budget mode up_to"
-            + _hint(False, bool(np.isfinite(week_change).any()))
-        )
-    for t in range(t_len):
-        if chain_lo[t].sum() > week_cap[t] + 1e-6:
-            problems.append(
-                f"week {t}: channel minimums sum to {_eur(chain_lo[t].sum())} > weekly cap "
-                f"{_eur(week_cap[t])}; raise the cap or lower a minimum" + hint
-            )
-            break
-    if BudgetMode(problem.budget_mode) is BudgetMode.EXACT and np.isfinite(week_cap).all():
-        room = np.minimum(week_cap, chain_hi.sum(axis=1)).sum()
-        if room < problem.budget - 1e-6:
-            problems.append(
-                f"weekly caps allow at most {_eur(room)} over {t_len} weeks < budget "
-                f"{_eur(problem.budget)} to spend exactly; raise the cap, lower the budget or use "
-                "budget mode up_to"
-            )
-    for month, weeks, cap in months:
-        m_lo = chain_lo[list(weeks)].sum()
-        if m_lo > cap + 1e-6:
-            problems.append(
-                f"month {month}: channel minimums sum to {_eur(m_lo)} > monthly cap {_eur(cap)}; "
-                "raise the cap or lower a minimum" + hint
-            )
-    groups = resolve_groups(problem.channel_groups, idx)
-    exact = BudgetMode(problem.budget_mode) is BudgetMode.EXACT
-    problems.extend(group_conflicts(groups, need, cap_each, problem.budget, exact, hint))
-    if problems:
-        raise InfeasibleError("Infeasible allocation: " + "; ".join(problems) + ".")
-    # bounds that cross by round-off only (within the tolerances above), e.g. a fixed channel's
-    # fixed / n_weeks against an equal week bound, would make the solvers refuse the box
-    hi = np.maximum(hi, lo)
-    chain_hi = np.maximum(chain_hi, chain_lo)
-    tot_hi = np.maximum(tot_hi, tot_lo)
-    if problem.tail_weeks:
-        # weeks after the horizon: no spend, their response still counts
-        pad = np.zeros((problem.tail_weeks, c_len))
-        lo, hi = np.vstack([lo, pad]), np.vstack([hi, pad])
-        chain_lo, chain_hi = np.vstack([chain_lo, pad]), np.vstack([chain_hi, pad])
-        week_cap = np.concatenate([week_cap, np.full(problem.tail_weeks, np.inf)])
-    return Resolved(
-        lo=lo,
-        hi=hi,
-        tot_lo=tot_lo,
-        tot_hi=tot_hi,
-        budget=float(problem.budget),
-        exact=BudgetMode(problem.budget_mode) is BudgetMode.EXACT,
-        week_cap=week_cap,
-        month_groups=tuple(months),
-        roas_rules=tuple(roas),
-        n_plan=t_len,
-        chain_lo=chain_lo,
-        chain_hi=chain_hi,
-        week_change=week_change,
-        start_level=current.copy(),
-        floor=floor,
-        no_restart=no_restart,
-        was_on=np.asarray(was_on, bool),
-        on_level=on_level,
-        groups=groups,
-    )
-
-
-def _hint(floors: bool, limits: bool) -> str:
-    parts = [
-        p
-        for p, on in (("always-on minimums", floors), ("week-to-week change limits", limits))
-        if on
-    ]
-    if not parts:
-        return ""
-    keys = [k for k, on in (("always_on_min_share", floors), ("max_week_change", limits)) if on]
-    return (
-        f" (counting the {' and '.join(parts)}: the workable-plan rules {', '.join(keys)}, on by "
-        "default in allocate and scenarios; set them higher or to false to relax them)"
-    )
-
-
-def _propagate(lo: np.ndarray, hi: np.ndarray, start: float, step: float) -> str:
-    """Tighten one channel's weekly bounds in place by the week-to-week limit ``step``.
-
-    Forward, each week must be reachable from the run-rate ``start``; backward, each week must
-    reach the next week's bounds. Returns a message (after the channel name) when a week cannot
-    be reached, else an empty string.
-    """
-    a, b = start - step, start + step
-    for t in range(len(lo)):
-        lo_t, hi_t = max(lo[t], a), min(hi[t], b)
-        if lo_t > hi_t + 1e-6 * max(1.0, abs(hi_t)):
-            return (
-                f"week {t}: its bounds {_eur(lo[t])} to {_eur(hi[t])} cannot be reached from the "
-                f"run-rate {_eur(start)} with the week-to-week change limit of {_eur(step)} per "
-                "week; raise max_week_change or relax that week's bounds"
-            )
-        lo[t], hi[t] = lo_t, max(hi_t, lo_t)
-        a, b = lo[t] - step, hi[t] + step
-    for t in range(len(lo) - 2, -1, -1):
-        lo[t] = max(lo[t], lo[t + 1] - step)
-        hi[t] = min(hi[t], hi[t + 1] + step)
-    np.maximum(lo, 0.0, out=lo)
-    return ""
+    return week_cap, months

@@ -31,18 +31,33 @@ The plan with the best *estimated* value is the plan that best exploits the esti
 from __future__ import annotations
 
 import dataclasses
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from optimizer.allocation.calibration import PromiseCalibration, default_calibration
-from optimizer.allocation.evaluate import risk_value
-from optimizer.allocation.polytope import linear_rows
-from optimizer.allocation.problem import AllocationProblem, ChannelRule, WeekBound
-from optimizer.allocation.resolve import resolve
+from optimizer.allocation.calibration import PromiseCalibration
+from optimizer.allocation.problem import AllocationProblem
 from optimizer.allocation.result import AllocationResult
+from optimizer.allocation.safe_candidates import Judge, choose
+from optimizer.allocation.safe_problems import (
+    bounded,
+    data_bounds,
+    feasible_for,
+    paired_lift,
+    pinned,
+    reference_plan,
+    split_samples,
+    without_workable,
+)
+from optimizer.allocation.safe_result import (
+    DEFAULT_RULE,
+    ChannelBound,
+    Promise,
+    SafeResult,
+    SafeRule,
+    calibrated_promise,
+)
 from optimizer.allocation.solve import allocate
 from optimizer.curves import ResponseCurves
 from optimizer.errors import ConfigError, InfeasibleError
@@ -61,428 +76,82 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class SafeRule:
-    """Settings of the safe plan.
+@dataclass(eq=False)
+class _Candidates:
+    """The candidate plans found so far, filled by :func:`_search`.
 
-    Attributes
-    ----------
-    alpha : float
-        Largest model-side probability that the plan does worse than today's (default 0.1).
-    max_move, min_move : float
-        Largest change of a channel's horizon spend, as a share of today's (scaled to the
-        budget), for a perfectly identified and for an unidentified channel.
-    reach_extension : float
-        How far beyond the history's largest adstocked weekly spend a perfectly identified
-        channel may go, as a share of it.
-    steps : tuple of float
-        Trust-region steps: candidate plans use the bounds scaled by each step.
-    seed : int
-        Seed of the split of the posterior samples into halves.
-    data_bounds : bool
-        Whether to apply :func:`data_bounds` (False: the problem's own rules only).
-    calibrate : bool
-        Whether to add the calibrated promise (the shipped model-vs-truth ratios, see
-        :mod:`optimizer.allocation.calibration`) beside the model's own.
+    ``rows``: the candidate table's rows; ``results``: per candidate, the solve that found it
+    (None for today's plan) and its plan; ``problems``: the problem each candidate solves;
+    ``notes``: why a step gave no candidate.
     """
 
-    alpha: float = 0.1
-    max_move: float = 0.5
-    min_move: float = 0.05
-    reach_extension: float = 0.25
-    steps: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0)
-    seed: int = 0
-    data_bounds: bool = True
-    calibrate: bool = True
+    judge: Judge
+    rows: list[dict[str, object]] = field(default_factory=list)
+    results: dict[str, tuple[AllocationResult | None, np.ndarray]] = field(default_factory=dict)
+    problems: dict[str, AllocationProblem] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        if not 0.0 < self.alpha < 0.5:
-            raise ConfigError(f"alpha {self.alpha} must lie in (0, 0.5), e.g. 0.1.")
-        if not 0.0 <= self.min_move <= self.max_move <= 5.0:
-            raise ConfigError(
-                f"min_move {self.min_move} and max_move {self.max_move} must satisfy "
-                "0 <= min_move <= max_move <= 5."
-            )
-        if not 0.0 <= self.reach_extension <= 5.0:
-            raise ConfigError(f"reach_extension {self.reach_extension} must lie in [0, 5].")
-        if not self.steps or any(not 0.0 < s <= 1.0 for s in self.steps):
-            raise ConfigError(f"steps {self.steps} must be values in (0, 1].")
-        object.__setattr__(self, "steps", tuple(sorted(set(self.steps))))
+    def add(self, name: str, step: float, res: AllocationResult | None, plan: np.ndarray) -> None:
+        """Judge a plan and keep it as a candidate."""
+        self.rows.append(self.judge.row(name, step, res, plan))
+        self.results[name] = (res, plan)
 
 
-@dataclass(frozen=True)
-class ChannelBound:
-    """How far one channel may move, and why.
-
-    Attributes
-    ----------
-    channel : str
-    lever : bool
-        False for a channel whose cost follows sales (kept at today's spend).
-    reference_total : float
-        Today's spend over the horizon scaled to the budget, EUR.
-    min_total, max_total : float
-        Bounds on the channel's horizon spend, EUR.
-    max_weekly : float
-        Bound on its weekly spend, EUR per week (``inf`` when none).
-    identification : float
-        In [0, 1]: 1 when the data pin the channel's marginal ROAS, 0 when they do not.
-    mroas_low, mroas_median, mroas_high : float
-        Marginal ROAS at today's spend: 5 %, 50 % and 95 % posterior quantiles, EUR per EUR.
-    reach : float
-        Largest adstocked weekly spend of the history, EUR per week.
-    reason : str
-        The bound in words.
-    """
-
-    channel: str
-    lever: bool
-    reference_total: float
-    min_total: float
-    max_total: float
-    max_weekly: float
-    identification: float
-    mroas_low: float
-    mroas_median: float
-    mroas_high: float
-    reach: float
-    reason: str
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready dictionary."""
-        return dataclasses.asdict(self)
-
-
-@dataclass(frozen=True)
-class Promise:
-    """What a plan is expected to bring over today's plan, EUR over the horizon.
-
-    Attributes
-    ----------
-    mean, p10, p50, p90 : float
-        Posterior mean and quantiles of the paired lift, EUR.
-    p_positive : float
-        Share of samples in which the plan beats today's plan.
-    n_samples : int
-        Samples the promise is computed on.
-    basis : str
-        Which samples (the held-out half: not those that chose the plan).
-    """
-
-    mean: float
-    p10: float
-    p50: float
-    p90: float
-    p_positive: float
-    n_samples: int
-    basis: str = "held-out half of the posterior samples"
-
-    @classmethod
-    def of(cls, lift: np.ndarray, basis: str = "held-out half of the posterior samples") -> Promise:
-        """Summarize paired lift samples."""
-        x = np.asarray(lift, float)
-        q10, q50, q90 = np.quantile(x, [0.1, 0.5, 0.9])
-        return cls(
-            mean=float(x.mean()),
-            p10=float(q10),
-            p50=float(q50),
-            p90=float(q90),
-            p_positive=float(np.mean(x > 0)),
-            n_samples=len(x),
-            basis=basis,
-        )
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready dictionary."""
-        return dataclasses.asdict(self)
-
-
-@dataclass(frozen=True, eq=False)
-class SafeResult:
-    """The safe plan, the candidates it was chosen from, its promise and its bounds.
-
-    Attributes
-    ----------
-    result : AllocationResult
-        The chosen plan as the solver returned it (outcomes computed on the choosing half,
-        certificate of the bounded problem it solved).
-    problem : AllocationProblem
-        The problem the chosen plan solves (the rules plus the chosen step's data bounds;
-        every cell pinned when today's plan is kept): later steps that re-plan the media (the
-        scenario's joint ascent) stay inside it.
-    plan : pandas.DataFrame
-        The chosen plan, weeks x channels, EUR per week.
-    today : pandas.DataFrame
-        Today's plan it is judged against, same layout.
-    chosen : str
-        ``"today"`` or the candidate's name (``"step 0.5"``).
-    candidates : pandas.DataFrame
-        Per candidate: ``step``, ``lift_choose`` (mean paired lift on the choosing half),
-        ``lift_mean``, ``lift_p10``, ``score`` (risk summary), ``p_loss`` (held-out half),
-        ``safe``, ``status``, ``rel_gap``, ``note``.
-    promise : Promise
-        The chosen plan's paired lift on the held-out half.
-    promise_in_sample : Promise
-        The same on the choosing half (what the optimizer's curse inflates; for comparison).
-    promise_calibrated : Promise or None
-        The held-out promise times the measured model-vs-truth ratios (None without a
-        calibration).
-    held_out_lift : numpy.ndarray
-        The chosen plan's paired lift on each held-out sample, EUR.
-    bounds : tuple of ChannelBound
-    alpha : float
-    reason : str
-        Why this plan, in words.
-    """
-
-    result: AllocationResult
-    problem: AllocationProblem
-    plan: pd.DataFrame
-    today: pd.DataFrame
-    chosen: str
-    candidates: pd.DataFrame
-    promise: Promise
-    promise_in_sample: Promise
-    promise_calibrated: Promise | None
-    held_out_lift: np.ndarray
-    bounds: tuple[ChannelBound, ...]
-    alpha: float
-    reason: str
-
-    def summary(self) -> dict[str, object]:
-        """JSON-ready summary (plan excluded)."""
-        return {
-            "chosen": self.chosen,
-            "alpha": self.alpha,
-            "reason": self.reason,
-            "promise": self.promise.to_dict(),
-            "promise_in_sample": self.promise_in_sample.to_dict(),
-            "promise_calibrated": None
-            if self.promise_calibrated is None
-            else self.promise_calibrated.to_dict(),
-            "bounds": {b.channel: b.to_dict() for b in self.bounds},
-            "candidates": self.candidates.to_dict(orient="records"),
-        }
-
-
-def calibrated_promise(
-    lift: np.ndarray, calibration: PromiseCalibration | None, rule: SafeRule
-) -> Promise | None:
-    """The promise of ``lift`` samples times the measured ratios (None when not calibrating)."""
-    cal = (
-        calibration
-        if calibration is not None
-        else (default_calibration() if rule.calibrate else None)
-    )
-    if cal is None:
-        return None
-    return Promise.of(cal.draws(lift), cal.describe())
-
-
-def split_samples(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Two disjoint halves of ``range(n)`` (seeded permutation), sorted: (choose, report)."""
-    if n < 4:
-        raise ConfigError(f"a safe plan needs at least 4 posterior samples, got {n}.")
-    perm = np.random.default_rng(seed).permutation(n)
-    return np.sort(perm[: n // 2]), np.sort(perm[n // 2 :])
-
-
-def paired_lift(
-    curves: ResponseCurves, problem: AllocationProblem, plan: np.ndarray, today: np.ndarray
-) -> np.ndarray:
-    """Value of ``plan`` minus value of ``today`` on each posterior sample, (S,), EUR.
-
-    The value is the problem's objective (``a * revenue - b * spend``, week weights included),
-    with the carry-over of the history in both plans.
-    """
-    a, b = problem.value_coefficients
-    ww = problem.weights_for(plan.shape[0])
-    gain = curves.total(plan, ww) - curves.total(today, ww)
-    return a * gain - b * (float(np.sum(plan)) - float(np.sum(today)))
-
-
-def _reference(curves: ResponseCurves, problem: AllocationProblem, today: np.ndarray) -> np.ndarray:
-    """Today's plan scaled to the budget: levers share what the sales-driven channels leave."""
-    ref = np.array(today, float)
-    lever = np.array([c not in curves.follows_sales for c in curves.channels])
-    fixed = float(ref[:, ~lever].sum())
-    moving = float(ref[:, lever].sum())
-    target = problem.budget - fixed
-    if moving > 0 and target > 0:
-        exact = problem.budget_mode == "exact"
-        scale = target / moving if exact or target < moving else 1.0
-        ref[:, lever] *= scale
-    return ref
-
-
-def _eur(x: float) -> str:
-    return "no limit" if not math.isfinite(x) else f"{x:,.0f} EUR".replace(",", " ")
-
-
-def data_bounds(
+def _search(
     curves: ResponseCurves,
-    reference: np.ndarray,
-    rule: SafeRule = SafeRule(),
-) -> tuple[ChannelBound, ...]:
-    """Per-channel bounds derived from the model and the history, each explained.
+    judge: Judge,
+    bounds: tuple[ChannelBound, ...],
+    rule: SafeRule,
+    solver_options: dict[str, object],
+) -> _Candidates:
+    """Today's plan (when it meets the budget and caps) and the best plan of each trust step.
 
-    Parameters
-    ----------
-    curves : ResponseCurves
-        Posterior response (its marginal ROAS spread and how far the data reach).
-    reference : numpy.ndarray
-        Today's plan scaled to the budget, (T, C) EUR per week.
-    rule : SafeRule
-        ``max_move``, ``min_move`` and ``reach_extension``.
+    Each step is solved on the choosing half, inside the data bounds scaled by the step; when
+    the bounds conflict with the rules, the rules alone.
 
-    Returns
-    -------
-    tuple of ChannelBound
+    Raises
+    ------
+    InfeasibleError
+        The problem's own rules admit no plan.
     """
-    weekly = reference.mean(axis=0)
-    mr = curves.marginal_roas(weekly)  # (S, C)
-    q05, q50, q95 = np.quantile(mr, [0.05, 0.5, 0.95], axis=0)
-    reach = curves.reach()
-    out = []
-    for c, name in enumerate(curves.channels):
-        total = float(reference[:, c].sum())
-        width = (q95[c] - q05[c]) / max(abs(q50[c]), 1e-9)
-        ident = float(np.clip(1.0 - width / 2.0, 0.0, 1.0))
-        mr_txt = f"marginal ROAS {q05[c]:.1f}-{q95[c]:.1f}"
-        if name in curves.follows_sales:
-            out.append(
-                ChannelBound(
-                    name,
-                    False,
-                    total,
-                    total,
-                    total,
-                    math.inf,
-                    ident,
-                    float(q05[c]),
-                    float(q50[c]),
-                    float(q95[c]),
-                    float(reach[c]),
-                    f"{name}: kept at today's spend ({_eur(total)}): its cost follows sales "
-                    "(a commission), so it is not a budget lever",
-                )  # fmt: skip
-            )
+    mean_problem, c_a = judge.problem, judge.choosing
+    found = _Candidates(judge)
+    # today's plan is the manager's own: judged against the budget and the caps, not against
+    # the smoothness rules (a supplied Black Friday plan may ramp faster than they allow)
+    if feasible_for(without_workable(mean_problem), curves, judge.today):
+        found.add("today", 0.0, None, judge.today)
+    steps = rule.steps if bounds else (1.0,)
+    for step in steps:
+        name = f"step {step:g}" if bounds else "rules only"
+        found.problems[name] = bounded(mean_problem, bounds, step)
+        try:
+            res = allocate(c_a, found.problems[name], **solver_options)  # type: ignore[arg-type]
+        except InfeasibleError as exc:
+            found.notes.append(f"{name}: {exc}")
             continue
-        move = rule.min_move + (rule.max_move - rule.min_move) * ident
-        cap = max(float(reach[c]) * (1.0 + rule.reach_extension * ident), float(weekly[c]))
-        if total <= 0:
-            reason = (
-                f"{name}: not used today, kept at 0 EUR (the model has no recent spend to "
-                "measure it at)"
-            )
-            lo = hi = 0.0
-        else:
-            lo, hi = total * (1.0 - move), total * (1.0 + move)
-            reason = (
-                f"{name}: within ±{move:.0%} of today's spend over the horizon "
-                f"({_eur(lo)} to {_eur(hi)}): {mr_txt} (identification {ident:.0%}); at most "
-                f"{_eur(cap)} a week (the history reached {_eur(float(reach[c]))} a week "
-                "after carry-over)"
-            )
-        out.append(
-            ChannelBound(
-                name,
-                True,
-                total,
-                lo,
-                hi,
-                cap,
-                ident,
-                float(q05[c]),
-                float(q50[c]),
-                float(q95[c]),
-                float(reach[c]),
-                reason,
-            )  # fmt: skip
-        )
-    return tuple(out)
-
-
-def _bounded(
-    problem: AllocationProblem, bounds: tuple[ChannelBound, ...], step: float
-) -> AllocationProblem:
-    """The problem with each channel's data bound (scaled by ``step``) added to its rules."""
-    rules = dict(problem.channels)
-    for b in bounds:
-        user = rules.get(b.channel, ChannelRule())
-        if user.fixed is not None:
-            continue
-        if not b.lever:
-            rules[b.channel] = dataclasses.replace(user, fixed=b.reference_total)
-            continue
-        half = (b.max_total - b.reference_total) * step
-        lo = max(b.reference_total - half, 0.0)
-        hi = b.reference_total + half
-        rules[b.channel] = dataclasses.replace(
-            user,
-            min_total=max(user.min_total or 0.0, lo),
-            max_total=min(user.max_total if user.max_total is not None else math.inf, hi),
-            max_weekly=min(
-                user.max_weekly if user.max_weekly is not None else math.inf, b.max_weekly
-            ),
-        )
-    return dataclasses.replace(problem, channels=rules)
-
-
-def _pinned(problem: AllocationProblem, plan: np.ndarray, channels: tuple[str, ...]):
-    """The problem with every cell of its horizon pinned to ``plan`` (to account a given plan)."""
-    bounds = tuple(
-        WeekBound(channel=ch, week=t, min=float(plan[t, c]), max=float(plan[t, c]))
-        for t in range(problem.n_weeks)
-        for c, ch in enumerate(channels)
-    )
-    return dataclasses.replace(
-        problem,
-        budget=float(plan.sum()),
-        budget_mode="exact",
-        channels={},
-        week_bounds=bounds,
-        min_roas=None,
-        max_cpa=None,
-        weekly_cap=None,
-        monthly_caps={},
-        max_week_change=None,
-        always_on_min_share=None,
-        no_restart=False,
-    )
-
-
-def without_workable(problem: AllocationProblem) -> AllocationProblem:
-    """The problem without the workable-plan rules (week-to-week change, always-on, restarts)."""
-    return dataclasses.replace(
-        problem,
-        max_week_change=None,
-        always_on_min_share=None,
-        no_restart=False,
-        channels={
-            ch: dataclasses.replace(r, max_week_change=None, no_restart=None)
-            for ch, r in problem.channels.items()
-        },
-    )
-
-
-def _feasible_for(problem: AllocationProblem, curves: ResponseCurves, plan: np.ndarray) -> bool:
-    """Whether a plan meets the problem's linear rules (budget, bounds, caps)."""
-    try:
-        res = resolve(problem, curves.channels, curves.current, curves.history)
-    except InfeasibleError:
-        return False
-    full = np.zeros(res.lo.shape)
-    full[: problem.n_weeks] = plan
-    tol = 1e-6 * max(res.budget, 1.0) + 1e-3
-    return linear_rows(res).violation(full) <= tol
+        found.add(name, step, res, res.plan.to_numpy(float))
+    results = found.results
+    only_today = len(results) == 0 or (len(results) == 1 and "today" in results)
+    if only_today and bounds:  # the data bounds conflict with the rules: use the rules alone
+        found.problems["rules only"] = mean_problem
+        try:
+            res = allocate(c_a, mean_problem, **solver_options)  # type: ignore[arg-type]
+            found.add("rules only", 1.0, res, res.plan.to_numpy(float))
+            found.notes.append("the data bounds conflict with the rules; the rules alone are used")
+        except InfeasibleError:
+            pass
+    if not results:
+        # the problem's own rules admit no plan: let allocate raise its explained error
+        allocate(curves, mean_problem, **solver_options)  # type: ignore[arg-type]
+        raise InfeasibleError("No plan meets the rules.")  # pragma: no cover
+    return found
 
 
 def safe_allocate(
     curves: ResponseCurves,
     problem: AllocationProblem,
     *,
-    rule: SafeRule = SafeRule(),
+    rule: SafeRule = DEFAULT_RULE,
     today: np.ndarray | None = None,
     calibration: PromiseCalibration | None = None,
     **solver_options: object,
@@ -527,123 +196,32 @@ def safe_allocate(
             f"{today_plan.shape}."
         )
     if curves.n_samples >= 4:
-        choose, report = split_samples(curves.n_samples, rule.seed)
+        choose_idx, report = split_samples(curves.n_samples, rule.seed)
         basis = "held-out half of the posterior samples"
     else:  # a point estimate (or nearly): nothing to hold out, no doubt to guard against
-        choose = report = np.arange(curves.n_samples)
+        choose_idx = report = np.arange(curves.n_samples)
         basis = "the same samples (too few to hold any out)"
-    c_a, c_b = curves.subset(choose), curves.subset(report)
+    c_a, c_b = curves.subset(choose_idx), curves.subset(report)
     mean_problem = dataclasses.replace(problem, risk=dataclasses.replace(problem.risk, kind="mean"))
-    reference = _reference(curves, mean_problem, today_plan)
+    reference = reference_plan(curves, mean_problem, today_plan)
     bounds = data_bounds(curves, reference, rule) if rule.data_bounds else ()
-    tail = np.zeros((problem.tail_weeks, c_len))
-
-    def full(plan: np.ndarray) -> np.ndarray:
-        return np.vstack([plan, tail])
-
-    rows: list[dict[str, object]] = []
-    results: dict[str, tuple[AllocationResult | None, np.ndarray]] = {}
-    problems: dict[str, AllocationProblem] = {}
-
-    def consider(name: str, step: float, res: AllocationResult | None, plan: np.ndarray) -> None:
-        lift_a = paired_lift(c_a, mean_problem, full(plan), full(today_plan))
-        lift_b = paired_lift(c_b, mean_problem, full(plan), full(today_plan))
-        rows.append(
-            {
-                "candidate": name,
-                "step": step,
-                "lift_choose": float(lift_a.mean()),
-                "lift_mean": float(lift_b.mean()),
-                "lift_p10": float(np.quantile(lift_b, 0.1)),
-                "score": risk_value(lift_b, problem.risk),
-                "p_loss": float(np.mean(lift_b < 0)),
-                "safe": bool(np.mean(lift_b < 0) <= rule.alpha),
-                "status": None if res is None else res.status.value,
-                "rel_gap": None if res is None else res.rel_gap,
-                "note": "",
-            }
-        )
-        results[name] = (res, plan)
-
-    # today's plan is the manager's own: judged against the budget and the caps, not against
-    # the smoothness rules (a supplied Black Friday plan may ramp faster than they allow)
-    if _feasible_for(without_workable(mean_problem), curves, today_plan):
-        consider("today", 0.0, None, today_plan)
-    notes: list[str] = []
-    steps = rule.steps if bounds else (1.0,)
-    for step in steps:
-        name = f"step {step:g}" if bounds else "rules only"
-        problems[name] = _bounded(mean_problem, bounds, step)
-        try:
-            res = allocate(c_a, problems[name], **solver_options)  # type: ignore[arg-type]
-        except InfeasibleError as exc:
-            notes.append(f"{name}: {exc}")
-            continue
-        consider(name, step, res, res.plan.to_numpy(float))
-    only_today = len(results) == 0 or (len(results) == 1 and "today" in results)
-    if only_today and bounds:  # the data bounds conflict with the rules: use the rules alone
-        problems["rules only"] = mean_problem
-        try:
-            res = allocate(c_a, mean_problem, **solver_options)  # type: ignore[arg-type]
-            consider("rules only", 1.0, res, res.plan.to_numpy(float))
-            notes.append("the data bounds conflict with the rules; the rules alone are used")
-        except InfeasibleError:
-            pass
-    if not results:
-        # the problem's own rules admit no plan: let allocate raise its explained error
-        allocate(curves, mean_problem, **solver_options)  # type: ignore[arg-type]
-        raise InfeasibleError("No plan meets the rules.")  # pragma: no cover
-    table = pd.DataFrame(rows)
-    safe = table[table["safe"]]
-    if len(safe):
-        best = safe.iloc[int(np.argmax(safe["score"].to_numpy()))]
-        chosen = str(best["candidate"])
-        if chosen == "today":
-            reason = (
-                f"today's plan is kept: no re-allocation beat it in at least "
-                f"{1 - rule.alpha:.0%} of the model's samples (P(loss) of the candidates: "
-                + ", ".join(
-                    f"{r.candidate} {r.p_loss:.0%}"
-                    for r in table.itertuples()
-                    if r.candidate != "today"
-                )
-                + ")"
-            )
-        else:
-            what = (
-                "expected lift"
-                if problem.risk.kind == "mean"
-                else f"{problem.risk.label} of the lift"
-            )
-            where = (
-                "the problem's own rules"
-                if chosen == "rules only"
-                else f"{chosen} of the trust region"
-            )
-            reason = (
-                f"{where}: the highest {what} among plans that beat today's in at least "
-                f"{1 - rule.alpha:.0%} of the held-out samples"
-            )
-    else:
-        best = table.iloc[int(np.argmin(table["p_loss"].to_numpy()))]
-        chosen = str(best["candidate"])
-        reason = (
-            f"no plan meets the safety level (P(loss) <= {rule.alpha:.0%}) and today's plan "
-            f"breaks the rules (budget or bounds); {chosen} has the lowest risk of loss "
-            f"({best['p_loss']:.0%})"
-        )
-    if notes:
-        table.loc[:, "note"] = "; ".join(notes)
-    found, plan = results[chosen]
+    judge = Judge(c_a, c_b, mean_problem, today_plan, problem.risk, rule.alpha)
+    found = _search(curves, judge, bounds, rule, dict(solver_options))
+    table = pd.DataFrame(found.rows)
+    chosen, reason = choose(table, rule.alpha, problem.risk)
+    if found.notes:
+        table.loc[:, "note"] = "; ".join(found.notes)
+    res, plan = found.results[chosen]
+    problems = found.problems
     if chosen == "today":
-        problems[chosen] = _pinned(mean_problem, plan, curves.channels)
+        problems[chosen] = pinned(mean_problem, plan, curves.channels)
     kept = (
-        found if found is not None else allocate(c_a, problems[chosen], **solver_options)  # type: ignore[arg-type]
+        res if res is not None else allocate(c_a, problems[chosen], **solver_options)  # type: ignore[arg-type]
     )
     index = kept.plan.index
     cols = list(curves.channels)
-    lift_b = paired_lift(c_b, mean_problem, full(plan), full(today_plan))
-    lift_a = paired_lift(c_a, mean_problem, full(plan), full(today_plan))
+    lift_b = judge.lift(c_b, plan)
+    lift_a = judge.lift(c_a, plan)
     return SafeResult(
         result=kept,
         problem=problems[chosen],

@@ -21,11 +21,9 @@ against all rules, the no-restart rule included, before it can be reported.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from contextlib import nullcontext
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -33,14 +31,16 @@ import pandas as pd
 
 from optimizer._version import __version__
 from optimizer.allocation.certify import EnvelopeBound, envelope_bound
-from optimizer.allocation.evaluate import risk_value, summarize
+from optimizer.allocation.evaluate import summarize
 from optimizer.allocation.explain import binding_constraints
 from optimizer.allocation.lp import SOLVERS, LPSolution, solve_lp
-from optimizer.allocation.nonlinear import MAX_VARIABLES, solve_nonlinear
+from optimizer.allocation.nonlinear import MAX_VARIABLES, NLSolution, solve_nonlinear
+from optimizer.allocation.outcome import channel_table, gap_reasons, input_hash, week_index
 from optimizer.allocation.polytope import LinearRows, linear_rows
 from optimizer.allocation.problem import AllocationProblem, Objective
 from optimizer.allocation.resolve import Resolved, resolve
 from optimizer.allocation.result import AllocationResult, Status
+from optimizer.allocation.search import feasible, plan_value, tightened_plan
 from optimizer.curves import ResponseCurves
 from optimizer.errors import ConfigError, InfeasibleError
 
@@ -54,38 +54,38 @@ __all__ = ["METHODS", "allocate"]
 METHODS = ("auto", "lp", "nonlinear")
 
 
-def _hash(curves: ResponseCurves, problem: AllocationProblem) -> str:
-    h = hashlib.sha256()
-    for arr in (curves.weights, curves.params, curves.beta, curves.history, curves.current):
-        h.update(np.ascontiguousarray(arr, dtype=float).tobytes())
-    h.update(json.dumps([curves.channels, curves.saturation]).encode())
-    h.update(repr(problem).encode())
-    return h.hexdigest()
+@dataclass(frozen=True)
+class _Settings:
+    """How :func:`allocate` searches and certifies (its keyword arguments, resolved)."""
+
+    method: str
+    solver: str
+    pieces: int
+    scenarios: int
+    time_limit: float
+    gap_tol: float
 
 
-def _feasible(
-    plan: np.ndarray,
-    rows: LinearRows,
-    res: Resolved,
-    curves: ResponseCurves,
-    tol: float,
-) -> bool:
-    if rows.violation(plan) > tol:
-        return False
-    if res.roas_rules:
-        weekly = curves.weekly(plan).mean(axis=0)
-        for ci, rho in res.roas_rules:
-            spend = plan.sum() if ci is None else plan[:, ci].sum()
-            rev = weekly.sum() if ci is None else weekly[:, ci].sum()
-            if rev - rho * spend < -tol:
-                return False
-    return True
+@dataclass(frozen=True, eq=False)
+class _Found:
+    """The plan kept among the candidates, and the solves that made them."""
+
+    chosen: str
+    plan: np.ndarray
+    value: float
+    lp: LPSolution
+    lp_value: float
+    nl: NLSolution | None
 
 
-def _value(curves: ResponseCurves, problem: AllocationProblem, plan: np.ndarray) -> float:
-    a, b = problem.value_coefficients
-    ww = problem.weights_for(plan.shape[0])
-    return risk_value(a * curves.total(plan, ww) - b * plan.sum(), problem.risk)
+@dataclass(frozen=True)
+class _Certificate:
+    """The plan's upper bound, its gap and the status they give."""
+
+    upper: float | None
+    gap: float | None
+    rel_gap: float | None
+    status: Status
 
 
 def _solve_model(
@@ -93,10 +93,7 @@ def _solve_model(
     problem: AllocationProblem,
     rows: LinearRows,
     roas_rules: tuple[tuple[int | None, float], ...],
-    pieces: int,
-    scenarios: int,
-    solver: str,
-    time_limit: float,
+    settings: _Settings,
 ) -> LPSolution:
     """Solve the global model: LP first, the MILP only when the LP cannot stand for it.
 
@@ -113,12 +110,13 @@ def _solve_model(
             problem,
             rows_,
             roas_rules,
-            scenarios=scenarios,
-            solver=solver,
-            time_limit=time_limit,
+            scenarios=settings.scenarios,
+            solver=settings.solver,
+            time_limit=settings.time_limit,
             **kw,
         )
 
+    pieces = settings.pieces
     if problem.risk.kind != "mean":
         return run(rows, pieces=pieces)
     first = run(rows, pieces=pieces, relax_toes=True)
@@ -142,7 +140,7 @@ def _solve_model(
     if not fine.exact:
         return first
     bounds = [v for v in (first.bound, None if fixed else fine.bound) if v is not None]
-    better = _value(curves, problem, fine.plan) >= _value(curves, problem, first.plan)
+    better = plan_value(curves, problem, fine.plan) >= plan_value(curves, problem, first.plan)
     return replace(
         fine if better else first,
         bound=min(bounds) if bounds else None,
@@ -150,44 +148,106 @@ def _solve_model(
     )
 
 
-def _tightened_lp(
+def _search(
     curves: ResponseCurves,
     problem: AllocationProblem,
     rows: LinearRows,
     res: Resolved,
-    plan: np.ndarray,
-    pieces: int,
-    scenarios: int,
-    solver: str,
-    time_limit: float,
-) -> np.ndarray | None:
-    """Re-solve the LP with the ROAS rules raised by the exact shortfall of ``plan``.
+    settings: _Settings,
+    notes: list[str],
+) -> _Found:
+    """The best feasible plan among the LP plan, its SLSQP refinement and a tightened LP plan.
 
-    The piecewise-linear curves over-estimate revenue slightly, so when a ROAS rule binds the LP
-    plan can sit just outside it, and SLSQP may fail to repair it. Returns a plan meeting every
-    rule under exact evaluation, or None.
+    Raises
+    ------
+    InfeasibleError
+        No candidate meets every rule under exact evaluation.
     """
+    c_len = len(curves.channels)
+    t_len = res.lo.shape[0]  # the horizon plus any tail weeks (spend fixed at 0)
     tol = 1e-6 * max(res.budget, 1.0) + 1e-6
-    rules = list(res.roas_rules)
-    for _ in range(4):
-        weekly = curves.weekly(plan).mean(axis=0)
-        tighter = []
-        for (ci, rho), (_, rho0) in zip(rules, res.roas_rules, strict=True):
-            spend = plan.sum() if ci is None else plan[:, ci].sum()
-            rev = weekly.sum() if ci is None else weekly[:, ci].sum()
-            short = rho0 * spend / rev if rev > 0 else 1.0
-            tighter.append((ci, rho * max(short, 1.0) * (1.0 + 1e-3)))
-        rules = tighter
-        try:
-            lp = _solve_model(
-                curves, problem, rows, tuple(rules), pieces, scenarios, solver, time_limit
+    lp = _solve_model(curves, problem, rows, res.roas_rules, settings)
+    if lp.status != "optimal":
+        notes.append(
+            f"the LP/MILP stopped at its time limit ({settings.time_limit:g} s) with its best plan"
+        )
+    lp_plan = np.clip(lp.plan, rows.lo.reshape(t_len, c_len), rows.hi.reshape(t_len, c_len))
+    lp_value = plan_value(curves, problem, lp_plan)
+    candidates: list[tuple[str, np.ndarray, float]] = []
+    if feasible(lp_plan, rows, res, curves, tol):
+        candidates.append(("lp", lp_plan, lp_value))
+    else:
+        notes.append("the LP plan breaks a rule under exact evaluation; SLSQP repaired it")
+    nl = None
+    method = settings.method
+    run_nl = method == "nonlinear" or (method == "auto" and t_len * c_len <= MAX_VARIABLES)
+    if method == "auto" and not run_nl:
+        notes.append(f"SLSQP skipped: {t_len * c_len} plan cells > {MAX_VARIABLES}")
+    if run_nl or not candidates:
+        nl = solve_nonlinear(curves, problem, rows.with_pattern(lp_plan), res.roas_rules, lp_plan)
+        if feasible(nl.plan, rows, res, curves, tol):
+            candidates.append(("nonlinear", nl.plan, nl.value))
+    if not candidates and res.roas_rules:
+        retry = tightened_plan(
+            curves,
+            rows,
+            res,
+            lp_plan,
+            lambda rules: _solve_model(curves, problem, rows, rules, settings).plan,
+        )
+        if retry is not None:
+            candidates.append(("lp", retry, plan_value(curves, problem, retry)))
+            notes.append(
+                "minimum ROAS / maximum CPA rules tightened in the LP to meet them exactly"
             )
-        except InfeasibleError:
-            return None
-        plan = np.clip(lp.plan, res.chain_lo, res.finite_hi())
-        if _feasible(plan, rows, res, curves, tol):
-            return plan
-    return None
+    if not candidates:
+        raise InfeasibleError(
+            "No plan found that meets every rule under exact evaluation (the LP plan and the "
+            "SLSQP refinement both break a minimum ROAS / maximum CPA rule); relax those rules."
+        )
+    chosen, plan, value = max(candidates, key=lambda c: c[2])
+    return _Found(chosen, plan, value, lp, lp_value, nl)
+
+
+def _certify(
+    curves: ResponseCurves,
+    problem: AllocationProblem,
+    rows: LinearRows,
+    res: Resolved,
+    found: _Found,
+    gap_tol: float,
+    notes: list[str],
+) -> _Certificate:
+    """The smallest valid upper bound: the LP's, else the concave envelope's; gap and status."""
+    lp, value = found.lp, found.value
+    bounds = []
+    if lp.bound is not None:
+        bounds.append(lp.bound)
+        notes.append("bound: piecewise-linear model (MILP/LP) plus its over-estimation shift")
+    certified = lp.bound is not None and lp.bound - value <= gap_tol * max(abs(lp.bound), 1.0)
+    env: EnvelopeBound | None = None
+    if not certified and problem.risk.kind != "quantile":
+        target = value + 0.5 * gap_tol * max(abs(value), 1.0)
+        # certificate LPs run in HiGHS whatever the solver (pure LPs, no process to start)
+        env = envelope_bound(
+            curves, problem, rows, res.roas_rules, found.plan, "highs", target=target
+        )
+        if env.bound is not None:
+            bounds.append(env.bound)
+            notes.append(
+                "bound: concave envelope of every posterior sample's curve on the spend the "
+                f"rules leave reachable ({env.rounds} cutting-plane LP"
+                + ("s)" if env.rounds != 1 else ")")
+            )
+    if problem.risk.kind == "quantile":
+        notes.append("a low quantile is not concave in the plan: the gap cannot be certified")
+    upper = max(min(bounds), value) if bounds else None
+    gap = None if upper is None else upper - value
+    rel_gap = None if gap is None else gap / max(abs(upper or 0.0), 1.0)
+    status = Status.OPTIMAL if rel_gap is not None and rel_gap <= gap_tol else Status.FEASIBLE
+    if status is Status.FEASIBLE and gap is not None:
+        notes.extend(gap_reasons(curves, problem, lp, found.lp_value, env, gap, upper))
+    return _Certificate(upper, gap, rel_gap, status)
 
 
 def allocate(
@@ -247,122 +307,52 @@ def allocate(
             pieces = 16  # one curve per scenario: size multiplies with the scenarios
     limit = threadpool_limits(limits=1, user_api="blas") if threadpool_limits else nullcontext()
     with limit:
-        return _allocate(curves, problem, method, solver, pieces, scenarios, time_limit, gap_tol)
+        settings = _Settings(method, solver, pieces, scenarios, time_limit, gap_tol)
+        return _allocate(curves, problem, settings)
 
 
 def _allocate(
-    curves: ResponseCurves,
-    problem: AllocationProblem,
-    method: str,
-    solver: str,
-    pieces: int,
-    scenarios: int,
-    time_limit: float,
-    gap_tol: float,
+    curves: ResponseCurves, problem: AllocationProblem, settings: _Settings
 ) -> AllocationResult:
+    """Resolve the rules -> search the plans -> certify the best -> the result."""
     t0 = time.perf_counter()
     res = resolve(problem, curves.channels, curves.current, curves.history)
     rows = linear_rows(res)
-    n_plan, c_len = problem.n_weeks, len(curves.channels)
-    t_len = res.lo.shape[0]  # the horizon plus any tail weeks (spend fixed at 0)
-    tol = 1e-6 * max(res.budget, 1.0) + 1e-6
     notes: list[str] = []
-    box_lo = rows.lo.reshape(t_len, c_len)
-    box_hi = rows.hi.reshape(t_len, c_len)
+    found = _search(curves, problem, rows, res, settings, notes)
+    cert = _certify(curves, problem, rows, res, found, settings.gap_tol, notes)
+    return _result(curves, problem, res, rows, found, cert, notes, t0)
 
-    lp = _solve_model(curves, problem, rows, res.roas_rules, pieces, scenarios, solver, time_limit)
-    if lp.status != "optimal":
-        notes.append(f"the LP/MILP stopped at its time limit ({time_limit:g} s) with its best plan")
-    lp_plan = np.clip(lp.plan, box_lo, box_hi)
-    lp_value = _value(curves, problem, lp_plan)
-    candidates: list[tuple[str, np.ndarray, float]] = []
-    if _feasible(lp_plan, rows, res, curves, tol):
-        candidates.append(("lp", lp_plan, lp_value))
-    else:
-        notes.append("the LP plan breaks a rule under exact evaluation; SLSQP repaired it")
-    nl = None
-    run_nl = method == "nonlinear" or (method == "auto" and t_len * c_len <= MAX_VARIABLES)
-    if method == "auto" and not run_nl:
-        notes.append(f"SLSQP skipped: {t_len * c_len} plan cells > {MAX_VARIABLES}")
-    if run_nl or not candidates:
-        nl = solve_nonlinear(curves, problem, rows.with_pattern(lp_plan), res.roas_rules, lp_plan)
-        if _feasible(nl.plan, rows, res, curves, tol):
-            candidates.append(("nonlinear", nl.plan, nl.value))
-    if not candidates and res.roas_rules:
-        retry = _tightened_lp(
-            curves, problem, rows, res, lp_plan, pieces, scenarios, solver, time_limit
-        )
-        if retry is not None:
-            candidates.append(("lp", retry, _value(curves, problem, retry)))
-            notes.append(
-                "minimum ROAS / maximum CPA rules tightened in the LP to meet them exactly"
-            )
-    if not candidates:
-        raise InfeasibleError(
-            "No plan found that meets every rule under exact evaluation (the LP plan and the "
-            "SLSQP refinement both break a minimum ROAS / maximum CPA rule); relax those rules."
-        )
-    chosen, plan, value = max(candidates, key=lambda c: c[2])
 
-    bounds = []
-    if lp.bound is not None:
-        bounds.append(lp.bound)
-        notes.append("bound: piecewise-linear model (MILP/LP) plus its over-estimation shift")
-    certified = lp.bound is not None and lp.bound - value <= gap_tol * max(abs(lp.bound), 1.0)
-    env = None
-    if not certified and problem.risk.kind != "quantile":
-        target = value + 0.5 * gap_tol * max(abs(value), 1.0)
-        # certificate LPs run in HiGHS whatever the solver (pure LPs, no process to start)
-        env = envelope_bound(curves, problem, rows, res.roas_rules, plan, "highs", target=target)
-        if env.bound is not None:
-            bounds.append(env.bound)
-            notes.append(
-                "bound: concave envelope of every posterior sample's curve on the spend the "
-                f"rules leave reachable ({env.rounds} cutting-plane LP"
-                + ("s)" if env.rounds != 1 else ")")
-            )
-    if problem.risk.kind == "quantile":
-        notes.append("a low quantile is not concave in the plan: the gap cannot be certified")
-    upper = max(min(bounds), value) if bounds else None
-    gap = None if upper is None else upper - value
-    rel_gap = None if gap is None else gap / max(abs(upper or 0.0), 1.0)
-    status = Status.OPTIMAL if rel_gap is not None and rel_gap <= gap_tol else Status.FEASIBLE
-    if status is Status.FEASIBLE and gap is not None:
-        notes.extend(_gap_reasons(curves, problem, lp, lp_value, env, gap, upper))
-
+def _result(
+    curves: ResponseCurves,
+    problem: AllocationProblem,
+    res: Resolved,
+    rows: LinearRows,
+    found: _Found,
+    cert: _Certificate,
+    notes: list[str],
+    t0: float,
+) -> AllocationResult:
+    """The result: plans, outcomes on every sample, channel table, binding rules, provenance."""
+    plan, lp, nl = found.plan, found.lp, found.nl
+    n_plan, t_len = problem.n_weeks, res.lo.shape[0]
     a, b = problem.value_coefficients
-    current = np.zeros((t_len, c_len))
+    current = np.zeros((t_len, len(curves.channels)))
     current[:n_plan] = curves.current
     rev_opt = curves.total(plan)
     rev_cur = curves.total(current)
     weekly = curves.weekly(plan).mean(axis=0)
-    grad = curves.gradient(plan).mean(axis=0)  # (T, C)
-    spend_c = plan.sum(axis=0)
-    wts = np.where(spend_c[None, :] > 0, plan / np.where(spend_c > 0, spend_c, 1.0), 1.0 / t_len)
-    mroas = (grad * wts).sum(axis=0)
-    steady = curves.marginal_roas(plan[:n_plan].mean(axis=0)).mean(axis=0)
-    rev_c = weekly.sum(axis=0)
-    index = _week_index(problem, n_plan)
-    channels = pd.DataFrame(
-        {
-            "spend": spend_c,
-            "current_spend": current.sum(axis=0),
-            "revenue": rev_c,
-            "roas": np.where(spend_c > 0, rev_c / np.where(spend_c > 0, spend_c, 1.0), np.nan),
-            "marginal_roas": mroas,
-            "steady_marginal_roas": steady,
-        },
-        index=pd.Index(curves.channels, name="channel"),
-    )
+    index = week_index(problem, n_plan)
     solver_name = f"{lp.solver}-{'milp' if lp.mip else 'lp'}" + ("+slsqp" if nl else "")
     return AllocationResult(
-        status=status,
+        status=cert.status,
         objective=Objective(problem.objective).value,
         risk=problem.risk.label,
-        value=value,
-        upper_bound=upper,
-        gap=gap,
-        rel_gap=rel_gap,
+        value=found.value,
+        upper_bound=cert.upper,
+        gap=cert.gap,
+        rel_gap=cert.rel_gap,
         plan=pd.DataFrame(plan[:n_plan], index=index, columns=list(curves.channels)),
         current_plan=pd.DataFrame(current[:n_plan], index=index, columns=list(curves.channels)),
         revenue=summarize(rev_opt),
@@ -374,58 +364,16 @@ def _allocate(
         current_objective_outcome=summarize(
             a * curves.total(current, problem.weights_for(t_len)) - b * current.sum()
         ),
-        channels=channels,
+        channels=channel_table(curves, plan, current, n_plan),
         binding=binding_constraints(plan, problem, res, rows, curves.channels, weekly),
         solver=solver_name,
-        chosen=chosen,
+        chosen=found.chosen,
         lp_model_value=lp.model_value,
-        lp_plan_value=lp_value,
+        lp_plan_value=found.lp_value,
         nonlinear_value=None if nl is None else nl.value,
         seconds=time.perf_counter() - t0,
         version=__version__,
         seed=problem.seed,
-        input_hash=_hash(curves, problem),
+        input_hash=input_hash(curves, problem),
         notes=tuple(notes),
     )
-
-
-def _gap_reasons(
-    curves: ResponseCurves,
-    problem: AllocationProblem,
-    lp: LPSolution,
-    lp_value: float,
-    env: EnvelopeBound | None,
-    gap: float,
-    upper: float | None,
-) -> list[str]:
-    """Why a gap is left, in words (for the notes)."""
-    out = []
-    lp_bound = lp.bound
-    if lp_bound is not None and upper is not None and lp_bound <= upper * (1 + 1e-12):
-        over = lp.model_value - lp_value
-        out.append(
-            f"why the gap: the bound is the piecewise-linear model's, which over-estimates its "
-            f"own plan by {over:,.0f} EUR; more pieces (allocate(..., pieces=...)) tighten it "
-            "at the cost of time"
-        )
-    if problem.risk.kind == "mean" and lp_bound is None:
-        out.append(
-            "why the gap: the posterior samples disagree on adstock weights, so no single "
-            "piecewise-linear curve bounds the posterior mean; the bound is the concave envelope "
-            "of each sample's own curve"
-        )
-    if env is not None and env.excess_at_plan > 1e-9 * max(abs(gap), 1.0):
-        share = min(env.excess_at_plan / gap, 1.0) if gap > 0 else 1.0
-        out.append(
-            f"why the gap: {env.excess_at_plan:,.0f} EUR of it ({share:.0%}) is the envelope's "
-            "over-estimate of S-shaped posterior samples at this plan's own spend, a looseness "
-            "of the bound and not a shortfall of the plan"
-        )
-    return out
-
-
-def _week_index(problem: AllocationProblem, t_len: int) -> pd.Index:
-    starts = problem.week_starts()
-    if starts is None:
-        return pd.RangeIndex(t_len, name="week")
-    return pd.DatetimeIndex(pd.to_datetime(starts), name="week")

@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 
-from optimizer.atomic import atomic_folder
 from optimizer.cli.common import FORCE_HELP, check_out, lang_option, risk_option
-from optimizer.errors import ConfigError, ConvergenceError, InfeasibleError
+from optimizer.errors import InfeasibleError
 
 __all__ = ["register"]
-
-
-def _read_curves_json(path: Path) -> Any:
-    from optimizer.curves import ResponseCurves
-
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return ResponseCurves.from_dict(data)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found. Check the --curves path.") from None
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, ConfigError):
-            raise
-        raise ConfigError(
-            f"{path.name}: not a ResponseCurves JSON ({type(exc).__name__}: {exc}). Write it with "
-            "ResponseCurves.to_dict()."
-        ) from None
 
 
 def load_curves(model: Path | None, curves: Path | None, allow_failed: bool) -> Any:
@@ -45,40 +26,14 @@ def load_curves_and_last_week(
     model: Path | None, curves: Path | None, allow_failed: bool
 ) -> tuple[Any, date | None]:
     """Response curves and the last week of the model's history (None when unknown)."""
+    from optimizer.mmm.folder import load_gated_curves, read_curves_json
+
     if (model is None) == (curves is None):
         raise click.UsageError("give exactly one of --model DIR or --curves FILE.json.")
     if curves is not None:
-        return _read_curves_json(curves), None
+        return read_curves_json(curves), None
     assert model is not None
-    if not model.is_dir():
-        raise ConfigError(f"{model}: model folder not found. Fit one with 'optimizer mmm fit'.")
-    if (model / "curves.json").is_file():  # exported curves with their diagnostics
-        _check_gate(model, allow_failed)
-        return _read_curves_json(model / "curves.json"), None
-    from optimizer.mmm import load_model  # lazy: PyMC
-
-    # `optimizer mmm fit --out DIR` keeps the fitted model in DIR/model
-    folder = model / "model" if (model / "model").is_dir() else model
-    fitted = load_model(folder)
-    # the model's own gate refuses a failed fit (ConvergenceError) unless allowed
-    last = fitted.history_.weeks[-1].date()
-    return fitted.response_curves(allow_failed=allow_failed), last
-
-
-def _check_gate(model: Path, allow_failed: bool) -> None:
-    """Refuse a model whose ``diagnostics.json`` says the gate failed (``passed: false``)."""
-    diag = model / "diagnostics.json"
-    if not diag.is_file():
-        return
-    try:
-        passed = bool(json.loads(diag.read_text(encoding="utf-8")).get("passed", True))
-    except (json.JSONDecodeError, AttributeError):
-        raise ConfigError(f"{diag}: unreadable diagnostics; refit the model.") from None
-    if not passed and not allow_failed:
-        raise ConvergenceError(
-            f"{model}: the model failed its diagnostics gate (see diagnostics.json); refit it, or "
-            "pass --allow-failed-model to plan with it anyway."
-        )
+    return load_gated_curves(model, allow_failed)
 
 
 def _parse_multipliers(text: str | None) -> list[float] | None:
@@ -215,84 +170,105 @@ def allocate_cmd(
     lang: str,
 ) -> None:
     """Optimize the media plan for BUDGET over WEEKS and write plan.csv, summary.json, charts."""
-    from optimizer.allocation import AllocationProblem, Risk, allocate
-    from optimizer.allocation.constraints_file import default_constraints, load_constraints
     from optimizer.allocation.frontier import frontier
-    from optimizer.allocation.plots import plot_frontier, plot_plan
+    from optimizer.report.allocation_writer import allocation_summary, write_allocation
 
     multipliers = _parse_multipliers(frontier_text)
     if objective != "revenue" and margin_rate is None:
         raise click.UsageError(f"--objective {objective} needs --margin-rate (e.g. 0.4).")
     check_out(out, force)
     curves, last_week = load_curves_and_last_week(model, curves_file, allow_failed_model)
+    problem = _problem(
+        curves,
+        last_week,
+        constraints,
+        budget=budget,
+        weeks=weeks,
+        start=start,
+        objective=objective,
+        margin_rate=margin_rate,
+        risk=risk,
+        tail_weeks=tail_weeks,
+    )
+    today = None
+    if mode == "safe" and today_file:
+        from optimizer.allocation.today import read_plan_csv
+
+        today = read_plan_csv(today_file, curves.channels, weeks)
+    result, safe = _solve(curves, problem, constraints, mode, alpha, today, method)
+    table = frontier(curves, problem, multipliers, method=method)[0] if multipliers else None
+    summary = allocation_summary(
+        result,
+        budget=budget,
+        weeks=weeks,
+        mode=mode,
+        risk=problem.risk.label,
+        safe=safe,
+        frontier=table,
+    )
+    # --out was checked before solving: the writer replaces what is there
+    write_allocation(result, summary, out, safe=safe, frontier=table, force=True)
+    if safe is not None:
+        _echo_safe(safe, out, lang)
+    else:
+        _echo_summary(result, out, lang)
+
+
+def _problem(curves: Any, last_week: date | None, constraints: Path | None, **opts: Any) -> Any:
+    """The allocation problem of the command's options (constraints file or defaults)."""
+    from optimizer.allocation import AllocationProblem, Risk
+    from optimizer.allocation.constraints_file import default_constraints, load_constraints
+
     extra = (
         load_constraints(constraints, curves.channels)
         if constraints
         else default_constraints(curves.channels)
     )
+    start = opts["start"]
     start_date: date | None = start.date() if start is not None else None
     if start_date is None and last_week is not None:
         start_date = last_week + timedelta(days=7)  # the week after the model's history
-    problem = AllocationProblem(
-        budget=budget,
-        n_weeks=weeks,
+    margin_rate = opts["margin_rate"]
+    return AllocationProblem(
+        budget=opts["budget"],
+        n_weeks=opts["weeks"],
         start=start_date,
-        objective=objective,
+        objective=opts["objective"],
         margin_rate=margin_rate if margin_rate is not None else 1.0,
-        risk=Risk.parse(risk),
-        tail_weeks=tail_weeks,
+        risk=Risk.parse(opts["risk"]),
+        tail_weeks=opts["tail_weeks"],
         **extra,
     )
-    safe = None
+
+
+def _solve(
+    curves: Any,
+    problem: Any,
+    constraints: Path | None,
+    mode: str,
+    alpha: float,
+    today: Any,
+    method: str,
+) -> tuple[Any, Any]:
+    """The plan's result and, in safe mode, the safe planner's answer (else None)."""
+    from optimizer.allocation import allocate
+
     try:
         if mode == "safe":
             from optimizer.allocation.safe import SafeRule, safe_allocate
-            from optimizer.allocation.today import read_plan_csv
 
-            today = read_plan_csv(today_file, curves.channels, weeks) if today_file else None
             safe = safe_allocate(
                 curves, problem, rule=SafeRule(alpha=alpha), today=today, method=method
             )
-            result = safe.result
-        else:
-            result = allocate(curves, problem, method=method)
+            return safe.result, safe
+        return allocate(curves, problem, method=method), None
     except InfeasibleError as exc:
         if constraints is None:
             raise
         # name the file whose rules conflict (with the budget they conflict with)
-        raise InfeasibleError(f"{constraints.name} (budget {budget:,.0f} EUR): {exc}") from None
-    table = None
-    if multipliers:
-        table, _ = frontier(curves, problem, multipliers, method=method)
-
-    plan = result.plan if safe is None else safe.plan
-    with atomic_folder(out, overwrite=True) as tmp:
-        plan.round(2).to_csv(tmp / "plan.csv", index_label="week")
-        summary = result.to_dict()
-        summary["budget"] = budget
-        summary["weeks"] = weeks
-        summary["mode"] = mode
-        if safe is not None:
-            # the risk summary chose among the safe candidates (each one optimizes the mean)
-            summary["risk"] = problem.risk.label
-            summary["plan"] = json.loads(safe.plan.to_json(orient="split", date_format="iso"))
-            summary["safe"] = safe.summary()
-        if table is not None:
-            table.to_csv(tmp / "frontier.csv", index=False)
-            plot_frontier(
-                table,
-                tmp / "frontier.png",
-                current_spend=float(result.current_plan.to_numpy().sum()),
-            )
-            summary["frontier"] = json.loads(table.to_json(orient="records"))
-        (tmp / "summary.json").write_text(
-            json.dumps(summary, indent=2, default=str), encoding="utf-8"
-        )
-        plot_plan(plan, tmp / "plan.png")
-    if safe is not None:
-        _echo_safe(safe, out, lang)
-    else:
-        _echo_summary(result, out, lang)
+        raise InfeasibleError(
+            f"{constraints.name} (budget {problem.budget:,.0f} EUR): {exc}"
+        ) from None
 
 
 def _echo_safe(safe: Any, out: Path, lang: str) -> None:

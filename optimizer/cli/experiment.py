@@ -12,7 +12,6 @@ import click
 
 from optimizer.atomic import atomic_folder
 from optimizer.cli.common import FORCE_HELP, check_out, lang_option
-from optimizer.errors import ConfigError
 from optimizer.report.labels import tr
 
 __all__ = ["register"]
@@ -138,11 +137,9 @@ def plan_cmd(
     check_out(out, force)
     fitted = None
     if model is not None:
-        from optimizer.mmm import load_model  # lazy: PyMC
+        from optimizer.mmm.folder import load_fitted_model
 
-        if not model.is_dir():
-            raise ConfigError(f"{model}: model folder not found. Fit one with 'optimizer mmm fit'.")
-        fitted = load_model(model / "model" if (model / "model").is_dir() else model)
+        fitted = load_fitted_model(model)
         curves = fitted.response_curves(draws, allow_failed=allow_failed_model)
     else:
         curves = load_curves(None, curves_file, allow_failed_model)
@@ -217,13 +214,11 @@ def readout_cmd(
     from optimizer.cli.mmm import _load_inputs
     from optimizer.data.lift_tests import load_lift_tests, write_lift_tests
     from optimizer.experiment import readout_for_model
-    from optimizer.mmm import load_model  # lazy: PyMC
+    from optimizer.mmm.folder import load_fitted_model
     from optimizer.report.experiments import readout_text
 
     check_out(out, force)
-    if not model.is_dir():
-        raise ConfigError(f"{model}: model folder not found. Fit one with 'optimizer mmm fit'.")
-    fitted = load_model(model / "model" if (model / "model").is_dir() else model)
+    fitted = load_fitted_model(model)
     m = fitted.history_
     history, _ = _load_inputs(data, None, None, list(m.channels), list(m.controls.columns), None)
     others = (

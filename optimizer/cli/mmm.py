@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +14,6 @@ from optimizer.report.format import Fmt, check_lang
 from optimizer.report.labels import tr
 
 __all__ = ["register"]
-
-MODEL_DIR = "model"
-SUMMARY_FILE = "summary.json"
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -215,12 +211,10 @@ def fit_cmd(
 
     Exit code 1 (after writing OUT) when the model fails its diagnostics gate.
     """
-    # lazy: PyMC loads in seconds: only when a model is fitted, so that --help stays fast
     from optimizer.mmm.diagnostics import GateThresholds
     from optimizer.mmm.model import MMM
-    from optimizer.mmm.persistence import fill_model_folder, write_folder_atomically
     from optimizer.mmm.priors import Priors
-    from optimizer.mmm.results import curve_grid
+    from optimizer.report.mmm_writer import write_mmm
 
     check_out(out, force or force_old)  # --overwrite: the old name of --force
     history, lift = _load_inputs(data, date, target, _split(channels), _split(controls), lift_tests)
@@ -246,21 +240,8 @@ def fit_cmd(
     ).fit(history, lift_tests=lift)
     summary = mmm.summary()
 
-    def fill(tmp: Path) -> None:
-        from optimizer.mmm.plots import plot_all  # lazy: matplotlib loads in seconds
-
-        (tmp / MODEL_DIR).mkdir()
-        fill_model_folder(mmm, tmp / MODEL_DIR)
-        (tmp / SUMMARY_FILE).write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
-        table = mmm.roas()
-        decomp = mmm.decomposition()
-        grid = curve_grid(mmm)
-        table.to_csv(tmp / "roas.csv")
-        decomp.to_csv(tmp / "decomposition.csv")
-        grid.to_csv(tmp / "response_curves.csv", index=False)
-        plot_all(decomp, table, grid, tmp)
-
-    write_folder_atomically(out, fill, overwrite=True)
+    # --out was checked before fitting: the writer replaces what is there
+    write_mmm(mmm, summary, out, force=True)
     click.echo(roas_table(summary, lang))
     for a in mmm.attempts_[1:]:
         click.echo(
@@ -288,14 +269,9 @@ def fit_cmd(
 @lang_option
 def summary_cmd(folder: Path, lang: str) -> None:
     """Print the ROAS table of a fitted model folder (written by `optimizer mmm fit`)."""
-    path = folder / SUMMARY_FILE
-    if path.is_file():
-        summary = json.loads(path.read_text(encoding="utf-8"))
-    else:
-        from optimizer.mmm.persistence import load_model  # lazy: PyMC
+    from optimizer.mmm.folder import load_model_summary
 
-        model_dir = folder / MODEL_DIR if (folder / MODEL_DIR).is_dir() else folder
-        summary = load_model(model_dir).summary()
+    summary = load_model_summary(folder)
     click.echo(roas_table(summary, lang))
     seconds = Fmt(check_lang(lang)).number(summary["fit_seconds"], 1)
     click.echo(

@@ -6,50 +6,22 @@ never leaves a half-written output folder.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 import numpy as np
 
-from optimizer.atomic import atomic_folder
 from optimizer.cli.common import FORCE_HELP, check_out, lang_option
 from optimizer.errors import ConfigError
 from optimizer.report.labels import tr
+from optimizer.report.pricing_writer import (
+    elasticity_summary,
+    pricing_summary,
+    write_elasticities,
+    write_pricing,
+)
 
 __all__ = ["register"]
-
-
-def _plot_elasticities(frame, path: Path) -> None:
-    import matplotlib  # lazy: matplotlib loads in seconds
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # lazy: matplotlib
-
-    f = frame.sort_values("elasticity_mean")
-    y = np.arange(len(f))
-    fig, ax = plt.subplots(figsize=(7, max(3.0, 0.06 * len(f) + 1.5)))
-    weak = f["weakly_identified"].to_numpy(bool)
-    for mask, color, label in (
-        (~weak, "tab:blue", "informed by data"),
-        (weak, "tab:orange", "weakly identified (mostly prior)"),
-    ):
-        ax.hlines(
-            y[mask],
-            f["elasticity_low"][mask],
-            f["elasticity_high"][mask],
-            color=color,
-            lw=1,
-            label=label,
-        )
-        ax.plot(f["elasticity_mean"][mask], y[mask], "o", ms=2, color=color)
-    ax.set_yticks([])
-    ax.set_xlabel("price elasticity (mean and 90 % interval)")
-    ax.set_ylabel(f"{len(f)} SKUs, sorted")
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 @click.group("pricing")
@@ -142,20 +114,9 @@ def fit_cmd(
         seed=seed,
     )
     est = model.fit(sales, catalog).estimates
-    f = est.frame
-    summary = {
-        **(est.diagnostics or {}),
-        "n_skus": len(f),
-        "elasticity_median": float(f["elasticity_mean"].median()),
-        "n_weakly_identified": int(f["weakly_identified"].sum()),
-        "by_category": f.groupby("category")["elasticity_mean"].mean().round(3).to_dict(),
-        "sales": str(sales_path),
-        "catalog": str(catalog_path),
-    }
-    with atomic_folder(out.resolve(), overwrite=True) as tmp:
-        est.save(tmp)
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=1) + "\n", "utf-8")
-        _plot_elasticities(f, tmp / "elasticities.png")
+    summary = elasticity_summary(est, {"sales": str(sales_path), "catalog": str(catalog_path)})
+    # --out was checked before fitting: the writer replaces what is there
+    write_elasticities(est, summary, out, force=True)
     from optimizer.report.console import elasticity_line
 
     click.echo(
@@ -322,20 +283,9 @@ def optimize_cmd(
 
         safety = safe_prices(problem, settings)
         res = safety.result
-    summary = res.summary()
-    summary["reference_prices"] = (
-        "sales history, 30 days" if refs is not None else ("current price (no --sales given)")
-    )
-    table = res.prices.reset_index()
-    with atomic_folder(out.resolve(), overwrite=True) as tmp:
-        table.to_csv(tmp / "prices.csv", index=False, lineterminator="\n", float_format="%.6g")
-        (tmp / "summary.json").write_text(
-            json.dumps(summary, indent=1, default=float) + "\n", "utf-8"
-        )
-        if safety is not None:
-            safety.candidates.to_csv(
-                tmp / "safety.csv", index=False, lineterminator="\n", float_format="%.6g"
-            )
+    summary = pricing_summary(res, history_references=refs is not None)
+    # --out was checked before optimizing: the writer replaces what is there
+    write_pricing(res, summary, out, safety=safety, force=True)
     from optimizer.report.console import pricing_lines
 
     for line in pricing_lines(summary, res, safety, lang):

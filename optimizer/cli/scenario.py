@@ -103,7 +103,8 @@ def compare_cmd(runs: tuple[Path, ...], out: Path, force: bool, lang: str) -> No
     its own current plan.
     """
     from optimizer.cli.common import check_out
-    from optimizer.scenario.compare import compare_runs, write_comparison
+    from optimizer.report.comparison import write_comparison
+    from optimizer.scenario.compare import compare_runs
 
     check_out(out, force)
     table = compare_runs(list(runs))

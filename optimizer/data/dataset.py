@@ -24,6 +24,7 @@ Every section is optional; paths are relative to the folder.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -85,6 +86,35 @@ class Dataset:
     lift_tests: LiftTests | None = None
     spec: DatasetSpec | None = None
     root: Path | None = None
+
+    def input_digests(self) -> dict[str, str]:
+        """SHA-256 (hex) of every file of the folder, by role, ``dataset.toml`` last.
+
+        The roles are ``marketing``, ``catalog``, ``sales``, ``logistics`` and ``lift_tests``
+        (those the folder names). A run records these; a run is up to date while they match.
+        Only for a dataset read from a folder (:func:`load_dataset`).
+        """
+        assert self.spec is not None and self.root is not None
+        s = self.spec
+        sections = {
+            "marketing": s.marketing,
+            "catalog": s.catalog,
+            "sales": s.sales,
+            "logistics": s.logistics,
+            "lift_tests": s.lift_tests,
+        }
+        files = {role: sec.file for role, sec in sections.items() if sec is not None}
+        files[DATASET_FILE] = DATASET_FILE
+        return {role: _file_sha256(self.root / name) for role, name in files.items()}
+
+
+def _file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (hex), read in blocks of 1 MiB."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def _inside(root: Path, name: str, key: str) -> Path:

@@ -56,7 +56,7 @@ from optimizer.pricing.identification import (
     widen_to_rules,
 )
 from optimizer.pricing.lagrangian import gap_of
-from optimizer.pricing.lagrangian_soft import penalized_value
+from optimizer.pricing.lagrangian_primal import penalized_value
 from optimizer.pricing.optimize import describe_choice, optimize_prices
 from optimizer.pricing.problem import PricingProblem
 from optimizer.pricing.result import PricingResult, PricingStatus

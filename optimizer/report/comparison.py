@@ -14,13 +14,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from optimizer.atomic import atomic_folder
 from optimizer.report.excel import write_workbook
 from optimizer.report.format import Fmt, check_lang
 from optimizer.report.html import HtmlReport
 from optimizer.report.labels import label, tr
 from optimizer.report.tables import Table
 
-__all__ = ["render_comparison"]
+__all__ = ["render_comparison", "write_comparison"]
 
 _KINDS = {
     "contribution": "eur",
@@ -210,3 +211,26 @@ def render_comparison(table: pd.DataFrame, folder: Path, *, lang: str = "fr") ->
         ),
     ]
     write_workbook(folder / "comparison.xlsx", sheets)
+
+
+def write_comparison(
+    table: pd.DataFrame, out: str | Path, *, force: bool = False, lang: str = "fr"
+) -> Path:
+    """Write ``comparison.html``, ``comparison.xlsx`` and ``comparison.csv`` atomically.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        What :func:`optimizer.scenario.compare.compare_runs` returned.
+    out : str or Path
+        Folder to write; it must not exist unless ``force``.
+    force : bool
+        Replace an existing folder.
+    lang : {"fr", "en"}
+        Language of the HTML and Excel files.
+    """
+    out = Path(out)
+    with atomic_folder(out, overwrite=force) as staging:
+        table.to_csv(staging / "comparison.csv", index=False, lineterminator="\n")
+        render_comparison(table, staging, lang=lang)
+    return out

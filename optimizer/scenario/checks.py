@@ -68,7 +68,7 @@ def validate_scenario(path: str | Path) -> ScenarioSpec:
         Media or price rules leave no feasible plan whatever the model finds.
     """
     spec = load_scenario(path)
-    check_dataset(spec, load_dataset(spec.resolve(spec.file.data.dataset, "[data].dataset")))
+    check_dataset(spec, load_dataset(spec.sections.paths.dataset))
     return spec
 
 

@@ -1,4 +1,4 @@
-"""Compare scenario runs side by side (reads run folders, writes HTML + XLSX + CSV).
+"""Compare scenario runs side by side (reads run folders; report/ writes HTML + XLSX + CSV).
 
 Scenarios may plan different horizons (a 6-week peak beside 13-week quarters): every row says
 its horizon, amounts that add up over weeks are also given **per week**, and each scenario is
@@ -14,7 +14,6 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.atomic import atomic_folder
 from optimizer.errors import ConfigError
 
 __all__ = ["ADDITIVE", "compare_runs", "load_run_summary", "write_comparison"]
@@ -131,23 +130,8 @@ def compare_runs(folders: list[str | Path]) -> pd.DataFrame:
 def write_comparison(
     table: pd.DataFrame, out: str | Path, *, force: bool = False, lang: str = "fr"
 ) -> Path:
-    """Write ``comparison.html``, ``comparison.xlsx`` and ``comparison.csv`` atomically.
+    """Write the comparison folder: :func:`optimizer.report.comparison.write_comparison`."""
+    # lazy: the report writer loads matplotlib, heavy for validating scenario files
+    from optimizer.report.comparison import write_comparison as write
 
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        What :func:`compare_runs` returned.
-    out : str or Path
-        Folder to write; it must not exist unless ``force``.
-    force : bool
-        Replace an existing folder.
-    lang : {"fr", "en"}
-        Language of the HTML and Excel files.
-    """
-    from optimizer.report.comparison import render_comparison
-
-    out = Path(out)
-    with atomic_folder(out, overwrite=force) as staging:
-        table.to_csv(staging / "comparison.csv", index=False, lineterminator="\n")
-        render_comparison(table, staging, lang=lang)
-    return out
+    return write(table, out, force=force, lang=lang)

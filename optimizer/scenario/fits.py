@@ -15,28 +15,13 @@ from optimizer._version import __version__
 from optimizer.data.dataset import Dataset, load_dataset
 from optimizer.mmm import MMM, Priors, load_model, save_model
 from optimizer.pricing import Elasticities, ElasticityModel
-from optimizer.scenario.cache import cached, code_digest, file_digest, is_cached
+from optimizer.scenario.cache import cached, code_digest, is_cached
 from optimizer.scenario.checks import check_dataset
 from optimizer.scenario.schema import ScenarioSpec
 
-__all__ = ["Progress", "fit_elasticities", "fit_mmm", "fit_model", "input_digests"]
+__all__ = ["Progress", "fit_elasticities", "fit_mmm", "fit_model"]
 
 Progress = Callable[[str], None]
-
-
-def input_digests(folder: Path, ds: Dataset) -> dict[str, str]:
-    """SHA-256 of every input file of a dataset folder, by role (``marketing``, ``sales``...)."""
-    assert ds.spec is not None
-    files = {
-        "marketing": ds.spec.marketing.file if ds.spec.marketing else None,
-        "catalog": ds.spec.catalog.file if ds.spec.catalog else None,
-        "sales": ds.spec.sales.file if ds.spec.sales else None,
-        "logistics": ds.spec.logistics.file if ds.spec.logistics else None,
-        "lift_tests": ds.spec.lift_tests.file if ds.spec.lift_tests else None,
-    }
-    digests = {k: file_digest(folder / v) for k, v in files.items() if v}
-    digests["dataset.toml"] = file_digest(folder / "dataset.toml")
-    return digests
 
 
 def fit_model(
@@ -49,10 +34,9 @@ def fit_model(
     then reads them from the cache.
     """
     say = progress or (lambda _m: None)
-    folder = spec.resolve(spec.file.data.dataset, "[data].dataset")
-    ds = load_dataset(folder)
+    ds = load_dataset(spec.sections.paths.dataset)
     check_dataset(spec, ds)
-    digests = input_digests(folder, ds)
+    digests = ds.input_digests()
     if kind == "mmm":
         return fit_mmm(spec, ds, digests, say, probe=probe)[2]
     return fit_elasticities(spec, ds, digests, say, probe=probe)[2]
@@ -101,7 +85,7 @@ def fit_mmm(
         )
         return MMM(priors, **settings).fit(history, lift)
 
-    root = spec.resolve(m.cache, "[model].cache")
+    root = spec.sections.paths.mmm_cache
     if probe:
         return None, root, is_cached(root, "mmm", payload)  # type: ignore[return-value]
     model, folder, hit = cached(
@@ -139,7 +123,7 @@ def fit_elasticities(
         assert ds.sales is not None and ds.catalog is not None
         return ElasticityModel(method=method, **settings).fit(ds.sales, ds.catalog).estimates
 
-    root = spec.resolve(e.cache, "[elasticity].cache")
+    root = spec.sections.paths.elasticity_cache
     if probe:
         return None, root, is_cached(root, "elasticity", payload)  # type: ignore[return-value]
     est, folder, hit = cached(

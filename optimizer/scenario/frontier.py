@@ -25,7 +25,8 @@ from optimizer.allocation.problem import BudgetMode
 from optimizer.allocation.resolve import resolve
 from optimizer.errors import InfeasibleError
 from optimizer.scenario.demand import StoreDemand
-from optimizer.scenario.plan import Plans, allocation_problem_at, evaluate_plan
+from optimizer.scenario.evaluation import allocation_problem_at, evaluate_plan
+from optimizer.scenario.plan import Plans
 
 __all__ = ["budget_range", "media_frontier"]
 

@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 
 from optimizer.scenario.demand import StoreDemand
-from optimizer.scenario.plan import PlanEvaluation, Plans, evaluate_plan
+from optimizer.scenario.evaluation import PlanEvaluation, evaluate_plan
+from optimizer.scenario.plan import Plans
 
 __all__ = [
     "BRIDGE_LINES",

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from optimizer.scenario.plan import PlanEvaluation
+from optimizer.data.dataset import load_dataset
+from optimizer.scenario.evaluation import PlanEvaluation
 from optimizer.scenario.pnl import LABELS, PnL
 
 if TYPE_CHECKING:
@@ -100,9 +101,7 @@ def _stats(v: np.ndarray, ratio: bool) -> dict[str, float]:
 
 def orders_per_unit(result: ScenarioResult) -> float | None:
     """Orders per unit sold over the weeks both histories cover (None without orders)."""
-    from optimizer.data.dataset import load_dataset
-
-    ds = load_dataset(result.spec.resolve(result.spec.file.data.dataset, "[data].dataset"))
+    ds = load_dataset(result.spec.sections.paths.dataset)
     m, s = ds.marketing, ds.sales
     if m is None or m.orders is None or s is None:
         return None

@@ -1,15 +1,13 @@
-"""Write a scenario run folder atomically: all files or nothing."""
+"""A scenario run's outputs: summary, tables and run record, written atomically by report/."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from optimizer.atomic import atomic_folder
 from optimizer.scenario.findings import add_findings, decomposition_table, media_weeks_table
 from optimizer.scenario.kpis import (
     media_plan_table,
@@ -19,18 +17,9 @@ from optimizer.scenario.kpis import (
     summary,
 )
 from optimizer.scenario.runner import ScenarioResult
+from optimizer.scenario.runs import RUN_FILES
 
 __all__ = ["RUN_FILES", "build_tables", "write_run"]
-
-RUN_FILES = (
-    "summary.json",
-    "media_plan.csv",
-    "prices.csv",
-    "pnl.csv",
-    "report.html",
-    "report.xlsx",
-    "run.json",
-)
 
 
 def build_tables(result: ScenarioResult, summ: dict[str, Any]) -> dict[str, pd.DataFrame]:
@@ -55,10 +44,6 @@ def build_tables(result: ScenarioResult, summ: dict[str, Any]) -> dict[str, pd.D
         "response_curves": result.response_grid,
         "decomposition": decomposition_table(result),
     }
-
-
-def _json(obj: Any) -> str:
-    return json.dumps(obj, indent=1, ensure_ascii=False, sort_keys=False, default=str) + "\n"
 
 
 def write_run(
@@ -87,24 +72,18 @@ def write_run(
     ConfigError
         ``out`` exists (without ``force``) or is a file.
     """
-    from optimizer.report.scenario import render_html, render_xlsx
+    # lazy: the report writer loads matplotlib, heavy for the up-to-date check
+    from optimizer.report.scenario_writer import write_scenario
 
-    with atomic_folder(out, overwrite=force) as staging:
-        opu = orders_per_unit(result)
-        summ = add_findings(summary(result, opu), result, opu)
-        tables = build_tables(result, summ)
-        run = {
-            "package": "optimizer",
-            **result.provenance,
-            "scenario_file": str(result.spec.path) if result.spec.path else None,
-            "scenario_text": result.spec.text,
-            "rounds": result.plans.rounds,
-            "lang": lang,
-        }
-        (staging / "summary.json").write_text(_json(summ), encoding="utf-8")
-        for name in ("media_plan", "prices", "pnl"):
-            tables[name].to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
-        render_html(staging / "report.html", summ, tables, run, lang=lang)
-        render_xlsx(staging / "report.xlsx", summ, tables, lang=lang, run=run)
-        (staging / "run.json").write_text(_json(run), encoding="utf-8")
-    return Path(out)
+    opu = orders_per_unit(result)
+    summ = add_findings(summary(result, opu), result, opu)
+    tables = build_tables(result, summ)
+    run = {
+        "package": "optimizer",
+        **result.provenance,
+        "scenario_file": str(result.spec.path) if result.spec.path else None,
+        "scenario_text": result.spec.text,
+        "rounds": result.plans.rounds,
+        "lang": lang,
+    }
+    return write_scenario(summ, tables, run, out, force=force, lang=lang)

@@ -78,7 +78,7 @@ def _jobs(scenarios: Sequence[str | Path | ScenarioSpec]) -> list[tuple[Scenario
     for item in scenarios:
         spec = item if isinstance(item, ScenarioSpec) else load_scenario(item)
         f = spec.file
-        folder = str(spec.resolve(f.data.dataset, "[data].dataset"))
+        folder = str(spec.sections.paths.dataset)
         for kind, section in (("mmm", f.model), ("elasticity", f.elasticity)):
             key = (kind, folder, section.model_dump_json(), str(f.seed))
             if key not in seen and not fit_model(spec, kind, probe=True):

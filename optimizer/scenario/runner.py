@@ -12,21 +12,18 @@ import numpy as np
 import pandas as pd
 
 from optimizer._version import __version__
-from optimizer.allocation import AllocationProblem, Risk
-from optimizer.allocation.constraints_file import constraints_kwargs
+from optimizer.allocation import AllocationProblem
 from optimizer.allocation.safe import SafeRule
 from optimizer.data.calendar import CALENDAR_CONTROLS, french_retail_calendar
-from optimizer.data.dataset import load_dataset
+from optimizer.data.dataset import Dataset, load_dataset
 from optimizer.data.marketing import MarketingHistory
 from optimizer.mmm import MMM
 from optimizer.mmm.results import channel_table, curve_grid
 from optimizer.pricing import Elasticities, PricingProblem
-from optimizer.pricing import Objective as PricingObjective
-from optimizer.pricing.rules import reference_prices
 from optimizer.scenario.cache import code_digest
 from optimizer.scenario.checks import check_dataset, today_plan
 from optimizer.scenario.demand import StoreDemand
-from optimizer.scenario.fits import Progress, fit_elasticities, fit_mmm, fit_model, input_digests
+from optimizer.scenario.fits import Progress, fit_elasticities, fit_mmm, fit_model
 from optimizer.scenario.frontier import media_frontier
 from optimizer.scenario.plan import JointSettings, Plans, plan_joint
 from optimizer.scenario.schema import ScenarioSpec
@@ -165,10 +162,78 @@ class ScenarioSetup:
     @property
     def safe_rule(self) -> SafeRule | None:
         """The media safety rule the scenario asks for (None when ``[media].mode = "free"``)."""
-        media = self.spec.file.media
-        return (
-            SafeRule(alpha=media.alpha, seed=self.spec.file.seed) if media.mode == "safe" else None
-        )
+        return self.spec.sections.media.safe_rule
+
+
+@dataclass(frozen=True, eq=False)
+class _Inputs:
+    """The dataset as the run reads it, checked: its planning weeks, today's plan, hashes."""
+
+    ds: Dataset
+    weeks: pd.DatetimeIndex
+    today: np.ndarray | None
+    digests: dict[str, str]
+
+
+@dataclass(frozen=True, eq=False)
+class _Fits:
+    """Both fitted models and, per model, its cache folder and whether it was reused."""
+
+    model: MMM
+    elasticities: Elasticities
+    cache: dict[str, tuple[Path, bool]]
+
+
+def _load(spec: ScenarioSpec, say: Progress) -> _Inputs:
+    """Load the dataset and refuse what the run would refuse, before any fit."""
+    folder = spec.sections.paths.dataset
+    say(f"loading the dataset {folder}")
+    ds = load_dataset(folder)
+    # everything the run would refuse that the files show, before any fit: a typo costs no
+    # minutes
+    weeks = check_dataset(spec, ds)
+    assert ds.marketing and ds.catalog and ds.sales and ds.logistics and ds.spec
+    today = today_plan(spec, ds.marketing, weeks)
+    return _Inputs(ds, weeks, today, ds.input_digests())
+
+
+def _fit(spec: ScenarioSpec, inputs: _Inputs, say: Progress, timings: dict[str, float]) -> _Fits:
+    """Fit (or reuse) the media-mix model, check its gate, then fit the elasticities."""
+    t = time.perf_counter()
+    model, mmm_folder, mmm_hit = fit_mmm(spec, inputs.ds, inputs.digests, say)
+    timings["mmm"] = time.perf_counter() - t
+    model.require_passed(spec.file.model.allow_failed)
+    t = time.perf_counter()
+    est, el_folder, el_hit = fit_elasticities(spec, inputs.ds, inputs.digests, say)
+    timings["elasticity"] = time.perf_counter() - t
+    return _Fits(model, est, {"mmm": (mmm_folder, mmm_hit), "elasticity": (el_folder, el_hit)})
+
+
+def _store_demand(
+    spec: ScenarioSpec, inputs: _Inputs, fits: _Fits
+) -> tuple[StoreDemand, pd.DataFrame]:
+    """Posterior store demand over the horizon, and the model's decomposition of the history."""
+    ds, weeks, model = inputs.ds, inputs.weeks, fits.model
+    assert ds.marketing and ds.catalog and ds.sales and ds.logistics
+    logistics = spec.sections.logistics
+    capacity = logistics.capacity(ds.logistics, weeks)
+    cost = logistics.cost_per_unit(ds.logistics, weeks)
+    curves = model.response_curves(N_SAMPLES, allow_failed=spec.file.model.allow_failed)
+    baseline = model.baseline_forecast(weeks, future_controls(ds.marketing, weeks), N_SAMPLES)
+    decomposition = model.decomposition()
+    in_sales = decomposition.index.isin(ds.sales.weeks)
+    d_ref = float(decomposition.loc[in_sales if in_sales.any() else slice(None), "fitted"].mean())
+    demand = StoreDemand(
+        weeks=weeks,
+        curves=curves,
+        baseline=baseline,
+        d_ref=d_ref,
+        catalog=ds.catalog,
+        elasticities=fits.elasticities,
+        capacity=capacity,
+        cost_per_unit=cost,
+    )
+    return demand, decomposition
 
 
 def prepare_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) -> ScenarioSetup:
@@ -191,166 +256,68 @@ def prepare_scenario(spec: ScenarioSpec, *, progress: Progress | None = None) ->
         Bad data, bad scenario values, a failed model gate (unless allowed).
     """
     say = progress or (lambda _m: None)
-    timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    f = spec.file
-    folder = spec.resolve(f.data.dataset, "[data].dataset")
-    say(f"loading the dataset {folder}")
-    ds = load_dataset(folder)
-    # everything the run would refuse that the files show, before any fit: a typo costs no
-    # minutes
-    weeks = check_dataset(spec, ds)
-    assert ds.marketing and ds.catalog and ds.sales and ds.logistics and ds.spec
-    today = today_plan(spec, ds.marketing, weeks)
-    digests = input_digests(folder, ds)
-    timings["load"] = time.perf_counter() - t0
-
-    t = time.perf_counter()
-    model, mmm_folder, mmm_hit = fit_mmm(spec, ds, digests, say)
-    timings["mmm"] = time.perf_counter() - t
-    model.require_passed(f.model.allow_failed)
-    t = time.perf_counter()
-    est, el_folder, el_hit = fit_elasticities(spec, ds, digests, say)
-    timings["elasticity"] = time.perf_counter() - t
-
-    history = ds.marketing
-    if f.logistics.capacity is not None:
-        capacity = np.full(len(weeks), float(f.logistics.capacity))
-    else:
-        capacity = ds.logistics.capacity_for(weeks) * f.logistics.capacity_scale
-    cost = (
-        np.full(len(weeks), float(f.logistics.cost_per_unit))
-        if f.logistics.cost_per_unit is not None
-        else ds.logistics.cost_for(weeks)
-    )
-    curves = model.response_curves(N_SAMPLES, allow_failed=f.model.allow_failed)
-    baseline = model.baseline_forecast(weeks, future_controls(history, weeks), N_SAMPLES)
-    decomposition = model.decomposition()
-    sales_weeks = ds.sales.weeks
-    in_sales = decomposition.index.isin(sales_weeks)
-    d_ref = float(decomposition.loc[in_sales if in_sales.any() else slice(None), "fitted"].mean())
-    demand = StoreDemand(
-        weeks=weeks,
-        curves=curves,
-        baseline=baseline,
-        d_ref=d_ref,
-        catalog=ds.catalog,
-        elasticities=est,
-        capacity=np.asarray(capacity, float),
-        cost_per_unit=np.asarray(cost, float),
-    )
-
-    run_rate = float(curves.current.sum()) * len(weeks)
-    if f.media.budget is not None:
-        budget = float(f.media.budget)
-    else:
-        budget = run_rate * (1.0 + float(f.media.budget_change or 0.0))
-    media = f.media
-    alloc = AllocationProblem(
-        budget=budget,
-        n_weeks=len(weeks),
-        start=weeks[0].date(),
-        objective=media.objective,
-        margin_rate=0.5,  # replaced by the rate the prices imply
-        risk=Risk.parse(media.risk),
-        seed=f.seed,
-        **constraints_kwargs(media, curves.channels, spec.source),
-    )
-    pr = f.pricing
-    pricing = PricingProblem(
-        catalog=ds.catalog,
-        elasticities=est,
-        capacity=demand.capacity,
-        rules=pr.to_rules(n_skus=len(ds.catalog)),
-        objective=PricingObjective(pr.objective),
-        logistics_cost=float(np.mean(cost)),
-        net_of_returns=True,
-        units_quantile=pr.units_quantile,
-        reference_prices=reference_prices(ds.sales, ds.catalog),
-        gap_tolerance=pr.gap_tolerance,
-        capacity_mode=pr.capacity_mode,
-    )
-    if today is not None and f.media.today == "last_year":
+    inputs = _load(spec, say)
+    timings = {"load": time.perf_counter() - t0}
+    fits = _fit(spec, inputs, say, timings)
+    demand, decomposition = _store_demand(spec, inputs, fits)
+    sections, ds, weeks = spec.sections, inputs.ds, inputs.weeks
+    assert ds.catalog and ds.sales
+    budget = sections.media.budget(float(demand.curves.current.sum()) * len(weeks))
+    today = inputs.today
+    if today is not None and sections.media.rules.today == "last_year":
         today = today * (budget / max(float(today.sum()), 1e-9))
     return ScenarioSetup(
         spec=spec,
         demand=demand,
-        allocation=alloc,
-        pricing=pricing,
+        allocation=sections.media.to_allocation_problem(demand.curves.channels, weeks, budget),
+        pricing=sections.pricing.to_pricing_problem(
+            ds.catalog, ds.sales, fits.elasticities, demand.capacity, demand.cost_per_unit
+        ),
         budget=budget,
         today=today,
-        model=model,
-        elasticities=est,
+        model=fits.model,
+        elasticities=fits.elasticities,
         decomposition=decomposition,
-        digests=digests,
-        cache={"mmm": (mmm_folder, mmm_hit), "elasticity": (el_folder, el_hit)},
+        digests=inputs.digests,
+        cache=fits.cache,
         timings=timings,
         started=t0,
     )
 
 
-def run_scenario(
-    spec: ScenarioSpec,
-    *,
-    progress: Progress | None = None,
-    fitted_ahead: Collection[str] = (),
-) -> ScenarioResult:
-    """Run a scenario end to end (fits are reused from the cache when inputs are unchanged).
-
-    Parameters
-    ----------
-    spec : ScenarioSpec
-        A validated scenario (:func:`~optimizer.scenario.schema.load_scenario`).
-    progress : callable, optional
-        Receives one short message per step.
-    fitted_ahead : collection of str
-        Models (``mmm``, ``elasticity``) fitted for this run just before it
-        (:func:`optimizer.scenario.prefit.prefit`): recorded as fitted, not reused.
-
-    Returns
-    -------
-    ScenarioResult
-
-    Raises
-    ------
-    OptimizerError
-        Bad data, bad scenario values, a failed model gate (unless allowed), infeasible rules.
-    """
-    say = progress or (lambda _m: None)
-    setup = prepare_scenario(spec, progress=say)
-    f, media, model, timings = spec.file, spec.file.media, setup.model, setup.timings
-    t = time.perf_counter()
-    plans: Plans = plan_joint(
+def _plan(setup: ScenarioSetup, say: Progress) -> Plans:
+    """The current, separate and joint plans of a prepared scenario."""
+    sections, f = setup.spec.sections, setup.spec.file
+    return plan_joint(
         setup.demand,
         setup.allocation,
         setup.pricing,
         JointSettings(
-            optimize_media=media.enabled,
-            optimize_prices=f.pricing.enabled,
+            optimize_media=sections.media.enabled,
+            optimize_prices=sections.pricing.enabled,
             joint=f.joint,
             safe=setup.safe_rule,
             # safe price plan ([pricing] safe, alpha)
-            price_safety=f.pricing.safe_settings(f.seed),
+            price_safety=sections.pricing.safety,
         ),
         progress=say,
         today=setup.today,
     )
-    timings["optimize"] = time.perf_counter() - t
-    # from here on every figure is on the samples the plans were accounted on (in safe mode the
-    # held-out half: the promise is not the in-sample optimum of the samples that chose it)
-    demand = plans.demand if plans.demand is not None else setup.demand
 
-    t = time.perf_counter()
-    frontier = None
-    if media.enabled:
-        say("media frontier (store contribution for the budgets the channel rules allow)")
-        frontier = media_frontier(demand, setup.allocation, plans)
-    timings["frontier"] = time.perf_counter() - t
-    timings["total"] = time.perf_counter() - setup.started
-    est = setup.elasticities
+
+def _summarize(
+    setup: ScenarioSetup,
+    plans: Plans,
+    demand: StoreDemand,
+    frontier: pd.DataFrame | None,
+    fitted_ahead: Collection[str],
+) -> ScenarioResult:
+    """The scenario result: plans, model summaries, response grid, frontier and provenance."""
+    model, est = setup.model, setup.elasticities
     (mmm_folder, mmm_hit), (el_folder, el_hit) = setup.cache["mmm"], setup.cache["elasticity"]
     return ScenarioResult(
-        spec=spec,
+        spec=setup.spec,
         demand=demand,
         plans=plans,
         budget=setup.budget,
@@ -379,7 +346,55 @@ def run_scenario(
                     "reused": el_hit and "elasticity" not in fitted_ahead,
                 },
             },
-            "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
+            "timings_seconds": {k: round(v, 3) for k, v in setup.timings.items()},
             "n_samples": N_SAMPLES,
         },
     )
+
+
+def run_scenario(
+    spec: ScenarioSpec,
+    *,
+    progress: Progress | None = None,
+    fitted_ahead: Collection[str] = (),
+) -> ScenarioResult:
+    """Run a scenario end to end (fits are reused from the cache when inputs are unchanged).
+
+    Prepare (load, fit, build the problems) -> plan -> frontier -> summarize.
+
+    Parameters
+    ----------
+    spec : ScenarioSpec
+        A validated scenario (:func:`~optimizer.scenario.schema.load_scenario`).
+    progress : callable, optional
+        Receives one short message per step.
+    fitted_ahead : collection of str
+        Models (``mmm``, ``elasticity``) fitted for this run just before it
+        (:func:`optimizer.scenario.prefit.prefit`): recorded as fitted, not reused.
+
+    Returns
+    -------
+    ScenarioResult
+
+    Raises
+    ------
+    OptimizerError
+        Bad data, bad scenario values, a failed model gate (unless allowed), infeasible rules.
+    """
+    say = progress or (lambda _m: None)
+    setup = prepare_scenario(spec, progress=say)
+    timings = setup.timings
+    t = time.perf_counter()
+    plans = _plan(setup, say)
+    timings["optimize"] = time.perf_counter() - t
+    # from here on every figure is on the samples the plans were accounted on (in safe mode the
+    # held-out half: the promise is not the in-sample optimum of the samples that chose it)
+    demand = plans.demand if plans.demand is not None else setup.demand
+    t = time.perf_counter()
+    frontier = None
+    if spec.sections.media.enabled:
+        say("media frontier (store contribution for the budgets the channel rules allow)")
+        frontier = media_frontier(demand, setup.allocation, plans)
+    timings["frontier"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - setup.started
+    return _summarize(setup, plans, demand, frontier, fitted_ahead)

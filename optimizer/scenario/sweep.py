@@ -41,8 +41,8 @@ import pandas as pd
 from optimizer.allocation.safe import split_samples
 from optimizer.errors import ConfigError
 from optimizer.scaleout import IN_PROCESS, ComputeSpec, check_reachable, run_tasks
+from optimizer.scenario.evaluation import evaluate_plan, media_problem_at
 from optimizer.scenario.grid import DEFAULT_GRID, RuleSet, SweepGrid, SweepPoint
-from optimizer.scenario.plan import evaluate_plan, media_problem_at
 from optimizer.scenario.prefit import prefit as prefit_models
 from optimizer.scenario.runner import N_SAMPLES, ScenarioSetup, prepare_scenario
 from optimizer.scenario.schema import ScenarioSpec

@@ -19,8 +19,8 @@ from optimizer.allocation.constraints_file import WORKABLE_DEFAULTS
 from optimizer.allocation.safe import SafeRule, safe_allocate, without_workable
 from optimizer.errors import InfeasibleError
 from optimizer.scenario.demand import StoreDemand
+from optimizer.scenario.evaluation import evaluate_plan
 from optimizer.scenario.grid import RuleSet, SweepPoint
-from optimizer.scenario.plan import evaluate_plan
 
 __all__ = ["SweepContext", "plan_point", "rule_problem"]
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from optimizer.data.demo import GroundTruth
 from optimizer.scenario.demand import ship
-from optimizer.scenario.plan import PlanEvaluation
+from optimizer.scenario.evaluation import PlanEvaluation
 from optimizer.scenario.pnl import PnL, catalog_pnl
 
 if TYPE_CHECKING:

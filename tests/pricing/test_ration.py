@@ -20,7 +20,7 @@ from optimizer.pricing import (
 from optimizer.pricing.config import RulesFile
 from optimizer.pricing.evaluate import unit_economics
 from optimizer.pricing.lagrangian import solve_lagrangian
-from optimizer.pricing.lagrangian_soft import penalized_value
+from optimizer.pricing.lagrangian_primal import penalized_value
 from optimizer.pricing.milp import solve_milp
 from optimizer.pricing.rationing import default_overflow_penalty
 from tests.pricing.test_optimize import _check_result, _problem

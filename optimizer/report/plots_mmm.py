@@ -1,25 +1,31 @@
-"""PNG plots of a fitted model (matplotlib, Agg backend): they render results, never compute them."""
+"""PNG plots of a fitted media-mix model (matplotlib): they render results, never compute them."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 __all__ = ["plot_all", "plot_decomposition", "plot_fit", "plot_response_curves", "plot_roas"]
 
 
-def _save(fig: plt.Figure, path: Path) -> Path:
+def _pyplot() -> Any:
+    import matplotlib.pyplot as plt  # lazy: matplotlib is heavy
+
+    return plt
+
+
+def _save(fig: Any, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _pyplot().close(fig)
     return path
 
 
 def plot_fit(decomp: pd.DataFrame, path: Path) -> Path:
     """Actual vs fitted revenue with the 90 % predictive band; hold-out weeks shaded."""
-    fig, ax = plt.subplots(figsize=(10, 4))
+    fig, ax = _pyplot().subplots(figsize=(10, 4))
     ax.fill_between(
         decomp.index,
         decomp["fitted_low"],
@@ -40,7 +46,7 @@ def plot_fit(decomp: pd.DataFrame, path: Path) -> Path:
 
 def plot_decomposition(decomp: pd.DataFrame, channels: list[str], path: Path) -> Path:
     """Stacked weekly decomposition: baseline then each channel (posterior means)."""
-    fig, ax = plt.subplots(figsize=(10, 4))
+    fig, ax = _pyplot().subplots(figsize=(10, 4))
     ax.stackplot(
         decomp.index,
         decomp["baseline"].clip(lower=0),
@@ -61,7 +67,7 @@ def plot_response_curves(grid: pd.DataFrame, current: pd.Series, path: Path) -> 
     n = len(chans)
     cols = min(3, n)
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), squeeze=False)
+    fig, axes = _pyplot().subplots(rows, cols, figsize=(4 * cols, 3 * rows), squeeze=False)
     for ax, ch in zip(axes.ravel(), chans, strict=False):
         g = grid[grid["channel"] == ch]
         ax.fill_between(g["spend"], g["response_p5"], g["response_p95"], alpha=0.3)
@@ -77,7 +83,7 @@ def plot_response_curves(grid: pd.DataFrame, current: pd.Series, path: Path) -> 
 
 def plot_roas(table: pd.DataFrame, path: Path) -> Path:
     """ROAS per channel with 90 % intervals."""
-    fig, ax = plt.subplots(figsize=(6, 0.6 * len(table) + 1.5))
+    fig, ax = _pyplot().subplots(figsize=(6, 0.6 * len(table) + 1.5))
     y = range(len(table))
     m = table["roas_mean"].to_numpy()
     err = [m - table["roas_low"].to_numpy(), table["roas_high"].to_numpy() - m]

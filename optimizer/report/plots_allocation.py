@@ -1,4 +1,4 @@
-"""PNG charts of a frontier and a plan (matplotlib, Agg backend; renders, computes nothing)."""
+"""PNG charts of a media frontier and a plan (matplotlib, Agg backend; renders, computes nothing)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ __all__ = ["plot_frontier", "plot_plan"]
 
 
 def _pyplot() -> Any:
-    import matplotlib  # lazy: matplotlib loads in seconds
+    import matplotlib  # lazy: matplotlib is heavy
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # lazy: matplotlib
