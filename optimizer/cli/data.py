@@ -161,10 +161,10 @@ def demo_cmd(
         return
     if out is not None and not (out / "comparison" / "comparison.csv").is_file():
         check_out(out, force)  # not a folder of earlier demo runs: the usual --out rule
-    from optimizer.report.comparison import write_comparison
+    from optimizer.report.comparison import write_comparison  # lazy: matplotlib
     from optimizer.scenario import load_scenario, run_and_write, up_to_date
     from optimizer.scenario.compare import compare_runs
-    from optimizer.scenario.prefit import prefit
+    from optimizer.scenario.prefit import prefit  # lazy: PyMC
 
     scen_dir = folder.parent
     files = sorted(p for p in scen_dir.glob("*.toml") if not p.name.startswith("_"))

@@ -28,7 +28,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # lazy: the runner loads PyMC; validating a file stays fast without it
     if name in ("ScenarioResult", "run_scenario"):
-        from optimizer.scenario import runner
+        from optimizer.scenario import runner  # lazy: PyMC
 
         return getattr(runner, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
