@@ -156,7 +156,7 @@ def demo_cmd(
         return
     if out is not None and not (out / "comparison" / "comparison.csv").is_file():
         check_out(out, force)  # not a folder of earlier demo runs: the usual --out rule
-    from optimizer.report.comparison import write_comparison
+    from optimizer.report.comparison import write_comparison  # lazy: matplotlib
     from optimizer.scenario.compare import compare_runs
 
     scen_dir = folder.parent

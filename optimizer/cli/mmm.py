@@ -75,8 +75,8 @@ def fit_cmd(
 
     Exit code 1 (after writing OUT) when the model fails its diagnostics gate.
     """
-    from optimizer.mmm.diagnostics import GateThresholds
-    from optimizer.mmm.model import MMM
+    from optimizer.mmm.diagnostics import GateThresholds  # lazy: ArviZ
+    from optimizer.mmm.model import MMM  # lazy: PyMC
     from optimizer.mmm.priors import Priors
     from optimizer.report.mmm_writer import write_mmm
 

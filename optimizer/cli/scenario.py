@@ -105,7 +105,7 @@ def compare_cmd(runs: tuple[Path, ...], out: Path, force: bool, lang: str) -> No
     its own current plan.
     """
     from optimizer.cli.common import check_out
-    from optimizer.report.comparison import write_comparison
+    from optimizer.report.comparison import write_comparison  # lazy: matplotlib
     from optimizer.scenario.compare import compare_runs
 
     check_out(out, force)

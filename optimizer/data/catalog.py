@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -151,6 +152,44 @@ def load_catalog(path: str | Path) -> Catalog:
     frame = read_table(path)
     src = frame.attrs["source"]
     check_columns(frame, CATALOG_COLUMNS, _OPTIONAL)
+    sku, cat = _identifiers(frame, src)
+    price = parse_number(frame, "price_incl_vat", minimum=0, strict_minimum=True, unit="EUR")
+    vat = _vat(frame)
+    cost = parse_number(frame, "unit_cost", minimum=0, unit="EUR")
+    stock = parse_number(frame, "stock", minimum=0, integer=True)
+    lu = parse_number(frame, "logistics_units", minimum=0, strict_minimum=True)
+    pmin = _optional_number(
+        frame, "min_price", minimum=0, strict_minimum=True, allow_missing=True, unit="EUR"
+    )
+    pmax = _optional_number(
+        frame, "max_price", minimum=0, strict_minimum=True, allow_missing=True, unit="EUR"
+    )
+    rr = _optional_number(
+        frame, "return_rate", minimum=0, maximum=0.95, allow_missing=True, percent=True
+    )
+    rr = np.where(np.isnan(rr), [default_return_rate(c) for c in cat], rr)
+    excl = price / (1.0 + vat)
+    _check_prices(frame, src, sku, price, cost, excl, pmin, pmax)
+    out = pd.DataFrame(
+        {
+            "category": cat.to_numpy(),
+            "price_incl_vat": price,
+            "vat_rate": vat,
+            "unit_cost": cost,
+            "stock": stock,
+            "logistics_units": lu,
+            "min_price": pmin,
+            "max_price": pmax,
+            "return_rate": rr,
+            "price_excl_vat": excl,
+        },
+        index=pd.Index(sku.to_numpy(), name="sku"),
+    )
+    return Catalog(frame=out, source=src)
+
+
+def _identifiers(frame: pd.DataFrame, src: str) -> tuple[pd.Series, pd.Series]:
+    """SKU and category columns: every SKU named once, every SKU in a category."""
     sku = frame["sku"].astype(str)
     empty = (sku == "").to_numpy()
     if empty.any():
@@ -171,35 +210,27 @@ def load_catalog(path: str | Path) -> Catalog:
             f"{src}, column 'category', {format_rows(list(lines))}: empty category; give every SKU a "
             "category."
         )
-    price = parse_number(frame, "price_incl_vat", minimum=0, strict_minimum=True, unit="EUR")
-    vat = _vat(frame)
-    cost = parse_number(frame, "unit_cost", minimum=0, unit="EUR")
-    stock = parse_number(frame, "stock", minimum=0, integer=True)
-    lu = parse_number(frame, "logistics_units", minimum=0, strict_minimum=True)
-    n = len(frame)
-    has = frame.columns
-    pmin = (
-        parse_number(
-            frame, "min_price", minimum=0, strict_minimum=True, allow_missing=True, unit="EUR"
-        )
-        if "min_price" in has
-        else np.full(n, np.nan)
-    )
-    pmax = (
-        parse_number(
-            frame, "max_price", minimum=0, strict_minimum=True, allow_missing=True, unit="EUR"
-        )
-        if "max_price" in has
-        else np.full(n, np.nan)
-    )
-    if "return_rate" in has:
-        rr = parse_number(
-            frame, "return_rate", minimum=0, maximum=0.95, allow_missing=True, percent=True
-        )
-    else:
-        rr = np.full(n, np.nan)
-    rr = np.where(np.isnan(rr), [default_return_rate(c) for c in cat], rr)
-    excl = price / (1.0 + vat)
+    return sku, cat
+
+
+def _optional_number(frame: pd.DataFrame, col: str, **checks: Any) -> np.ndarray:
+    """An optional numeric column (:func:`parse_number` with ``checks``); NaN when absent."""
+    if col in frame.columns:
+        return parse_number(frame, col, **checks)
+    return np.full(len(frame), np.nan)
+
+
+def _check_prices(
+    frame: pd.DataFrame,
+    src: str,
+    sku: pd.Series,
+    price: np.ndarray,
+    cost: np.ndarray,
+    excl: np.ndarray,
+    pmin: np.ndarray,
+    pmax: np.ndarray,
+) -> None:
+    """No sale below cost; ``min_price <= price_incl_vat <= max_price`` where given."""
     below = cost > excl + 1e-9
     if below.any():
         lines = frame.index[below]
@@ -224,22 +255,6 @@ def load_catalog(path: str | Path) -> Catalog:
             f"{src}, column 'price_incl_vat', {format_rows(list(lines))}: current price outside [min_price, "
             "max_price]; widen the bounds or fix the price."
         )
-    out = pd.DataFrame(
-        {
-            "category": cat.to_numpy(),
-            "price_incl_vat": price,
-            "vat_rate": vat,
-            "unit_cost": cost,
-            "stock": stock,
-            "logistics_units": lu,
-            "min_price": pmin,
-            "max_price": pmax,
-            "return_rate": rr,
-            "price_excl_vat": excl,
-        },
-        index=pd.Index(sku.to_numpy(), name="sku"),
-    )
-    return Catalog(frame=out, source=src)
 
 
 def write_catalog(catalog: Catalog, path: str | Path) -> None:

@@ -132,6 +132,22 @@ def parse_number(
     numpy.ndarray
         float64 values (NaN where missing and allowed).
     """
+    values = _parsed(frame, col, percent=percent, allow_missing=allow_missing)
+    _check_bounds(
+        frame,
+        col,
+        values,
+        minimum=minimum,
+        strict_minimum=strict_minimum,
+        maximum=maximum,
+        integer=integer,
+        unit=unit,
+    )
+    return values
+
+
+def _parsed(frame: pd.DataFrame, col: str, *, percent: bool, allow_missing: bool) -> np.ndarray:
+    """The column as floats (NaN where empty); raises on text and, unless allowed, on gaps."""
     codes, raw = _distinct(frame, col)
     raw = raw.str.translate(_SPACES)
     is_pct = raw.str.endswith("%") if percent else pd.Series(False, index=raw.index)
@@ -150,6 +166,21 @@ def parse_number(
         raise _bad(
             frame, col, empty, "missing value (empty or NaN)", "fill in every cell of this column"
         )
+    return values
+
+
+def _check_bounds(
+    frame: pd.DataFrame,
+    col: str,
+    values: np.ndarray,
+    *,
+    minimum: float | None,
+    strict_minimum: bool,
+    maximum: float | None,
+    integer: bool,
+    unit: str,
+) -> None:
+    """Finite, not absurd, within ``[minimum, maximum]``, whole when ``integer``."""
     finite = ~np.isnan(values)
     if np.isinf(values).any():
         raise _bad(frame, col, np.isinf(values), "infinite value", "write a finite number")
@@ -177,7 +208,6 @@ def parse_number(
         frac = finite & (np.abs(values - np.round(values)) > 1e-9)
         if frac.any():
             raise _bad(frame, col, frac, "not a whole number", "write whole numbers (counts)")
-    return values
 
 
 def parse_bool(frame: pd.DataFrame, col: str) -> np.ndarray:

@@ -98,6 +98,37 @@ def load_sales(path: str | Path, *, catalog: Catalog | None = None) -> SalesHist
         unique=False,
         fill_hint="add rows for those weeks (units 0 if nothing sold, in_stock 0 if unavailable)",
     )
+    sku = _skus(frame, src, weeks)
+    units = parse_number(frame, "units", minimum=0)
+    price = parse_number(frame, "price_paid", minimum=0, unit="EUR")
+    promo = parse_bool(frame, "promo")
+    in_stock = (
+        parse_bool(frame, "in_stock") if "in_stock" in frame.columns else np.ones(len(frame), bool)
+    )
+    free = (price <= 0) & (units > 0)
+    if free.any():
+        raise DataError(
+            f"{src}, column 'price_paid', {format_rows(list(frame.index[free]))}: units sold at a price of 0; give "
+            "the price paid (incl. VAT)."
+        )
+    if catalog is not None:
+        _check_in_catalog(frame, src, sku, catalog)
+    out = pd.DataFrame(
+        {
+            "week": weeks,
+            "sku": sku,
+            "price_paid": price,
+            "units": units,
+            "promo": promo,
+            "in_stock": in_stock,
+        }
+    )
+    out = out.sort_values(["week", "sku"], kind="stable").reset_index(drop=True)
+    return SalesHistory(frame=out, source=src)
+
+
+def _skus(frame: pd.DataFrame, src: str, weeks: pd.DatetimeIndex) -> np.ndarray:
+    """The SKU column: never empty, one row per week and SKU."""
     sku = frame["sku"].to_numpy(dtype=object)  # read_table's cells are already str
     if (sku == "").any():
         raise DataError(
@@ -115,41 +146,21 @@ def load_sales(path: str | Path, *, catalog: Catalog | None = None) -> SalesHist
             f"{src}, {format_rows(list(frame.index[dup]))}: duplicate rows for week "
             f"{weeks[i].date()} and SKU {sku[i]!r}; keep one row per week and SKU (sum the units)."
         )
-    units = parse_number(frame, "units", minimum=0)
-    price = parse_number(frame, "price_paid", minimum=0, unit="EUR")
-    promo = parse_bool(frame, "promo")
-    in_stock = (
-        parse_bool(frame, "in_stock") if "in_stock" in frame.columns else np.ones(len(frame), bool)
-    )
-    free = (price <= 0) & (units > 0)
-    if free.any():
+    return sku
+
+
+def _check_in_catalog(frame: pd.DataFrame, src: str, sku: np.ndarray, catalog: Catalog) -> None:
+    """Every SKU sold is in the catalog."""
+    known = set(catalog.skus)
+    # hash lookup: np.isin on object arrays compares every pair (minutes at 1M rows)
+    unknown = ~pd.Index(sku).isin(pd.Index(catalog.skus))
+    if unknown.any():
+        s = sku[unknown][0]
         raise DataError(
-            f"{src}, column 'price_paid', {format_rows(list(frame.index[free]))}: units sold at a price of 0; give "
-            "the price paid (incl. VAT)."
+            f"{src}, column 'sku', {format_rows(list(frame.index[unknown]))}: SKU {s!r} is not in "
+            f"the catalog ({catalog.source}).{did_you_mean(s, known)} Add it to the catalog or "
+            "drop its rows."
         )
-    if catalog is not None:
-        known = set(catalog.skus)
-        # hash lookup: np.isin on object arrays compares every pair (minutes at 1M rows)
-        unknown = ~pd.Index(sku).isin(pd.Index(catalog.skus))
-        if unknown.any():
-            s = sku[unknown][0]
-            raise DataError(
-                f"{src}, column 'sku', {format_rows(list(frame.index[unknown]))}: SKU {s!r} is not in "
-                f"the catalog ({catalog.source}).{did_you_mean(s, known)} Add it to the catalog or "
-                "drop its rows."
-            )
-    out = pd.DataFrame(
-        {
-            "week": weeks,
-            "sku": sku,
-            "price_paid": price,
-            "units": units,
-            "promo": promo,
-            "in_stock": in_stock,
-        }
-    )
-    out = out.sort_values(["week", "sku"], kind="stable").reset_index(drop=True)
-    return SalesHistory(frame=out, source=src)
 
 
 def write_sales(sales: SalesHistory, path: str | Path) -> None:

@@ -278,17 +278,7 @@ def build_design(
     t_len = history.n_weeks
     src = history.source or "marketing data"
     n_train = t_len - holdout_weeks
-    if t_len <= max_lag:
-        raise DataError(
-            f"{src}: {t_len} weeks of history but the adstock window is {max_lag} weeks; provide "
-            f"more than {max_lag} weeks (ideally 2 years) or lower max_lag."
-        )
-    if n_train < max(MIN_TRAIN_WEEKS, 2 * max_lag):
-        need = max(MIN_TRAIN_WEEKS, 2 * max_lag)
-        raise DataError(
-            f"{src}: {n_train} training weeks ({t_len} weeks minus {holdout_weeks} held out) but "
-            f"the model needs at least {need}; add history or lower --holdout-weeks."
-        )
+    _check_length(src, t_len, n_train, max_lag, holdout_weeks)
     _check_spend(history, n_train)
     y_eur = np.asarray(history.revenue, float)
     y_scale = float(y_eur[:n_train].mean())
@@ -297,21 +287,7 @@ def build_design(
     spend = history.spend.to_numpy(float)
     spend_scale = np.array([_scale_of(history, c) for c in range(spend.shape[1])])
     scaled = spend / spend_scale
-    span = max((t_len - 1), 1) / 1.0
-    trend = np.arange(t_len, dtype=float) / span
-    ctrl = history.controls.to_numpy(float)
-    ctrl_scale = np.abs(ctrl[:n_train]).max(axis=0) if ctrl.shape[1] else np.zeros(0)
-    for k, name in enumerate(history.controls.columns):
-        if not ctrl_scale[k] > 0:
-            raise DataError(
-                f"{src}: control '{name}' is 0 in every training week; drop it from --controls."
-            )
-    parts = [trend[:, None], fourier_features(history.weeks, fourier_order)]
-    names = ["trend"] + [f"{f}{k}" for k in range(1, fourier_order + 1) for f in ("sin", "cos")]
-    if ctrl.shape[1]:
-        parts.append(ctrl / ctrl_scale)
-        names += list(history.controls.columns)
-    raw = np.hstack(parts)
+    raw, names, ctrl_scale, span = _baseline_columns(history, n_train, fourier_order)
     center = raw[:n_train].mean(axis=0)
     lift = (
         _lift_design(lift_tests, history, scaled, max_lag, y_scale)
@@ -336,3 +312,46 @@ def build_design(
         fourier_order=fourier_order,
         lift=lift,
     )
+
+
+def _check_length(src: str, t_len: int, n_train: int, max_lag: int, holdout_weeks: int) -> None:
+    """Enough weeks for the adstock window and for training after the hold-out."""
+    if t_len <= max_lag:
+        raise DataError(
+            f"{src}: {t_len} weeks of history but the adstock window is {max_lag} weeks; provide "
+            f"more than {max_lag} weeks (ideally 2 years) or lower max_lag."
+        )
+    if n_train < max(MIN_TRAIN_WEEKS, 2 * max_lag):
+        need = max(MIN_TRAIN_WEEKS, 2 * max_lag)
+        raise DataError(
+            f"{src}: {n_train} training weeks ({t_len} weeks minus {holdout_weeks} held out) but "
+            f"the model needs at least {need}; add history or lower --holdout-weeks."
+        )
+
+
+def _baseline_columns(
+    history: MarketingHistory, n_train: int, fourier_order: int
+) -> tuple[np.ndarray, list[str], np.ndarray, float]:
+    """Uncentred baseline regressors (trend, Fourier terms, scaled controls) and their names.
+
+    Returns the (T, K) matrix, the K names, each control's scale (its largest absolute value
+    over the training weeks) and the trend's span in weeks.
+    """
+    t_len = history.n_weeks
+    src = history.source or "marketing data"
+    span = max((t_len - 1), 1) / 1.0
+    trend = np.arange(t_len, dtype=float) / span
+    ctrl = history.controls.to_numpy(float)
+    ctrl_scale = np.abs(ctrl[:n_train]).max(axis=0) if ctrl.shape[1] else np.zeros(0)
+    for k, name in enumerate(history.controls.columns):
+        if not ctrl_scale[k] > 0:
+            raise DataError(
+                f"{src}: control '{name}' is 0 in every training week; drop it from --controls."
+            )
+    parts = [trend[:, None], fourier_features(history.weeks, fourier_order)]
+    names = ["trend"] + [f"{f}{k}" for k in range(1, fourier_order + 1) for f in ("sin", "cos")]
+    if ctrl.shape[1]:
+        parts.append(ctrl / ctrl_scale)
+        names += list(history.controls.columns)
+    raw = np.hstack(parts)
+    return raw, names, ctrl_scale, span

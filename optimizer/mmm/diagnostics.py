@@ -134,6 +134,22 @@ def run_gate(
     r_hat_max, ess_bulk_min, ess_tail_min = convergence(idata, var_names)
     div = int(idata["sample_stats"]["diverging"].to_numpy().sum())
     ppc = _interval_coverage(predictive[:, :n_train], y[:n_train])
+    holdout = _holdout_check(predictive, y, n_train)
+    failures = _failures(thresholds, r_hat_max, ess_bulk_min, ess_tail_min, div, ppc, holdout)
+    return Diagnostics(
+        r_hat_max=r_hat_max,
+        ess_bulk_min=ess_bulk_min,
+        ess_tail_min=ess_tail_min,
+        divergences=div,
+        ppc_coverage_90=ppc,
+        holdout=holdout,
+        passed=not failures,
+        failures=failures,
+    )
+
+
+def _holdout_check(predictive: np.ndarray, y: np.ndarray, n_train: int) -> HoldoutCheck:
+    """MAPE and 90 % interval coverage of the posterior mean over the hold-out weeks."""
     n_hold = len(y) - n_train
     if n_hold > 0:
         pred = predictive[:, n_train:]
@@ -141,8 +157,19 @@ def run_gate(
         holdout = HoldoutCheck(n_hold, mape, _interval_coverage(pred, y[n_train:]))
     else:
         holdout = HoldoutCheck(0, None, None)
+    return holdout
 
-    t = thresholds
+
+def _failures(
+    t: GateThresholds,
+    r_hat_max: float,
+    ess_bulk_min: float,
+    ess_tail_min: float,
+    div: int,
+    ppc: float,
+    holdout: HoldoutCheck,
+) -> list[str]:
+    """One sentence per limit the fit breaks: the value, the limit, the fix."""
     failures = []
     if not r_hat_max <= t.r_hat_max:
         failures.append(
@@ -169,23 +196,14 @@ def run_gate(
         )
     if holdout.mape is not None and not holdout.mape <= t.holdout_mape_max:
         failures.append(
-            f"hold-out MAPE {holdout.mape:.1%} > {t.holdout_mape_max:.0%} on the last {n_hold} "
+            f"hold-out MAPE {holdout.mape:.1%} > {t.holdout_mape_max:.0%} on the last {holdout.weeks} "
             "weeks: the model does not forecast; check for a structural break, add controls, or "
             "reduce --holdout-weeks if the hold-out contains unusual weeks."
         )
     if holdout.coverage_90 is not None and not holdout.coverage_90 >= t.holdout_coverage_min:
         failures.append(
-            f"hold-out 90 % interval covers {holdout.coverage_90:.0%} of the last {n_hold} weeks "
+            f"hold-out 90 % interval covers {holdout.coverage_90:.0%} of the last {holdout.weeks} weeks "
             f"(< {t.holdout_coverage_min:.0%}): intervals are over-confident; add controls or "
             "use the student_t likelihood."
         )
-    return Diagnostics(
-        r_hat_max=r_hat_max,
-        ess_bulk_min=ess_bulk_min,
-        ess_tail_min=ess_tail_min,
-        divergences=div,
-        ppc_coverage_90=ppc,
-        holdout=holdout,
-        passed=not failures,
-        failures=failures,
-    )
+    return failures

@@ -30,7 +30,7 @@ from optimizer.data.lift_tests import LiftTests
 from optimizer.data.marketing import MarketingHistory
 from optimizer.errors import ConfigError, ConvergenceError, DataError, NotFittedError
 from optimizer.mmm.attempts import DEFAULT_RETRIES, FitAttempt, SamplerSettings
-from optimizer.mmm.design import build_design
+from optimizer.mmm.design import Design, build_design
 from optimizer.mmm.diagnostics import Diagnostics, GateThresholds, HoldoutCheck, convergence
 from optimizer.mmm.graph import ModelOptions
 from optimizer.mmm.model import MMM
@@ -174,27 +174,7 @@ seed, sampler, progress, thresholds, retries
         priors.check(tuple(dict.fromkeys(c for h in histories.values() for c in h.channels)))
         if not 0 <= int(self.retries) <= 5:
             raise ConfigError(f"retries must be between 0 and 5, got {self.retries}.")
-        designs = {}
-        for name, h in histories.items():
-            if not SHOP_NAME.fullmatch(name):
-                raise ConfigError(
-                    f"shop name {name!r}: use letters, digits, '_', '-' or '.' (it names a folder)."
-                )
-            if not 0 <= int(self.holdout_weeks) < h.n_weeks:
-                raise ConfigError(
-                    f"shop '{name}': holdout_weeks must be between 0 and {h.n_weeks - 1}, got "
-                    f"{self.holdout_weeks}."
-                )
-            try:
-                designs[name] = build_design(
-                    h,
-                    max_lag=opts.max_lag,
-                    fourier_order=opts.fourier_order,
-                    holdout_weeks=int(self.holdout_weeks),
-                    lift_tests=tests.get(name),
-                )
-            except DataError as exc:
-                raise DataError(f"shop '{name}': {exc}") from None
+        designs = self._designs(histories, tests, opts)
         self.index_ = pool_index({n: h.channels for n, h in histories.items()})
         self.histories_ = dict(histories)
         self.lift_tests_ = {n: tests.get(n) for n in histories}
@@ -222,6 +202,36 @@ seed, sampler, progress, thresholds, retries
         )
         self._set_timing(done.attempts, done.compile_seconds, done.sampling_seconds, t0)
         return self
+
+    def _designs(
+        self,
+        histories: Mapping[str, MarketingHistory],
+        tests: Mapping[str, LiftTests | None],
+        opts: ModelOptions,
+    ) -> dict[str, Design]:
+        """Each shop's design; a shop's data error names the shop."""
+        designs: dict[str, Design] = {}
+        for name, h in histories.items():
+            if not SHOP_NAME.fullmatch(name):
+                raise ConfigError(
+                    f"shop name {name!r}: use letters, digits, '_', '-' or '.' (it names a folder)."
+                )
+            if not 0 <= int(self.holdout_weeks) < h.n_weeks:
+                raise ConfigError(
+                    f"shop '{name}': holdout_weeks must be between 0 and {h.n_weeks - 1}, got "
+                    f"{self.holdout_weeks}."
+                )
+            try:
+                designs[name] = build_design(
+                    h,
+                    max_lag=opts.max_lag,
+                    fourier_order=opts.fourier_order,
+                    holdout_weeks=int(self.holdout_weeks),
+                    lift_tests=tests.get(name),
+                )
+            except DataError as exc:
+                raise DataError(f"shop '{name}': {exc}") from None
+        return designs
 
     def _set_timing(
         self, attempts: tuple[FitAttempt, ...], compile_s: float, sampling_s: float, t0: float

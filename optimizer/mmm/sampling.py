@@ -82,6 +82,35 @@ def sample(
     KeyboardInterrupt, optimizer.interrupt.Interrupted
         Sampling was interrupted (the samplers themselves would return the draws made so far).
     """
+    _check_settings(sampler, draws, tune, chains, target_accept)
+    t0 = time.perf_counter()
+    if sampler == "nutpie":
+        run = _sample_nutpie(
+            model,
+            compiled,
+            t0,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            seed=seed,
+            target_accept=target_accept,
+            progress=progress,
+        )
+        if run is not None:
+            return run
+    return _sample_pymc(
+        model,
+        t0,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        seed=seed,
+        target_accept=target_accept,
+        progress=progress,
+    )
+
+
+def _check_settings(sampler: str, draws: int, tune: int, chains: int, target_accept: float) -> None:
     if sampler not in SAMPLERS:
         raise ConfigError(f"sampler '{sampler}' is unknown; use one of {', '.join(SAMPLERS)}.")
     if min(draws, chains) < 1 or tune < 0:
@@ -90,36 +119,63 @@ def sample(
         )
     if not 0.5 <= target_accept < 1:
         raise ConfigError(f"target_accept must lie in [0.5, 1), got {target_accept}.")
-    t0 = time.perf_counter()
-    if sampler == "nutpie":
-        try:
-            import nutpie  # lazy: nutpie and numba load in seconds
 
-            if compiled is None:
-                # the trace keeps the free parameters only: the model's deterministics (each
-                # channel's beta, the intercept) are derived in numpy (PosteriorSamples), which
-                # cuts the compile time of a new machine by ~40 % (measured on the demo model)
-                compiled = compile_nutpie(model, [v.name for v in model.free_RVs])
-        except Exception as exc:
-            _log.warning("nutpie unavailable (%s); falling back to PyMC NUTS", exc)
-        else:
-            t1 = time.perf_counter()
-            idata = nutpie.sample(
-                compiled,
-                draws=draws,
-                tune=tune,
-                chains=chains,
-                cores=_cores(chains),
-                seed=seed,
-                target_accept=target_accept,
-                progress_bar=progress,
-                save_warmup=False,
-                # a low-rank mass matrix learns the correlated directions (collinear controls,
-                # channels whose spend moves with the season): ~3x fewer gradient evaluations
-                low_rank_modified_mass_matrix=True,
-            )
-            require_all_draws(idata.posterior.sizes, draws=draws, chains=chains, what="model")
-            return SampleRun(idata, "nutpie", t1 - t0, time.perf_counter() - t1, compiled)
+
+def _sample_nutpie(
+    model: pm.Model,
+    compiled: Any,
+    t0: float,
+    *,
+    draws: int,
+    tune: int,
+    chains: int,
+    seed: int,
+    target_accept: float,
+    progress: bool,
+) -> SampleRun | None:
+    """Sample with nutpie; ``None`` when nutpie is missing or cannot compile the model."""
+    try:
+        import nutpie  # lazy: nutpie and numba load in seconds
+
+        if compiled is None:
+            # the trace keeps the free parameters only: the model's deterministics (each
+            # channel's beta, the intercept) are derived in numpy (PosteriorSamples), which
+            # cuts the compile time of a new machine by ~40 % (measured on the demo model)
+            compiled = compile_nutpie(model, [v.name for v in model.free_RVs])
+    except Exception as exc:
+        _log.warning("nutpie unavailable (%s); falling back to PyMC NUTS", exc)
+        return None
+    t1 = time.perf_counter()
+    idata = nutpie.sample(
+        compiled,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        cores=_cores(chains),
+        seed=seed,
+        target_accept=target_accept,
+        progress_bar=progress,
+        save_warmup=False,
+        # a low-rank mass matrix learns the correlated directions (collinear controls,
+        # channels whose spend moves with the season): ~3x fewer gradient evaluations
+        low_rank_modified_mass_matrix=True,
+    )
+    require_all_draws(idata.posterior.sizes, draws=draws, chains=chains, what="model")
+    return SampleRun(idata, "nutpie", t1 - t0, time.perf_counter() - t1, compiled)
+
+
+def _sample_pymc(
+    model: pm.Model,
+    t0: float,
+    *,
+    draws: int,
+    tune: int,
+    chains: int,
+    seed: int,
+    target_accept: float,
+    progress: bool,
+) -> SampleRun:
+    """PyMC's own NUTS (its compile time counts as sampling time)."""
     with model, warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=UserWarning)
         warnings.filterwarnings("ignore", category=RuntimeWarning)

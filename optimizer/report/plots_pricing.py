@@ -24,7 +24,7 @@ def plot_elasticities(frame: pd.DataFrame, path: Path) -> None:
     import matplotlib  # lazy: matplotlib is heavy
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: matplotlib
 
     f = frame.sort_values("elasticity_mean")
     y = np.arange(len(f))

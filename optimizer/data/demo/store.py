@@ -76,6 +76,32 @@ class StoreShape:
     lift_tests: bool = True
 
 
+@dataclass(frozen=True, eq=False)
+class _PricePaths:
+    """Weekly prices per SKU over the history (weeks x SKUs, EUR incl. VAT)."""
+
+    ref: np.ndarray  # today's price per SKU
+    regular: np.ndarray  # regular price (quarterly reviews, anchored at today's)
+    paid: np.ndarray  # price paid (promotions, floored at cost)
+    promo: np.ndarray  # bool: a promotion lowers the price
+    cost_incl: np.ndarray  # unit cost incl. VAT per SKU
+
+
+@dataclass(frozen=True, eq=False)
+class _Demand:
+    """The causal model's media effects, demand and realised sales over the history."""
+
+    pm: np.ndarray  # price/promo revenue multiplier per week
+    betas: dict[str, float]  # EUR per week of demand at full saturation, per channel
+    media: pd.DataFrame  # true media demand per week and channel
+    d_ref: float
+    base_units: np.ndarray  # units per week at reference price when D = d_ref, per SKU
+    avail: np.ndarray  # bool, weeks x SKUs: in stock
+    units: np.ndarray  # weeks x SKUs
+    revenue: np.ndarray
+    orders: np.ndarray
+
+
 def generate_demo_store(
     seed: int = DEFAULT_SEED, n_weeks: int = N_WEEKS, shape: StoreShape | None = None
 ) -> DemoStore:
@@ -101,16 +127,55 @@ def generate_demo_store(
     start = pd.Timestamp(shape.start)
     weeks = pd.date_range(start, periods=n_weeks, freq="7D", name="week")
     flags = french_retail_calendar(weeks)
-    level = shape.level
-    base = _baseline(weeks, level, start)
+    base = _baseline(weeks, shape.level, start)
     spend = _spend_paths(rng, weeks, flags, base * 1.5)  # drawn in any case: same later stream
     if shape.spend is not None:
         spend = shape.spend.set_axis(weeks).round(2)
-    media_channels = list(spend.columns)
-    if unknown := [c for c in media_channels if c not in shape.channels]:
+    if unknown := [c for c in spend.columns if c not in shape.channels]:
         raise ValueError(f"no true response given for channel {unknown[0]!r} of the spend")
+    # the steps draw from ``rng`` in this order: changing it changes every later series
+    skus, cat_elast = _draw_skus(rng, shape, seed)
+    prices = _draw_price_paths(rng, skus, flags)
+    demand = _draw_demand(rng, shape, skus, spend, prices, base)
+    catalog = _catalog_now(rng, skus, prices, demand)
+    truth = GroundTruth(
+        seed=seed,
+        weeks=weeks,
+        channels=_channel_truth(shape, spend, demand),
+        baseline_level=shape.level,
+        d_ref=demand.d_ref,
+        price_multiplier=demand.pm,
+        history_spend=spend,
+        skus=pd.DataFrame(
+            {
+                "category": skus["category"],
+                "elasticity": skus["elasticity"].to_numpy(),
+                "base_units": demand.base_units,
+                "ref_price": prices.ref,
+                "optimal_price": skus["optimal_price"].to_numpy(),
+                "mispriced": skus["mispriced"].to_numpy(bool),
+            },
+            index=pd.Index(skus.index.to_numpy(), name="sku"),
+        ),
+        category_elasticity=cat_elast,
+        start=start,
+    )
+    # the experiments' measurement noise has its own stream: it does not move when the catalog
+    # or the sales draws change
+    lift = (
+        lift_tests_for(np.random.default_rng([seed, 23]), truth, spend, demand.pm)
+        if shape.lift_tests
+        else None
+    )
+    marketing = _marketing_history(weeks, flags, spend, prices, demand)
+    sales = SalesHistory(_sales_frame(weeks, skus, prices, demand), "sales.csv")
+    return DemoStore(marketing, catalog, sales, _logistics(weeks, skus, demand), lift, truth)
 
-    # --- catalog and price paths -----------------------------------------------------------
+
+def _draw_skus(
+    rng: np.random.Generator, shape: StoreShape, seed: int
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The catalog's SKUs (price level, cost, elasticity, popularity) and category elasticities."""
     rows = []
     cat_elast = {}
     for cat, (n_sku, (lo, hi), (clo, chi), e_mean, vat, lu) in _CATEGORIES.items():
@@ -132,10 +197,15 @@ def generate_demo_store(
                     "popularity": rng.lognormal(0, 0.6),
                 }
             )
-    skus = _priced_catalog(pd.DataFrame(rows).set_index("sku"), seed)
-    n_sku = len(skus)
+    return _priced_catalog(pd.DataFrame(rows).set_index("sku"), seed), cat_elast
+
+
+def _draw_price_paths(
+    rng: np.random.Generator, skus: pd.DataFrame, flags: pd.DataFrame
+) -> _PricePaths:
+    """Regular price reviews each quarter, promotions in soldes and at Black Friday."""
+    n_weeks, n_sku = len(flags), len(skus)
     ref = skus["ref_price"].to_numpy()
-    # price paths: regular price reviews each quarter, promotions in soldes / Black Friday
     fixed = rng.random(n_sku) < 0.15  # never changes price: its elasticity must be pooled
     regular = np.tile(ref, (n_weeks, 1))
     for q in range(0, n_weeks, 13):
@@ -165,99 +235,133 @@ def generate_demo_store(
     cost_incl = (skus["unit_cost"] * (1 + skus["vat_rate"])).to_numpy()
     paid = np.maximum(paid, _price_ending(cost_incl * 1.02))
     promo = promo & (paid < regular - 0.01)
+    return _PricePaths(ref, regular, paid, promo, cost_incl)
 
-    # --- media truth ----------------------------------------------------------------------
-    adstocked = {}
+
+def _draw_demand(
+    rng: np.random.Generator,
+    shape: StoreShape,
+    skus: pd.DataFrame,
+    spend: pd.DataFrame,
+    prices: _PricePaths,
+    base: np.ndarray,
+) -> _Demand:
+    """Media truth (betas that hit each channel's target ROAS), demand, stock-outs, sales."""
+    weeks = spend.index
+    n_weeks, n_sku = len(weeks), len(skus)
     hill = {}
-    for c in media_channels:
+    for c in spend.columns:
         ct = shape.channels[c]
-        adstocked[c] = geometric_adstock_np(spend[c].to_numpy(), ct["alpha"], int(ct["max_lag"]))
-        hill[c] = hill_np(adstocked[c], ct["K"], ct["slope"])
+        adstocked = geometric_adstock_np(spend[c].to_numpy(), ct["alpha"], int(ct["max_lag"]))
+        hill[c] = hill_np(adstocked, ct["K"], ct["slope"])
     elast = skus["elasticity"].to_numpy()
     pop = skus["popularity"].to_numpy()
     share = pop / pop.sum()
     # price/promo revenue multiplier per week at the realised prices
-    rel = paid / ref
+    rel = prices.paid / prices.ref
     avail = np.ones((n_weeks, n_sku), dtype=bool)
     for s in np.flatnonzero(rng.random(n_sku) < 0.2):  # stock-out spells
         t0 = int(rng.integers(0, n_weeks - 4))
         avail[t0 : t0 + int(rng.integers(1, 4)), s] = False
-    unit_factor = rel**elast * np.where(promo, PROMO_UPLIFT, 1.0) * avail
+    unit_factor = rel**elast * np.where(prices.promo, PROMO_UPLIFT, 1.0) * avail
     pm = (share * rel * unit_factor).sum(axis=1)
     betas = {}
-    for c in media_channels:
+    for c in spend.columns:
         total_spend = spend[c].sum()
         # beta so that the true ROAS over the history is the target
         betas[c] = shape.channels[c]["roas"] * total_spend / float((hill[c] * pm).sum())
-    media = pd.DataFrame({c: betas[c] * hill[c] for c in media_channels}, index=weeks)
+    media = pd.DataFrame({c: betas[c] * hill[c] for c in spend.columns}, index=weeks)
     demand = base + media.sum(axis=1).to_numpy()
     d_ref = float(demand.mean())
-    base_units = share * d_ref / ref  # units per week at reference price when D = d_ref
+    base_units = share * d_ref / prices.ref  # units per week at reference price when D = d_ref
     shock = rng.lognormal(0, 0.025, n_weeks)
     lam = (demand / d_ref * shock)[:, None] * base_units[None, :] * unit_factor
     units = rng.poisson(lam)
-    revenue = (units * paid).sum(axis=1)
+    revenue = (units * prices.paid).sum(axis=1)
     orders = np.round(units.sum(axis=1) / BASKET_SIZE * rng.lognormal(0, 0.02, n_weeks))
+    return _Demand(pm, betas, media, d_ref, base_units, avail, units, revenue, orders)
 
+
+def _channel_truth(
+    shape: StoreShape, spend: pd.DataFrame, demand: _Demand
+) -> dict[str, ChannelTruth]:
     channels = {}
-    for c in media_channels:
+    for c in spend.columns:
         ct = shape.channels[c]
-        contrib = float((media[c].to_numpy() * pm).sum())
+        contrib = float((demand.media[c].to_numpy() * demand.pm).sum())
         channels[c] = ChannelTruth(
             alpha=ct["alpha"],
             max_lag=int(ct["max_lag"]),
             half_saturation=ct["K"],
             slope=ct["slope"],
-            beta=float(betas[c]),
+            beta=float(demand.betas[c]),
             roas=contrib / float(spend[c].sum()),
             contribution=contrib,
             spend=float(spend[c].sum()),
         )
+    return channels
 
+
+def _marketing_history(
+    weeks: pd.DatetimeIndex,
+    flags: pd.DataFrame,
+    spend: pd.DataFrame,
+    prices: _PricePaths,
+    demand: _Demand,
+) -> MarketingHistory:
     controls = pd.DataFrame(
         {
-            "promo_share": promo.mean(axis=1).round(4),
+            "promo_share": prices.promo.mean(axis=1).round(4),
             **{k: flags[k].to_numpy() for k in CONTROLS[1:]},
         },
         index=weeks,
     )
-    marketing = MarketingHistory(
+    return MarketingHistory(
         weeks=weeks,
-        revenue=revenue.round(2),
+        revenue=demand.revenue.round(2),
         spend=spend,
         controls=controls,
-        orders=orders,
+        orders=demand.orders,
         target="revenue",
         source="marketing.csv",
     )
 
-    # --- sales history (long) ---------------------------------------------------------------
-    sku_ids = skus.index.to_numpy()
-    sales = (
+
+def _sales_frame(
+    weeks: pd.DatetimeIndex, skus: pd.DataFrame, prices: _PricePaths, demand: _Demand
+) -> pd.DataFrame:
+    """The sales history, long: one row per week and SKU."""
+    n_sku = len(skus)
+    return (
         pd.DataFrame(
             {
                 "week": np.repeat(weeks.to_numpy(), n_sku),
-                "sku": np.tile(sku_ids, n_weeks),
-                "price_paid": paid.ravel().round(2),
-                "units": units.ravel().astype(float),
-                "promo": promo.ravel(),
-                "in_stock": avail.ravel(),
+                "sku": np.tile(skus.index.to_numpy(), len(weeks)),
+                "price_paid": prices.paid.ravel().round(2),
+                "units": demand.units.ravel().astype(float),
+                "promo": prices.promo.ravel(),
+                "in_stock": demand.avail.ravel(),
             }
         )
         .sort_values(["week", "sku"], kind="stable")
         .reset_index(drop=True)
     )
 
-    # --- catalog now: current regular price, stock vs a 13-week forecast --------------------
-    current = _price_ending(regular[-1])
-    current = np.maximum(current, _price_ending(cost_incl * 1.05))
-    weekly_units = base_units * (current / ref) ** elast
+
+def _catalog_now(
+    rng: np.random.Generator, skus: pd.DataFrame, prices: _PricePaths, demand: _Demand
+) -> Catalog:
+    """Today's catalog: current regular price, stock against a 13-week forecast, price bounds."""
+    n_sku = len(skus)
+    current = _price_ending(prices.regular[-1])
+    current = np.maximum(current, _price_ending(prices.cost_incl * 1.05))
+    weekly_units = demand.base_units * (current / prices.ref) ** skus["elasticity"].to_numpy()
     # most SKUs stocked for the quarter with a margin; a few short (they sell out) and some
     # overstocked (the same number of draws as before, so every later series is unchanged)
     stock = np.round(
         weekly_units * 13 * rng.choice([0.5, 1.5, 2.0, 3.0], n_sku, p=[0.08, 0.32, 0.4, 0.2])
     )
-    catalog_frame = pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "category": skus["category"].to_numpy(),
             "price_incl_vat": current,
@@ -269,56 +373,23 @@ def generate_demo_store(
             "max_price": np.where(rng.random(n_sku) < 0.1, _price_ending(current * 1.1), np.nan),
             "return_rate": [default_return_rate(c) for c in skus["category"]],
         },
-        index=pd.Index(sku_ids, name="sku"),
+        index=pd.Index(skus.index.to_numpy(), name="sku"),
     )
-    catalog_frame["price_excl_vat"] = catalog_frame["price_incl_vat"] / (
-        1 + catalog_frame["vat_rate"]
-    )
-    catalog = Catalog(frame=catalog_frame, source="catalog.csv")
+    frame["price_excl_vat"] = frame["price_incl_vat"] / (1 + frame["vat_rate"])
+    return Catalog(frame=frame, source="catalog.csv")
 
-    # --- logistics: the 52 weeks after the history; binds at Black Friday and Christmas ------
+
+def _logistics(weeks: pd.DatetimeIndex, skus: pd.DataFrame, demand: _Demand) -> Logistics:
+    """The 52 weeks after the history; capacity binds at Black Friday and Christmas."""
     horizon = pd.date_range(
         weeks[-1] + pd.Timedelta(days=7), periods=HORIZON_WEEKS, freq="7D", name="week"
     )
-    item_lu = skus["logistics_units"].to_numpy()
-    hist_lu = (units * item_lu).sum(axis=1)
+    hist_lu = (demand.units * skus["logistics_units"].to_numpy()).sum(axis=1)
     cap_level = float(np.round(np.median(hist_lu[-52:]) * 1.17, -1))  # binds at BF and Christmas
-    capacity = pd.Series(np.full(HORIZON_WEEKS, cap_level), index=horizon, name="capacity")
-    logistics = Logistics(
-        capacity=capacity,
+    return Logistics(
+        capacity=pd.Series(np.full(HORIZON_WEEKS, cap_level), index=horizon, name="capacity"),
         cost_per_unit=pd.Series(
             np.full(HORIZON_WEEKS, LOGISTICS_COST), index=horizon, name="cost_per_unit"
         ),
         source="logistics.csv",
     )
-
-    truth = GroundTruth(
-        seed=seed,
-        weeks=weeks,
-        channels=channels,
-        baseline_level=level,
-        d_ref=d_ref,
-        price_multiplier=pm,
-        history_spend=spend,
-        skus=pd.DataFrame(
-            {
-                "category": skus["category"],
-                "elasticity": elast,
-                "base_units": base_units,
-                "ref_price": ref,
-                "optimal_price": skus["optimal_price"].to_numpy(),
-                "mispriced": skus["mispriced"].to_numpy(bool),
-            },
-            index=pd.Index(sku_ids, name="sku"),
-        ),
-        category_elasticity=cat_elast,
-        start=start,
-    )
-    # the experiments' measurement noise has its own stream: it does not move when the catalog
-    # or the sales draws change
-    lift = (
-        lift_tests_for(np.random.default_rng([seed, 23]), truth, spend, pm)
-        if shape.lift_tests
-        else None
-    )
-    return DemoStore(marketing, catalog, SalesHistory(sales, "sales.csv"), logistics, lift, truth)
