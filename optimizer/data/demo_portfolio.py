@@ -56,8 +56,8 @@ from optimizer.data.demo import (
     geometric_adstock_np,
     write_demo_store,
 )
-from optimizer.data.demo.media import _spend_paths
-from optimizer.data.demo.response import _baseline
+from optimizer.data.demo.media import spend_paths
+from optimizer.data.demo.response import baseline_demand
 from optimizer.data.io import atomic_write_text
 from optimizer.data.logistics import Logistics, write_logistics
 from optimizer.data.marketing import DEFAULT_CHANNELS
@@ -173,8 +173,8 @@ def _shop_spend(
     rng: np.random.Generator, recipe: ShopRecipe, weeks: pd.DatetimeIndex
 ) -> pd.DataFrame:
     """Weekly spend per channel (EUR): the demo store's paths scaled to the shop's size."""
-    base = _baseline(weeks, recipe.level, weeks[0])
-    paths = _spend_paths(rng, weeks, french_retail_calendar(weeks), base * 1.5)
+    base = baseline_demand(weeks, recipe.level, weeks[0])
+    paths = spend_paths(rng, weeks, french_retail_calendar(weeks), base * 1.5)
     spend = paths * (recipe.level / StoreShape().level)
     spend["affiliation"] = paths["affiliation"]  # already a commission on this shop's sales
     for c in recipe.flighted:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 __all__ = [
     "BASKET_SIZE",
+    "CATEGORIES",
+    "CHANNEL_TRUTH",
     "CONTROLS",
     "DEFAULT_SEED",
     "HORIZON_WEEKS",
@@ -11,6 +13,7 @@ __all__ = [
     "MIN_COST_SHARE",
     "MISPRICED_SHARE",
     "N_WEEKS",
+    "SKU_PREFIX",
     "PROMO_UPLIFT",
     "SPEND_SCALE",
     "START",
@@ -24,7 +27,7 @@ CONTROLS = ("promo_share", "black_friday", "christmas", "soldes")
 
 # channel truth: geometric adstock (alpha, max lag), Hill saturation (half-saturation K in EUR
 # of adstocked weekly spend, slope), target ROAS over the history (incl. VAT revenue / spend).
-_CHANNEL_TRUTH: dict[str, dict[str, float]] = {
+CHANNEL_TRUTH: dict[str, dict[str, float]] = {
     "seo": {"alpha": 0.80, "max_lag": 12, "K": 2500.0, "slope": 1.0, "roas": 6.0},
     "sea": {"alpha": 0.20, "max_lag": 6, "K": 4500.0, "slope": 1.0, "roas": 4.0},
     "social": {"alpha": 0.50, "max_lag": 8, "K": 3000.0, "slope": 2.0, "roas": 2.6},
@@ -39,9 +42,7 @@ SPEND_SCALE = 0.5
 # logistics units per item). Elasticities are those of categories whose prices a retailer can
 # set near their optimum: the margin-maximizing price of a constant-elasticity demand is
 # e / (1 + e) times the unit's variable cost, so |e| close to 1 would mean absurd markups.
-_CATEGORIES: dict[
-    str, tuple[int, tuple[float, float], tuple[float, float], float, float, float]
-] = {
+CATEGORIES: dict[str, tuple[int, tuple[float, float], tuple[float, float], float, float, float]] = {
     "Mode femme": (34, (19.0, 89.0), (0.30, 0.45), -2.2, 0.20, 1.0),
     "Mode homme": (28, (19.0, 79.0), (0.30, 0.45), -2.0, 0.20, 1.0),
     "Chaussures": (24, (39.0, 139.0), (0.35, 0.50), -1.8, 0.20, 1.5),
@@ -51,7 +52,7 @@ _CATEGORIES: dict[
     "Sport": (22, (19.0, 149.0), (0.35, 0.50), -1.7, 0.20, 1.5),
     "Épicerie fine": (22, (5.0, 39.0), (0.40, 0.55), -1.6, 0.055, 0.5),
 }
-_PREFIX = {
+SKU_PREFIX = {
     "Mode femme": "MDF",
     "Mode homme": "MDH",
     "Chaussures": "CHA",

@@ -10,12 +10,17 @@ from optimizer.data.demo.response import geometric_adstock_np, hill_np
 from optimizer.data.demo.truth import GroundTruth
 from optimizer.data.lift_tests import LiftTests
 
-__all__ = ["lift_tests_for"]
+__all__ = ["lift_tests_for", "spend_paths"]
 
 
-def _spend_paths(
+def spend_paths(
     rng: np.random.Generator, weeks: pd.DatetimeIndex, flags: pd.DataFrame, base_demand: np.ndarray
 ) -> pd.DataFrame:
+    """Weekly spend per channel of the demo store's media history, EUR.
+
+    SEO stepped each quarter, SEA with the season, social in flights, affiliation as a commission
+    on last week's demand, retail media launched mid-history.
+    """
     n = len(weeks)
     doy = weeks.dayofyear.to_numpy() / 365.25
     q4 = 0.5 + 0.5 * np.cos(2 * np.pi * (doy - 0.9))

@@ -8,7 +8,7 @@ import pandas as pd
 from optimizer.data.catalog import default_return_rate
 from optimizer.data.demo.constants import LOGISTICS_COST, MIN_COST_SHARE, MISPRICED_SHARE
 
-__all__ = ["optimal_price_excl_vat"]
+__all__ = ["optimal_price_excl_vat", "price_ending", "priced_catalog"]
 
 
 def optimal_price_excl_vat(
@@ -24,7 +24,7 @@ def optimal_price_excl_vat(
     return e / (1.0 + e) * (np.asarray(unit_cost) + np.asarray(logistics) / (1 - return_rate))
 
 
-def _priced_catalog(skus: pd.DataFrame, seed: int) -> pd.DataFrame:
+def priced_catalog(skus: pd.DataFrame, seed: int) -> pd.DataFrame:
     """Optimal prices, unit costs and today's prices: most near the optimum, a minority off.
 
     ``skus["ref_price"]`` holds a price level drawn in the category's range; the SKU's optimal
@@ -52,12 +52,12 @@ def _priced_catalog(skus: pd.DataFrame, seed: int) -> pd.DataFrame:
     out = skus.copy()
     out["unit_cost"] = cost
     out["optimal_price"] = np.round(p_opt, 2)
-    out["ref_price"] = _price_ending(p_opt * (1 + gap))
+    out["ref_price"] = price_ending(p_opt * (1 + gap))
     out["mispriced"] = off
     return out
 
 
-def _price_ending(p: np.ndarray) -> np.ndarray:
+def price_ending(p: np.ndarray) -> np.ndarray:
     """Round prices incl. VAT to a ``,99`` or ``,90`` ending (``,90`` above 100 EUR)."""
     p = np.asarray(p, float)
     return np.where(p >= 100, np.floor(p) + 0.90, np.maximum(np.floor(p) + 0.99, 0.99))

@@ -7,7 +7,7 @@ import pandas as pd
 
 from optimizer.data.calendar import french_retail_calendar
 
-__all__ = ["geometric_adstock_np", "hill_np"]
+__all__ = ["baseline_demand", "geometric_adstock_np", "hill_np"]
 
 
 def geometric_adstock_np(x: np.ndarray, alpha: float, max_lag: int) -> np.ndarray:
@@ -41,7 +41,7 @@ def hill_np(x: np.ndarray, half: float, slope: float) -> np.ndarray:
     return xs / (xs + half**slope)
 
 
-def _baseline(weeks: pd.DatetimeIndex, level: float, start: pd.Timestamp) -> np.ndarray:
+def baseline_demand(weeks: pd.DatetimeIndex, level: float, start: pd.Timestamp) -> np.ndarray:
     """Baseline demand (EUR per week at reference prices): trend, season, events."""
     years = (weeks - start).days.to_numpy() / 365.25
     doy = weeks.dayofyear.to_numpy() / 365.25

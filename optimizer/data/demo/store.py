@@ -10,21 +10,21 @@ import pandas as pd
 from optimizer.data.calendar import french_retail_calendar
 from optimizer.data.catalog import Catalog, default_return_rate
 from optimizer.data.demo.constants import (
-    _CATEGORIES,
-    _CHANNEL_TRUTH,
-    _PREFIX,
     BASKET_SIZE,
+    CATEGORIES,
+    CHANNEL_TRUTH,
     CONTROLS,
     DEFAULT_SEED,
     HORIZON_WEEKS,
     LOGISTICS_COST,
     N_WEEKS,
     PROMO_UPLIFT,
+    SKU_PREFIX,
     START,
 )
-from optimizer.data.demo.media import _spend_paths, lift_tests_for
-from optimizer.data.demo.prices import _price_ending, _priced_catalog
-from optimizer.data.demo.response import _baseline, geometric_adstock_np, hill_np
+from optimizer.data.demo.media import lift_tests_for, spend_paths
+from optimizer.data.demo.prices import price_ending, priced_catalog
+from optimizer.data.demo.response import baseline_demand, geometric_adstock_np, hill_np
 from optimizer.data.demo.truth import ChannelTruth, GroundTruth
 from optimizer.data.lift_tests import LiftTests
 from optimizer.data.logistics import Logistics
@@ -70,7 +70,7 @@ class StoreShape:
 
     start: str = START
     level: float = 95_000.0
-    channels: dict[str, dict[str, float]] = field(default_factory=lambda: dict(_CHANNEL_TRUTH))
+    channels: dict[str, dict[str, float]] = field(default_factory=lambda: dict(CHANNEL_TRUTH))
     spend: pd.DataFrame | None = None
     sku_share: float = 1.0
     lift_tests: bool = True
@@ -127,8 +127,8 @@ def generate_demo_store(
     start = pd.Timestamp(shape.start)
     weeks = pd.date_range(start, periods=n_weeks, freq="7D", name="week")
     flags = french_retail_calendar(weeks)
-    base = _baseline(weeks, shape.level, start)
-    spend = _spend_paths(rng, weeks, flags, base * 1.5)  # drawn in any case: same later stream
+    base = baseline_demand(weeks, shape.level, start)
+    spend = spend_paths(rng, weeks, flags, base * 1.5)  # drawn in any case: same later stream
     if shape.spend is not None:
         spend = shape.spend.set_axis(weeks).round(2)
     if unknown := [c for c in spend.columns if c not in shape.channels]:
@@ -178,11 +178,11 @@ def _draw_skus(
     """The catalog's SKUs (price level, cost, elasticity, popularity) and category elasticities."""
     rows = []
     cat_elast = {}
-    for cat, (n_sku, (lo, hi), (clo, chi), e_mean, vat, lu) in _CATEGORIES.items():
+    for cat, (n_sku, (lo, hi), (clo, chi), e_mean, vat, lu) in CATEGORIES.items():
         cat_elast[cat] = e_mean
-        prefix = _PREFIX[cat]
+        prefix = SKU_PREFIX[cat]
         n_sku = max(1, round(n_sku * shape.sku_share))
-        prices = _price_ending(np.exp(rng.uniform(np.log(lo), np.log(hi), n_sku)))
+        prices = price_ending(np.exp(rng.uniform(np.log(lo), np.log(hi), n_sku)))
         for j in range(n_sku):
             p = float(prices[j])
             rows.append(
@@ -197,7 +197,7 @@ def _draw_skus(
                     "popularity": rng.lognormal(0, 0.6),
                 }
             )
-    return _priced_catalog(pd.DataFrame(rows).set_index("sku"), seed), cat_elast
+    return priced_catalog(pd.DataFrame(rows).set_index("sku"), seed), cat_elast
 
 
 def _draw_price_paths(
@@ -230,10 +230,10 @@ def _draw_price_paths(
             d = rng.uniform(0.1, 0.2, n_sku)
         promo[t] = on
         depth[t] = np.where(on, d, 0.0)
-    paid = _price_ending(regular * (1 - depth))
+    paid = price_ending(regular * (1 - depth))
     # floor at cost incl. VAT (no resale below cost)
     cost_incl = (skus["unit_cost"] * (1 + skus["vat_rate"])).to_numpy()
-    paid = np.maximum(paid, _price_ending(cost_incl * 1.02))
+    paid = np.maximum(paid, price_ending(cost_incl * 1.02))
     promo = promo & (paid < regular - 0.01)
     return _PricePaths(ref, regular, paid, promo, cost_incl)
 
@@ -353,8 +353,8 @@ def _catalog_now(
 ) -> Catalog:
     """Today's catalog: current regular price, stock against a 13-week forecast, price bounds."""
     n_sku = len(skus)
-    current = _price_ending(prices.regular[-1])
-    current = np.maximum(current, _price_ending(prices.cost_incl * 1.05))
+    current = price_ending(prices.regular[-1])
+    current = np.maximum(current, price_ending(prices.cost_incl * 1.05))
     weekly_units = demand.base_units * (current / prices.ref) ** skus["elasticity"].to_numpy()
     # most SKUs stocked for the quarter with a margin; a few short (they sell out) and some
     # overstocked (the same number of draws as before, so every later series is unchanged)
@@ -369,8 +369,8 @@ def _catalog_now(
             "unit_cost": skus["unit_cost"].to_numpy(),
             "stock": stock,
             "logistics_units": skus["logistics_units"].to_numpy(),
-            "min_price": np.where(rng.random(n_sku) < 0.1, _price_ending(current * 0.9), np.nan),
-            "max_price": np.where(rng.random(n_sku) < 0.1, _price_ending(current * 1.1), np.nan),
+            "min_price": np.where(rng.random(n_sku) < 0.1, price_ending(current * 0.9), np.nan),
+            "max_price": np.where(rng.random(n_sku) < 0.1, price_ending(current * 1.1), np.nan),
             "return_rate": [default_return_rate(c) for c in skus["category"]],
         },
         index=pd.Index(skus.index.to_numpy(), name="sku"),

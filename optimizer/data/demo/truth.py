@@ -14,7 +14,7 @@ from optimizer._version import __version__
 from optimizer.curves import ResponseCurves
 from optimizer.data.dataset import load_dataset
 from optimizer.data.demo.constants import PROMO_UPLIFT, START
-from optimizer.data.demo.response import _baseline, geometric_adstock_np, hill_np
+from optimizer.data.demo.response import baseline_demand, geometric_adstock_np, hill_np
 
 __all__ = ["ChannelTruth", "GroundTruth"]
 
@@ -79,7 +79,7 @@ class GroundTruth:
     # --- media --------------------------------------------------------------------------------
     def baseline(self, weeks: pd.DatetimeIndex) -> np.ndarray:
         """Baseline demand for any weeks (EUR per week at reference prices)."""
-        return _baseline(pd.DatetimeIndex(weeks), self.baseline_level, self.start)
+        return baseline_demand(pd.DatetimeIndex(weeks), self.baseline_level, self.start)
 
     def media_contribution(self, plan: pd.DataFrame) -> pd.DataFrame:
         """True media demand per channel for a plan that follows the history.
