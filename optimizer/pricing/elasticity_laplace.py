@@ -33,6 +33,40 @@ MIN_SD = 0.05
 DISPERSION_PRIOR_DF = 20.0
 
 
+def _levels_and_mean(
+    d: dict[str, Any],
+    u: np.ndarray,
+    b: float,
+    w: np.ndarray,
+    om: np.ndarray,
+    shape: np.ndarray,
+    rate0: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row ``e_s * x_i``, the SKU log-levels at their conditional mode, per row the mean.
+
+    ``u`` are the log-magnitudes of the elasticities, ``b`` the promo effect, ``w`` the week
+    effects, ``om`` the likelihood weight per row, ``shape`` and ``rate0`` the Gamma level
+    prior (shape per SKU after the data, prior rate).
+    """
+    s, t, x, p = d["sku_idx"], d["week_idx"], d["x"], d["promo"]
+    e = -np.exp(u)
+    ex = e[s] * x
+    rest = np.exp(ex + b * p + w[t])
+    a = np.log(shape / (rate0 + np.bincount(s, weights=om * rest, minlength=len(d["skus"]))))
+    return ex, a, np.exp(a[s]) * rest
+
+
+def _curvature(
+    d: dict[str, Any], omu: np.ndarray, ex: np.ndarray, a: np.ndarray, sigma: float, rate0: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Negative Hessian blocks ``(h_uu, h_aa, h_au)`` of the log-posterior per SKU."""
+    s, n = d["sku_idx"], len(d["skus"])
+    h_uu = np.bincount(s, weights=omu * ex * ex, minlength=n) + 1 / sigma**2
+    h_aa = np.bincount(s, weights=omu, minlength=n) + rate0 * np.exp(a)
+    h_au = np.bincount(s, weights=omu * ex, minlength=n)
+    return h_uu, h_aa, h_au
+
+
 def fit_poisson(
     d: dict[str, Any],
     weight: np.ndarray,
@@ -73,7 +107,7 @@ def fit_poisson(
         ``w`` (per week), ``b``, ``m_cat``, ``var_m_cat`` (per category), ``m``, ``sigma``,
         ``tau``, ``mu`` (fitted mean per row), ``sweeps``, ``converged``.
     """
-    s, t, x, p = d["sku_idx"], d["week_idx"], d["x"], d["promo"]
+    s, t, p = d["sku_idx"], d["week_idx"], d["promo"]
     y = d["y"].astype(float)
     n, n_t = len(d["skus"]), len(d["weeks"])
     cat = d["cat_of_sku"]
@@ -96,11 +130,7 @@ def fit_poisson(
     converged = False
     sweep = 0
     for sweep in range(1, max_sweeps + 1):  # noqa: B007 - reported below
-        e = -np.exp(u)
-        ex = e[s] * x
-        rest = np.exp(ex + b * p + w[t])
-        a_new = np.log(shape / (rate0 + np.bincount(s, weights=om * rest, minlength=n)))
-        mu = np.exp(a_new[s]) * rest
+        ex, a_new, mu = _levels_and_mean(d, u, b, w, om, shape, rate0)
         # Gauss-Seidel: week, promo and elasticity blocks each see the previous block's update
         # (simultaneous steps cycle: promo weeks and week effects are collinear)
         omu = om * mu
@@ -118,12 +148,10 @@ def fit_poisson(
         omu = om * mu
         r = om * y - omu
         # log-magnitudes: Fisher scoring with the pooled prior
-        h_uu = np.bincount(s, weights=omu * ex * ex, minlength=n) + 1 / sigma**2
+        h_uu, h_aa, h_au = _curvature(d, omu, ex, a_new, sigma, rate0)
         g_u = np.bincount(s, weights=r * ex, minlength=n) - (u - m_cat[cat]) / sigma**2
         du = np.clip(g_u / h_uu, -1, 1)
         # Laplace covariance of (a_s, u_s) at the current point
-        h_aa = np.bincount(s, weights=omu, minlength=n) + rate0 * np.exp(a_new)
-        h_au = np.bincount(s, weights=omu * ex, minlength=n)
         det = h_aa * h_uu - h_au**2
         var_u = h_aa / det
         # EM for the hyperparameters
@@ -148,15 +176,8 @@ def fit_poisson(
         if moves < tol:
             converged = True
             break
-    e = -np.exp(u)
-    ex = e[s] * x
-    rest = np.exp(ex + b * p + w[t])
-    a = np.log(shape / (rate0 + np.bincount(s, weights=om * rest, minlength=n)))
-    mu = np.exp(a[s]) * rest
-    omu = om * mu
-    h_uu = np.bincount(s, weights=omu * ex * ex, minlength=n) + 1 / sigma**2
-    h_aa = np.bincount(s, weights=omu, minlength=n) + rate0 * np.exp(a)
-    h_au = np.bincount(s, weights=omu * ex, minlength=n)
+    ex, a, mu = _levels_and_mean(d, u, b, w, om, shape, rate0)
+    h_uu, h_aa, h_au = _curvature(d, om * mu, ex, a, sigma, rate0)
     det = h_aa * h_uu - h_au**2
     var_u = h_aa / det
     # delta method: the posterior mean of u_s moves by var_u / sigma^2 per unit of m_cat

@@ -23,28 +23,25 @@ from optimizer.pricing.safe_types import SafeSettings
 __all__ = [
     "SafeCandidate",
     "build_safe_candidates",
-    "choice_of",
     "describe_candidate",
-    "meets_hard_rows",
     "planning_value",
-    "snap_to_ladder",
 ]
 
 
-def choice_of(c: Candidates, prices: np.ndarray) -> np.ndarray:
+def _choice_of(c: Candidates, prices: np.ndarray) -> np.ndarray:
     """Ladder index of each SKU's price (nearest allowed candidate)."""
     d = np.where(c.valid, np.abs(np.nan_to_num(c.ladder.prices) - prices[:, None]), np.inf)
     return d.argmin(axis=1)
 
 
-def snap_to_ladder(c: Candidates, target: np.ndarray) -> np.ndarray:
+def _snap_to_ladder(c: Candidates, target: np.ndarray) -> np.ndarray:
     """Nearest allowed ladder price to each target in log price; ties toward today's price."""
     lp = np.log(np.where(c.valid, c.ladder.prices, 1.0))
     dist = np.abs(lp - np.log(target)[:, None]) + 1e-9 * np.abs(lp - np.log(c.p0)[:, None])
     return np.where(c.valid, dist, np.inf).argmin(axis=1)
 
 
-def meets_hard_rows(c: Candidates, choice: np.ndarray) -> bool:
+def _meets_hard_rows(c: Candidates, choice: np.ndarray) -> bool:
     """Whether a choice meets the hard coupling rows (hard capacity, max_changes)."""
     if c.weights.shape[-1] == 0:
         return True
@@ -82,11 +79,11 @@ def build_safe_candidates(
     """Today's prices, the shrunk optima, the optimum and the tighter-cap optima (half A)."""
     cap = pa.rules.max_change
     opt_prices = opt.prices["new_price_incl_vat"].to_numpy(float)
-    opt_choice = choice_of(c, opt_prices)
+    opt_choice = _choice_of(c, opt_prices)
     cands: list[SafeCandidate] = []
     for lam in (0.0, *sorted(s.shrink)):
         target = p0 * (opt_prices / p0) ** lam
-        choice = snap_to_ladder(c, target)
+        choice = _snap_to_ladder(c, target)
         name = "today" if lam == 0 else f"shrink_{round(lam * 100)}"
         prices = c.ladder.prices[np.arange(len(p0)), choice]
         if lam == 0:
@@ -94,7 +91,7 @@ def build_safe_candidates(
             desc = "today's prices" + (" (with the moves the rules force)" if forced else "")
         else:
             desc = f"{lam * 100:.0f} % of the way from today's to the optimized prices (log price)"
-        ok = meets_hard_rows(c, choice)
+        ok = _meets_hard_rows(c, choice)
         note = "" if ok else "breaks a hard coupling row (capacity or max_changes)"
         cands.append(SafeCandidate(name, desc, lam, cap, prices, ok, note, choice=choice))
     cands.append(
@@ -122,7 +119,7 @@ def build_safe_candidates(
             )
             continue
         pr = r.prices["new_price_incl_vat"].to_numpy(float)
-        cands.append(SafeCandidate(name, desc, np.nan, tight, pr, True, "", r, choice_of(c, pr)))
+        cands.append(SafeCandidate(name, desc, np.nan, tight, pr, True, "", r, _choice_of(c, pr)))
     # the same price list twice (e.g. every shrink snaps back to today) is one candidate
     seen: list[SafeCandidate] = []
     for k in cands:

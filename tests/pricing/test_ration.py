@@ -210,3 +210,19 @@ def test_soft_lagrangian_matches_brute_force_on_small_knapsacks():
         assert (sol.multipliers >= 0).all()
         ms = solve_milp(v, w, b, penalty=pen)
         assert ms.objective == pytest.approx(best, abs=1e-6)
+
+
+def test_hard_rows_are_soft_rows_with_an_infinite_penalty():
+    rng = np.random.default_rng(7)
+    for m in (0, 1, 3):
+        w = rng.uniform(0, 5, (12, 4, m))
+        v = rng.uniform(0, 10, (12, 4)) + 2 * w.sum(axis=-1)  # heavy options pay: rows bind
+        b = w[:, 0].sum(axis=0) + 6.0  # option 0 of every SKU fits: feasible
+        hard = solve_lagrangian(v, w, b, tol=1e-6)
+        assert hard.choice is not None
+        assert m == 0 or hard.iterations > 1  # bisection (one row), subgradient (three)
+        inf = solve_lagrangian(v, w, b, tol=1e-6, penalty=np.full(m, np.inf))
+        assert np.array_equal(hard.choice, inf.choice)
+        assert (hard.primal, hard.bound, hard.iterations) == (inf.primal, inf.bound, inf.iterations)
+        assert np.array_equal(hard.multipliers, inf.multipliers)
+        assert hard.primal == penalized_value(v, w, b, np.full(m, np.inf), hard.choice)
