@@ -239,45 +239,33 @@ def fit_check_options(func: F) -> F:
 
     The command receives them as ``checks=FitChecks(...)``.
     """
-    options = [
-        click.option(
+    shown: list[tuple[str, Any, Any, str]] = [
+        (
             "--holdout-weeks",
-            default=8,
-            show_default=True,
-            type=click.IntRange(0),
-            help="Last weeks kept out of the fit to measure the forecast error (MAPE).",
+            8,
+            click.IntRange(0),
+            "Last weeks kept out of the fit to measure the forecast error (MAPE).",
         ),
-        click.option(
+        (
             "--sampler",
-            default="nutpie",
-            show_default=True,
-            type=click.Choice(["nutpie", "pymc"]),
-            help="NUTS implementation: nutpie (compiled, fast) or pymc.",
+            "nutpie",
+            click.Choice(["nutpie", "pymc"]),
+            "NUTS implementation: nutpie (compiled, fast) or pymc.",
         ),
-        click.option(
-            "--ess-min",
-            default=400.0,
-            show_default=True,
-            type=click.FloatRange(0),
-            help="Gate: minimum bulk and tail ESS.",
-        ),
-        click.option(
-            "--r-hat-max",
-            default=1.01,
-            show_default=True,
-            type=click.FloatRange(1.0),
-            help="Gate: maximum R-hat.",
-        ),
-        click.option(
+        ("--ess-min", 400.0, click.FloatRange(0), "Gate: minimum bulk and tail ESS."),
+        ("--r-hat-max", 1.01, click.FloatRange(1.0), "Gate: maximum R-hat."),
+        (
             "--retries",
-            default=2,
-            show_default=True,
-            type=click.IntRange(0, 5),
-            help="Extra NUTS runs with more careful settings (higher target acceptance, longer "
+            2,
+            click.IntRange(0, 5),
+            "Extra NUTS runs with more careful settings (higher target acceptance, longer "
             "tuning, more draws) when the gate finds divergences, R-hat or ESS out of bounds.",
         ),
-        click.option(
-            "--progress/--no-progress", default=False, help="Show the sampler's progress."
-        ),
     ]
+    options = [
+        click.option(name, default=d, show_default=True, type=t, help=h) for name, d, t, h in shown
+    ]
+    options.append(
+        click.option("--progress/--no-progress", default=False, help="Show the sampler's progress.")
+    )
     return option_group("checks", options, FitChecks)(func)
