@@ -3,7 +3,10 @@
 ``OptimizerError`` becomes exit code 1 with its message and no traceback; usage errors exit 2.
 SIGINT and SIGTERM stop a command cleanly (unfinished output and cache folders are removed,
 nothing half-written is published) with exit code 130 and 143 (128 + the signal number).
-Sub-command groups live in one module each (``optimizer/cli/<group>.py``).
+Sub-command groups live in one module each (``optimizer/cli/<group>.py``); shared options are in
+``common.py`` (``--out``/``--force``, ``--lang``, ``--risk``) and ``options.py`` (option groups).
+Commands import the planners and models inside their function (PyMC, SciPy, PuLP and matplotlib
+are heavy), so that ``optimizer --help`` and the validation commands stay fast.
 """
 
 from __future__ import annotations

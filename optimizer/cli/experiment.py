@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 
-from optimizer.atomic import atomic_folder
 from optimizer.cli.common import check_out, lang_option, out_option
 from optimizer.report.labels import tr
 
@@ -118,7 +116,7 @@ def plan_cmd(
     from optimizer.allocation.safe import SafeRule
     from optimizer.cli.allocate import load_curves
     from optimizer.experiment import CandidateGrid, EviSettings, plan_experiments, plan_for_model
-    from optimizer.report.experiments import plan_markdown, write_plan_files
+    from optimizer.report.experiments import plan_markdown, write_experiment_plan
 
     if (model is None) == (curves_file is None):
         raise click.UsageError("give exactly one of --model DIR or --curves FILE.json.")
@@ -161,8 +159,8 @@ def plan_cmd(
         if fitted is not None
         else plan_experiments(curves, problem, noise_sd=float(noise_sd or 0), **options)
     )
-    with atomic_folder(out, overwrite=True) as tmp:
-        write_plan_files(tmp, result, lang)
+    # --out was checked before planning: the writer replaces what is there
+    write_experiment_plan(result, out, lang=lang, force=True)
     click.echo(plan_markdown(result, lang, top=5))
     click.echo(tr(lang, f"Écrit dans {out}", f"Written to {out}"))
 
@@ -210,10 +208,10 @@ def readout_cmd(
 ) -> None:
     """Measured incremental revenue of a test, as a lift-test row ready for calibration."""
     from optimizer.cli.options import MarketingInputs
-    from optimizer.data.lift_tests import load_lift_tests, write_lift_tests
+    from optimizer.data.lift_tests import load_lift_tests
     from optimizer.experiment import readout_for_model
     from optimizer.mmm.folder import load_fitted_model
-    from optimizer.report.experiments import readout_text
+    from optimizer.report.experiments import readout_text, write_readout
 
     check_out(out, force)
     fitted = load_fitted_model(model)
@@ -234,12 +232,8 @@ def readout_cmd(
         other_tests=others,
         allow_failed=allow_failed_model,
     )
-    with atomic_folder(out, overwrite=True) as tmp:
-        write_lift_tests(result.row(), tmp / "lift_test_row.csv")
-        (tmp / "readout.json").write_text(
-            json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8"
-        )
-        (tmp / "readout.md").write_text(readout_text(result, lang) + "\n", encoding="utf-8")
+    # --out was checked before the readout: the writer replaces what is there
+    write_readout(result, out, lang=lang, force=True)
     click.echo(readout_text(result, lang))
     click.echo(
         tr(

@@ -15,6 +15,9 @@ from typing import Any, TypeVar
 
 import click
 
+from optimizer.data.dataset import DATASET_FILE, load_dataset
+from optimizer.data.lift_tests import load_lift_tests
+from optimizer.data.marketing import load_marketing
 from optimizer.errors import DataError
 
 __all__ = [
@@ -136,8 +139,6 @@ class MarketingInputs:
         DataError
             A missing file or folder, or a dataset folder without a ``[marketing]`` section.
         """
-        from optimizer.data.lift_tests import load_lift_tests
-
         if not self.data.exists():
             raise DataError(f"{self.data}: no such file or folder. Check the --data path.")
         history, lift = self._from_folder() if self.data.is_dir() else (self._from_csv(), None)
@@ -146,8 +147,6 @@ class MarketingInputs:
         return history, lift
 
     def _from_csv(self) -> Any:
-        from optimizer.data.marketing import load_marketing
-
         return load_marketing(
             self.data,
             date=self.date or "date",
@@ -157,9 +156,6 @@ class MarketingInputs:
         )
 
     def _from_folder(self) -> tuple[Any, Any]:
-        from optimizer.data.dataset import DATASET_FILE, load_dataset
-        from optimizer.data.marketing import load_marketing
-
         data = self.data
         if not (data / DATASET_FILE).is_file():
             raise DataError(
@@ -239,45 +235,33 @@ def fit_check_options(func: F) -> F:
 
     The command receives them as ``checks=FitChecks(...)``.
     """
-    options = [
-        click.option(
+    shown: list[tuple[str, Any, Any, str]] = [
+        (
             "--holdout-weeks",
-            default=8,
-            show_default=True,
-            type=click.IntRange(0),
-            help="Last weeks kept out of the fit to measure the forecast error (MAPE).",
+            8,
+            click.IntRange(0),
+            "Last weeks kept out of the fit to measure the forecast error (MAPE).",
         ),
-        click.option(
+        (
             "--sampler",
-            default="nutpie",
-            show_default=True,
-            type=click.Choice(["nutpie", "pymc"]),
-            help="NUTS implementation: nutpie (compiled, fast) or pymc.",
+            "nutpie",
+            click.Choice(["nutpie", "pymc"]),
+            "NUTS implementation: nutpie (compiled, fast) or pymc.",
         ),
-        click.option(
-            "--ess-min",
-            default=400.0,
-            show_default=True,
-            type=click.FloatRange(0),
-            help="Gate: minimum bulk and tail ESS.",
-        ),
-        click.option(
-            "--r-hat-max",
-            default=1.01,
-            show_default=True,
-            type=click.FloatRange(1.0),
-            help="Gate: maximum R-hat.",
-        ),
-        click.option(
+        ("--ess-min", 400.0, click.FloatRange(0), "Gate: minimum bulk and tail ESS."),
+        ("--r-hat-max", 1.01, click.FloatRange(1.0), "Gate: maximum R-hat."),
+        (
             "--retries",
-            default=2,
-            show_default=True,
-            type=click.IntRange(0, 5),
-            help="Extra NUTS runs with more careful settings (higher target acceptance, longer "
+            2,
+            click.IntRange(0, 5),
+            "Extra NUTS runs with more careful settings (higher target acceptance, longer "
             "tuning, more draws) when the gate finds divergences, R-hat or ESS out of bounds.",
         ),
-        click.option(
-            "--progress/--no-progress", default=False, help="Show the sampler's progress."
-        ),
     ]
+    options = [
+        click.option(name, default=d, show_default=True, type=t, help=h) for name, d, t, h in shown
+    ]
+    options.append(
+        click.option("--progress/--no-progress", default=False, help="Show the sampler's progress.")
+    )
     return option_group("checks", options, FitChecks)(func)

@@ -12,10 +12,20 @@ import json
 from pathlib import Path
 from typing import Any
 
+from optimizer.atomic import atomic_folder
+from optimizer.data.lift_tests import write_lift_tests
 from optimizer.report.format import Fmt
 from optimizer.report.labels import label, tr
 
-__all__ = ["channel_lines", "design_text", "plan_markdown", "readout_text", "write_plan_files"]
+__all__ = [
+    "channel_lines",
+    "design_text",
+    "plan_markdown",
+    "readout_text",
+    "write_experiment_plan",
+    "write_plan_files",
+    "write_readout",
+]
 
 
 def channel_lines(plan: Any, lang: str = "fr") -> list[str]:
@@ -204,3 +214,27 @@ def readout_text(r: Any, lang: str = "fr") -> str:
         f"{f.eur(r.spend_tested - r.spend_planned, sign=True)} of spend. The model expected "
         f"{f.eur(r.model_lift, sign=True)} (90 %: {f.eur_range(r.model_p05, r.model_p95)}).",
     )
+
+
+def write_experiment_plan(plan: Any, out: Path, *, lang: str = "fr", force: bool = False) -> Path:
+    """Write the plan's files (:func:`write_plan_files`) into ``out``, atomically.
+
+    ``out`` must not exist (or be empty) unless ``force``.
+    """
+    with atomic_folder(out, overwrite=force) as tmp:
+        write_plan_files(tmp, plan, lang)
+    return out
+
+
+def write_readout(result: Any, out: Path, *, lang: str = "fr", force: bool = False) -> Path:
+    """Write a test's readout into ``out``, atomically: the lift-test row, JSON and text.
+
+    ``out`` must not exist (or be empty) unless ``force``.
+    """
+    with atomic_folder(out, overwrite=force) as tmp:
+        write_lift_tests(result.row(), tmp / "lift_test_row.csv")
+        (tmp / "readout.json").write_text(
+            json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8"
+        )
+        (tmp / "readout.md").write_text(readout_text(result, lang) + "\n", encoding="utf-8")
+    return out
