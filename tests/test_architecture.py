@@ -87,7 +87,7 @@ FLOORS: dict[str, int] = {
 # being split by issue-15 helpers; delete when merged
 
 #: import circles (all imports, those inside functions included)
-ALLOW_CIRCLES: set[frozenset[str]] = {}
+ALLOW_CIRCLES: set[frozenset[str]] = set()
 
 #: (importing module, imported module) running up the floors
 ALLOW_UPWARD: set[tuple[str, str]] = {
@@ -137,9 +137,6 @@ ALLOW_UNLABELLED: set[tuple[str, str]] = {
     ("optimizer.cli.mmm", "optimizer.mmm.folder"),
     ("optimizer.cli.mmm", "optimizer.mmm.priors"),
     ("optimizer.cli.mmm", "optimizer.report.mmm_writer"),
-    ("optimizer.cli.options", "optimizer.data.dataset"),
-    ("optimizer.cli.options", "optimizer.data.lift_tests"),
-    ("optimizer.cli.options", "optimizer.data.marketing"),
     ("optimizer.cli.pricing", "optimizer.data.catalog"),
     ("optimizer.cli.pricing", "optimizer.data.logistics"),
     ("optimizer.cli.pricing", "optimizer.data.sales"),
@@ -162,10 +159,10 @@ ALLOW_UNLABELLED: set[tuple[str, str]] = {
 }
 
 #: modules over MAX_MODULE_LINES lines (paths relative to the repository)
-ALLOW_LONG_MODULES: set[str] = {}
+ALLOW_LONG_MODULES: set[str] = set()
 
 #: functions over MAX_FUNCTION_LINES lines without a reason ("path:qualified.name")
-ALLOW_LONG_FUNCTIONS: set[str] = {}
+ALLOW_LONG_FUNCTIONS: set[str] = set()
 
 
 # --- reading the source ---------------------------------------------------------------------
