@@ -155,7 +155,6 @@ ALLOW_UNLABELLED: set[tuple[str, str]] = {
     ("optimizer.cli.scenario", "optimizer.scenario"),
     ("optimizer.cli.scenario", "optimizer.scenario.checks"),
     ("optimizer.cli.scenario", "optimizer.scenario.compare"),
-    ("optimizer.report.html", "optimizer.report.tables"),
 }
 
 #: modules over MAX_MODULE_LINES lines (paths relative to the repository)
