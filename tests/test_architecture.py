@@ -49,7 +49,8 @@ HEAVY = frozenset(
 
 #: Floor of each top-level module or sub-package of ``optimizer``: a module may import its own
 #: unit and any unit on a lower floor, never a unit on its own floor or above. The order is the
-#: data flow: data -> model -> response curves -> planners -> scenario -> group -> output -> CLI.
+#: data flow: data -> model -> response curves -> planners -> scenario -> group -> output -> jobs
+#: -> CLI.
 FLOORS: dict[str, int] = {
     # foundations: version, the one exception tree
     "_version": 0,
@@ -76,27 +77,23 @@ FLOORS: dict[str, int] = {
     "portfolio": 7,
     # every writer and plot
     "report": 8,
+    # run a scenario or portfolio file and write its folder: the CLI's one library call
+    "jobs": 9,
     # click commands: parse -> one library call -> write -> echo
-    "cli": 9,
+    "cli": 10,
     # the package root (its public API loads the rest lazily) and ``python -m optimizer``
-    "__init__": 10,
-    "__main__": 10,
+    "__init__": 11,
+    "__main__": 11,
 }
 
 # --- what today's code still breaks ---------------------------------------------------------
 # being split by issue-15 helpers; delete when merged
 
 #: import circles (all imports, those inside functions included)
-ALLOW_CIRCLES: set[frozenset[str]] = {}
+ALLOW_CIRCLES: set[frozenset[str]] = set()
 
 #: (importing module, imported module) running up the floors
-ALLOW_UPWARD: set[tuple[str, str]] = {
-    ("optimizer.portfolio.output", "optimizer.report.portfolio"),
-    ("optimizer.portfolio.runs", "optimizer.report.format"),
-    ("optimizer.scenario.compare", "optimizer.report.comparison"),
-    ("optimizer.scenario.output", "optimizer.report.scenario_writer"),
-    ("optimizer.scenario.runs", "optimizer.report.format"),
-}
+ALLOW_UPWARD: set[tuple[str, str]] = set()
 
 #: (importing module, imported module) inside a function without a ``# lazy:`` reason
 ALLOW_UNLABELLED: set[tuple[str, str]] = {
@@ -155,17 +152,16 @@ ALLOW_UNLABELLED: set[tuple[str, str]] = {
     ("optimizer.cli.scenario", "optimizer.errors"),
     ("optimizer.cli.scenario", "optimizer.report.format"),
     ("optimizer.cli.scenario", "optimizer.report.labels"),
-    ("optimizer.cli.scenario", "optimizer.scenario"),
     ("optimizer.cli.scenario", "optimizer.scenario.checks"),
     ("optimizer.cli.scenario", "optimizer.scenario.compare"),
     ("optimizer.report.html", "optimizer.report.tables"),
 }
 
 #: modules over MAX_MODULE_LINES lines (paths relative to the repository)
-ALLOW_LONG_MODULES: set[str] = {}
+ALLOW_LONG_MODULES: set[str] = set()
 
 #: functions over MAX_FUNCTION_LINES lines without a reason ("path:qualified.name")
-ALLOW_LONG_FUNCTIONS: set[str] = {}
+ALLOW_LONG_FUNCTIONS: set[str] = set()
 
 
 # --- reading the source ---------------------------------------------------------------------

@@ -46,7 +46,7 @@ def out_option(help: str = "Output folder.") -> Callable[[F], F]:
       complete.
 
     Kept as their tests pin them: ``scenario run`` refuses any existing ``OUT`` without
-    ``--force``, even an empty one (:func:`optimizer.scenario.run_and_write` checks it);
+    ``--force``, even an empty one (:func:`optimizer.jobs.scenario.run_and_write` checks it);
     ``demo`` has its own optional ``--out`` (a folder of earlier demo runs is reused, no
     ``--force`` needed).
 

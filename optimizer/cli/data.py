@@ -198,7 +198,8 @@ def _run_demo_scenarios(
     say: Callable[[str], None],
 ) -> list[tuple[Any, ...]]:
     """Run (or reuse when up to date) every demo scenario; one summary row per scenario."""
-    from optimizer.scenario import load_scenario, run_and_write, up_to_date
+    from optimizer.jobs.scenario import run_and_write  # lazy: PyMC loads with the runner
+    from optimizer.scenario import load_scenario, up_to_date
     from optimizer.scenario.prefit import prefit
 
     fresh = {

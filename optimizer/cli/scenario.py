@@ -86,7 +86,7 @@ def contribution_line(summary: dict, lang: str) -> str:
 @lang_option
 def run_cmd(file: Path, out: Path, force: bool, lang: str) -> None:
     """Run a scenario and write summary.json, CSVs, report.html, report.xlsx, run.json."""
-    from optimizer.scenario import run_and_write
+    from optimizer.jobs.scenario import run_and_write  # lazy: PyMC loads with the runner
 
     t0 = time.perf_counter()
     folder, summary = run_and_write(file, out, force=force, progress=progress(t0), lang=lang)
