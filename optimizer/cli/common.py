@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
+from optimizer.allocation.problem import Risk
 from optimizer.errors import ConfigError
 
 __all__ = [
@@ -126,8 +127,6 @@ def progress(t0: float | None = None) -> Callable[[str], None]:
 
 
 def _risk(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from optimizer.allocation.problem import Risk
-
     try:
         risk = Risk.parse(value)
     except ConfigError:

@@ -15,6 +15,9 @@ from typing import Any, TypeVar
 
 import click
 
+from optimizer.data.dataset import DATASET_FILE, load_dataset
+from optimizer.data.lift_tests import load_lift_tests
+from optimizer.data.marketing import load_marketing
 from optimizer.errors import DataError
 
 __all__ = [
@@ -136,8 +139,6 @@ class MarketingInputs:
         DataError
             A missing file or folder, or a dataset folder without a ``[marketing]`` section.
         """
-        from optimizer.data.lift_tests import load_lift_tests
-
         if not self.data.exists():
             raise DataError(f"{self.data}: no such file or folder. Check the --data path.")
         history, lift = self._from_folder() if self.data.is_dir() else (self._from_csv(), None)
@@ -146,8 +147,6 @@ class MarketingInputs:
         return history, lift
 
     def _from_csv(self) -> Any:
-        from optimizer.data.marketing import load_marketing
-
         return load_marketing(
             self.data,
             date=self.date or "date",
@@ -157,9 +156,6 @@ class MarketingInputs:
         )
 
     def _from_folder(self) -> tuple[Any, Any]:
-        from optimizer.data.dataset import DATASET_FILE, load_dataset
-        from optimizer.data.marketing import load_marketing
-
         data = self.data
         if not (data / DATASET_FILE).is_file():
             raise DataError(

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from optimizer.report.format import DEFAULT_LANG, Fmt, Lang
+from optimizer.report.tables import Table
 
 __all__ = ["HtmlReport", "figure_to_data_uri", "num", "table_html"]
 
@@ -89,8 +90,6 @@ def num(text: str, key: str | None = None, value: float | None = None) -> str:
 
 def table_html(frame: pd.DataFrame, *, index: bool = False, fmt: Fmt | None = None) -> str:
     """Render a plain frame (numbers formatted by ``fmt``, French by default)."""
-    from optimizer.report.tables import Table
-
     t = frame.reset_index() if index else frame
     kinds = {
         c: ("count" if pd.api.types.is_integer_dtype(t[c]) else "ratio")
