@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from optimizer._version import __version__
+from optimizer.cli import allocate, data, experiment, mmm, portfolio, pricing, scenario
 from optimizer.errors import OptimizerError
 from optimizer.interrupt import Interrupted, received, stop_on_signals
 
@@ -57,8 +58,6 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from optimizer.cli import allocate, data, experiment, mmm, portfolio, pricing, scenario
-
     for module in (data, mmm, allocate, experiment, pricing, scenario, portfolio):
         module.register(cli)
 

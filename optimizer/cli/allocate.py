@@ -8,8 +8,14 @@ from typing import Any
 
 import click
 
+from optimizer.allocation import AllocationProblem, Risk, allocate
+from optimizer.allocation.constraints_file import default_constraints, load_constraints
+from optimizer.allocation.safe import SafeRule, safe_allocate
+from optimizer.allocation.today import read_plan_csv
 from optimizer.cli.common import check_out, lang_option, out_option, risk_option
 from optimizer.errors import InfeasibleError
+from optimizer.report.console import allocation_lines, safe_allocation_lines
+from optimizer.report.labels import tr
 
 __all__ = ["register"]
 
@@ -26,6 +32,7 @@ def load_curves_and_last_week(
     model: Path | None, curves: Path | None, allow_failed: bool
 ) -> tuple[Any, date | None]:
     """Response curves and the last week of the model's history (None when unknown)."""
+    # lazy: kept out of the CLI's start (--help); only commands that read a model need it
     from optimizer.mmm.folder import load_gated_curves, read_curves_json
 
     if (model is None) == (curves is None):
@@ -169,6 +176,7 @@ def allocate_cmd(
     lang: str,
 ) -> None:
     """Optimize the media plan for BUDGET over WEEKS and write plan.csv, summary.json, charts."""
+    # lazy: the writer and its plot module stay out of the CLI's start (--help)
     from optimizer.allocation.frontier import frontier
     from optimizer.report.allocation_writer import allocation_summary, write_allocation
 
@@ -191,8 +199,6 @@ def allocate_cmd(
     )
     today = None
     if mode == "safe" and today_file:
-        from optimizer.allocation.today import read_plan_csv
-
         today = read_plan_csv(today_file, curves.channels, weeks)
     result, safe = _solve(curves, problem, constraints, mode, alpha, today, method)
     table = frontier(curves, problem, multipliers, method=method)[0] if multipliers else None
@@ -215,9 +221,6 @@ def allocate_cmd(
 
 def _problem(curves: Any, last_week: date | None, constraints: Path | None, **opts: Any) -> Any:
     """The allocation problem of the command's options (constraints file or defaults)."""
-    from optimizer.allocation import AllocationProblem, Risk
-    from optimizer.allocation.constraints_file import default_constraints, load_constraints
-
     extra = (
         load_constraints(constraints, curves.channels)
         if constraints
@@ -250,12 +253,8 @@ def _solve(
     method: str,
 ) -> tuple[Any, Any]:
     """The plan's result and, in safe mode, the safe planner's answer (else None)."""
-    from optimizer.allocation import allocate
-
     try:
         if mode == "safe":
-            from optimizer.allocation.safe import SafeRule, safe_allocate
-
             safe = safe_allocate(
                 curves, problem, rule=SafeRule(alpha=alpha), today=today, method=method
             )
@@ -271,8 +270,6 @@ def _solve(
 
 
 def _echo_safe(safe: Any, out: Path, lang: str) -> None:
-    from optimizer.report.console import safe_allocation_lines
-
     for line in safe_allocation_lines(safe, lang):
         click.echo(line)
     if lang == "en":  # the planner's notes are in English
@@ -283,16 +280,12 @@ def _echo_safe(safe: Any, out: Path, lang: str) -> None:
 
 
 def _echo_summary(result: Any, out: Path, lang: str) -> None:
-    from optimizer.report.console import allocation_lines
-
     for line in allocation_lines(result, lang):
         click.echo(line)
     _echo_written(result, out, lang)
 
 
 def _echo_written(result: Any, out: Path, lang: str) -> None:
-    from optimizer.report.labels import tr
-
     if lang == "en":
         for b in result.binding:
             click.echo(f"  binding: {b}")

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
+from optimizer.allocation.problem import Risk
 from optimizer.errors import ConfigError
 
 __all__ = [
@@ -46,7 +47,7 @@ def out_option(help: str = "Output folder.") -> Callable[[F], F]:
       complete.
 
     Kept as their tests pin them: ``scenario run`` refuses any existing ``OUT`` without
-    ``--force``, even an empty one (:func:`optimizer.scenario.run_and_write` checks it);
+    ``--force``, even an empty one (:func:`optimizer.jobs.scenario.run_and_write` checks it);
     ``demo`` has its own optional ``--out`` (a folder of earlier demo runs is reused, no
     ``--force`` needed).
 
@@ -126,8 +127,6 @@ def progress(t0: float | None = None) -> Callable[[str], None]:
 
 
 def _risk(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from optimizer.allocation.problem import Risk
-
     try:
         risk = Risk.parse(value)
     except ConfigError:

@@ -9,11 +9,16 @@ from typing import Any
 
 import click
 
+from optimizer.atomic import atomic_folder
 from optimizer.cli.common import check_out, lang_option, out_option, progress
 from optimizer.cli.portfolio import portfolio_line, run_demo_portfolio, shop_lines
 from optimizer.data.dataset import DATASET_FILE, load_dataset, load_file
 from optimizer.data.summary import summarize
 from optimizer.errors import DataError
+from optimizer.report.format import Fmt, check_lang
+from optimizer.report.labels import tr
+from optimizer.scenario import load_scenario, up_to_date
+from optimizer.scenario.compare import compare_runs
 
 __all__ = ["register"]
 
@@ -37,8 +42,6 @@ def data_group() -> None:
 @lang_option
 def validate_cmd(paths: tuple[Path, ...], lang: str) -> None:
     """Validate dataset folders (with dataset.toml) or single CSV files and summarize them."""
-    from optimizer.report.format import Fmt, check_lang
-
     fmt = Fmt(check_lang(lang))
     failures = []
     for p in paths:
@@ -75,7 +78,7 @@ def validate_cmd(paths: tuple[Path, ...], lang: str) -> None:
 )
 def demo_data_cmd(out: Path, seed: int, weeks: int, force: bool, portfolio: bool) -> None:
     """Generate the demo store (data files + ground truth) into OUT."""
-    from optimizer.atomic import atomic_folder
+    # lazy: the demo generators (~0.1 s to import) stay out of the CLI's start (--help)
     from optimizer.data.demo import generate_demo_store, write_demo_store
     from optimizer.data.demo_portfolio import generate_demo_portfolio, write_demo_portfolio
 
@@ -149,15 +152,12 @@ def demo_cmd(
     say = progress(t0)
     say(f"validating the demo store in {folder}")
     ds = load_dataset(folder)
-    from optimizer.report.format import Fmt, check_lang
-
     click.echo(summarize(ds, Fmt(check_lang(lang))))
     if validate_only:
         return
     if out is not None and not (out / "comparison" / "comparison.csv").is_file():
         check_out(out, force)  # not a folder of earlier demo runs: the usual --out rule
     from optimizer.report.comparison import write_comparison  # lazy: matplotlib
-    from optimizer.scenario.compare import compare_runs
 
     scen_dir = folder.parent
     files = sorted(p for p in scen_dir.glob("*.toml") if not p.name.startswith("_"))
@@ -198,7 +198,8 @@ def _run_demo_scenarios(
     say: Callable[[str], None],
 ) -> list[tuple[Any, ...]]:
     """Run (or reuse when up to date) every demo scenario; one summary row per scenario."""
-    from optimizer.scenario import load_scenario, run_and_write, up_to_date
+    # lazy: the runner and the prefit load PyMC, which only the demo's runs need
+    from optimizer.jobs.scenario import run_and_write
     from optimizer.scenario.prefit import prefit
 
     fresh = {
@@ -231,9 +232,6 @@ def _run_demo_scenarios(
 
 def demo_table(rows: list, lang: str) -> str:
     """The demo's summary table: per scenario, horizon, contribution, change, P(gain), media."""
-    from optimizer.report.format import Fmt
-    from optimizer.report.labels import tr
-
     fmt = Fmt(lang)  # type: ignore[arg-type]
     head = (
         tr(lang, "scénario", "scenario"),

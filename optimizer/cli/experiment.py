@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 
+from optimizer.allocation import AllocationProblem
+from optimizer.allocation.constraints_file import default_constraints, load_constraints
+from optimizer.allocation.safe import SafeRule
+from optimizer.atomic import atomic_folder
+from optimizer.cli.allocate import load_curves
 from optimizer.cli.common import check_out, lang_option, out_option
+from optimizer.cli.options import MarketingInputs
+from optimizer.data.lift_tests import load_lift_tests, write_lift_tests
 from optimizer.report.labels import tr
 
 __all__ = ["register"]
@@ -111,12 +119,9 @@ def plan_cmd(
     force: bool,
 ) -> None:
     """Rank candidate tests by the value of their answer for the next plan, net of cost."""
-    from optimizer.allocation import AllocationProblem
-    from optimizer.allocation.constraints_file import default_constraints, load_constraints
-    from optimizer.allocation.safe import SafeRule
-    from optimizer.cli.allocate import load_curves
+    # lazy: the experiment planner (~0.1 s to import) stays out of the CLI's start (--help)
     from optimizer.experiment import CandidateGrid, EviSettings, plan_experiments, plan_for_model
-    from optimizer.report.experiments import plan_markdown, write_experiment_plan
+    from optimizer.report.experiments import plan_markdown, write_plan_files
 
     if (model is None) == (curves_file is None):
         raise click.UsageError("give exactly one of --model DIR or --curves FILE.json.")
@@ -134,6 +139,7 @@ def plan_cmd(
     check_out(out, force)
     fitted = None
     if model is not None:
+        # lazy: kept out of the CLI's start (--help); only commands that read a model need it
         from optimizer.mmm.folder import load_fitted_model
 
         fitted = load_fitted_model(model)
@@ -159,8 +165,8 @@ def plan_cmd(
         if fitted is not None
         else plan_experiments(curves, problem, noise_sd=float(noise_sd or 0), **options)
     )
-    # --out was checked before planning: the writer replaces what is there
-    write_experiment_plan(result, out, lang=lang, force=True)
+    with atomic_folder(out, overwrite=True) as tmp:
+        write_plan_files(tmp, result, lang)
     click.echo(plan_markdown(result, lang, top=5))
     click.echo(tr(lang, f"Écrit dans {out}", f"Written to {out}"))
 
@@ -207,11 +213,10 @@ def readout_cmd(
     force: bool,
 ) -> None:
     """Measured incremental revenue of a test, as a lift-test row ready for calibration."""
-    from optimizer.cli.options import MarketingInputs
-    from optimizer.data.lift_tests import load_lift_tests
+    # lazy: the experiment planner (~0.1 s to import) stays out of the CLI's start (--help)
     from optimizer.experiment import readout_for_model
     from optimizer.mmm.folder import load_fitted_model
-    from optimizer.report.experiments import readout_text, write_readout
+    from optimizer.report.experiments import readout_text
 
     check_out(out, force)
     fitted = load_fitted_model(model)
@@ -232,8 +237,12 @@ def readout_cmd(
         other_tests=others,
         allow_failed=allow_failed_model,
     )
-    # --out was checked before the readout: the writer replaces what is there
-    write_readout(result, out, lang=lang, force=True)
+    with atomic_folder(out, overwrite=True) as tmp:
+        write_lift_tests(result.row(), tmp / "lift_test_row.csv")
+        (tmp / "readout.json").write_text(
+            json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8"
+        )
+        (tmp / "readout.md").write_text(readout_text(result, lang) + "\n", encoding="utf-8")
     click.echo(readout_text(result, lang))
     click.echo(
         tr(

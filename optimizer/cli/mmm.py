@@ -16,6 +16,7 @@ from optimizer.cli.options import (
     sampler_options,
 )
 from optimizer.errors import ConfigError, ConvergenceError
+from optimizer.mmm.priors import Priors
 from optimizer.report.console import roas_table
 from optimizer.report.format import Fmt, check_lang
 from optimizer.report.labels import tr
@@ -77,8 +78,7 @@ def fit_cmd(
     """
     from optimizer.mmm.diagnostics import GateThresholds  # lazy: ArviZ
     from optimizer.mmm.model import MMM  # lazy: PyMC
-    from optimizer.mmm.priors import Priors
-    from optimizer.report.mmm_writer import write_mmm
+    from optimizer.report.mmm_writer import write_mmm  # lazy: kept out of the CLI's start (--help)
 
     check_out(out, force or force_old)  # --overwrite: the old name of --force
     history, lift = inputs.load()
@@ -134,6 +134,7 @@ def fit_cmd(
 @lang_option
 def summary_cmd(folder: Path, lang: str) -> None:
     """Print the ROAS table of a fitted model folder (written by `optimizer mmm fit`)."""
+    # lazy: kept out of the CLI's start (--help); only commands that read a model need it
     from optimizer.mmm.folder import load_model_summary
 
     summary = load_model_summary(folder)

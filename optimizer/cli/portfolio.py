@@ -131,7 +131,7 @@ def run_cmd(
     portfolio: Path, out: Path, force: bool, workers: int | None, scheduler: str | None, lang: str
 ) -> None:
     """Fit every shop (cached), plan the group, write summary.json, CSVs and report.html."""
-    from optimizer.portfolio.runs import run_and_write  # lazy: PyMC loads with the planning package
+    from optimizer.jobs.portfolio import run_and_write  # lazy: PyMC loads with the planning package
 
     t0 = time.perf_counter()
     compute = ComputeSpec.from_options(workers, scheduler)
@@ -154,8 +154,9 @@ def run_demo_portfolio(
     side) when ``jobs > 1``. Returns None when there is no demo portfolio next to the demo store.
     """
     # lazy: PyMC loads with the planning package
+    from optimizer.jobs.portfolio import run_and_write
     from optimizer.portfolio.fit import FitSettings, fits_cached
-    from optimizer.portfolio.runs import current_run, run_and_write, validate
+    from optimizer.portfolio.runs import current_run, validate
 
     if not (folder / "portfolio.toml").is_file():
         return None

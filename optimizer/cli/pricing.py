@@ -13,7 +13,18 @@ import numpy as np
 
 from optimizer.cli.common import check_out, lang_option, out_option
 from optimizer.cli.options import Sampling, sampler_options
+from optimizer.data.catalog import load_catalog
+from optimizer.data.logistics import load_logistics
+from optimizer.data.sales import load_sales
 from optimizer.errors import ConfigError
+from optimizer.pricing.config import RulesFile, load_rules
+from optimizer.pricing.elasticity import ElasticityModel
+from optimizer.pricing.estimates import Elasticities
+from optimizer.pricing.optimize import optimize_prices
+from optimizer.pricing.problem import Method, PricingProblem
+from optimizer.pricing.rules import reference_prices
+from optimizer.pricing.safe import safe_prices
+from optimizer.report.console import elasticity_line, pricing_lines
 from optimizer.report.labels import tr
 from optimizer.report.pricing_writer import (
     elasticity_summary,
@@ -75,10 +86,6 @@ def fit_cmd(
     lang: str,
 ) -> None:
     """Fit the hierarchical elasticity model; write elasticities.csv, summary.json, a plot."""
-    from optimizer.data.catalog import load_catalog
-    from optimizer.data.sales import load_sales
-    from optimizer.pricing.elasticity import ElasticityModel
-
     check_out(out, force)
     catalog = load_catalog(catalog_path)
     sales = load_sales(sales_path, catalog=catalog)
@@ -94,7 +101,6 @@ def fit_cmd(
     summary = elasticity_summary(est, {"sales": str(sales_path), "catalog": str(catalog_path)})
     # --out was checked before fitting: the writer replaces what is there
     write_elasticities(est, summary, out, force=True)
-    from optimizer.report.console import elasticity_line
 
     click.echo(
         f"{elasticity_line(summary, method, lang)} {tr(lang, 'Écrit dans', 'Written to')} {out}"
@@ -103,8 +109,6 @@ def fit_cmd(
 
 def _capacity(value: str, weeks: int) -> tuple[np.ndarray, float]:
     """Capacity per week and logistics cost from a number or a logistics CSV."""
-    from optimizer.data.logistics import load_logistics
-
     try:
         units = float(value.replace(",", "."))
     except ValueError:
@@ -211,14 +215,6 @@ def optimize_cmd(
     lang: str,
 ) -> None:
     """Choose new prices; write prices.csv, summary.json (and safety.csv in safe mode)."""
-    from optimizer.data.catalog import load_catalog
-    from optimizer.data.sales import load_sales
-    from optimizer.pricing.config import RulesFile, load_rules
-    from optimizer.pricing.estimates import Elasticities
-    from optimizer.pricing.optimize import optimize_prices
-    from optimizer.pricing.problem import Method, PricingProblem
-    from optimizer.pricing.rules import reference_prices
-
     check_out(out, force)
     cfg = load_rules(rules_path) if rules_path is not None else RulesFile.model_validate({})
     catalog = load_catalog(catalog_path)
@@ -250,14 +246,11 @@ def optimize_cmd(
     if settings is None:
         res = optimize_prices(problem)
     else:
-        from optimizer.pricing.safe import safe_prices
-
         safety = safe_prices(problem, settings)
         res = safety.result
     summary = pricing_summary(res, history_references=refs is not None)
     # --out was checked before optimizing: the writer replaces what is there
     write_pricing(res, summary, out, safety=safety, force=True)
-    from optimizer.report.console import pricing_lines
 
     for line in pricing_lines(summary, res, safety, lang):
         click.echo(line)

@@ -15,8 +15,11 @@ from optimizer.cli.common import (
     out_option,
     progress,
 )
-from optimizer.errors import ConfigError
+from optimizer.errors import ConfigError, OptimizerError
+from optimizer.report.format import Fmt
+from optimizer.report.labels import tr
 from optimizer.scaleout import ComputeSpec
+from optimizer.scenario.compare import compare_runs
 from optimizer.scenario.grid import SweepGrid
 
 __all__ = ["register", "scenario_group"]
@@ -36,7 +39,7 @@ def validate_cmd(files: tuple[Path, ...]) -> None:
     budget_change) are checked against each other here, against the other rules when the
     scenario runs.
     """
-    from optimizer.errors import OptimizerError
+    # lazy: the checks against the data stay out of the CLI's start (--help)
     from optimizer.scenario.checks import validate_scenario
 
     failed = 0
@@ -54,9 +57,6 @@ def validate_cmd(files: tuple[Path, ...]) -> None:
 
 def contribution_line(summary: dict, lang: str) -> str:
     """One line: the plan's contribution, its interval, the change and P(gain > 0)."""
-    from optimizer.report.format import Fmt
-    from optimizer.report.labels import tr
-
     fmt = Fmt(lang)  # type: ignore[arg-type]
     k = summary["kpis"]["contribution"]
     p = summary.get("confidence", {}).get("p_gain_positive")
@@ -86,7 +86,7 @@ def contribution_line(summary: dict, lang: str) -> str:
 @lang_option
 def run_cmd(file: Path, out: Path, force: bool, lang: str) -> None:
     """Run a scenario and write summary.json, CSVs, report.html, report.xlsx, run.json."""
-    from optimizer.scenario import run_and_write
+    from optimizer.jobs.scenario import run_and_write  # lazy: PyMC loads with the runner
 
     t0 = time.perf_counter()
     folder, summary = run_and_write(file, out, force=force, progress=progress(t0), lang=lang)
@@ -104,9 +104,7 @@ def compare_cmd(runs: tuple[Path, ...], out: Path, force: bool, lang: str) -> No
     Scenarios with different horizons are compared per week; each scenario's change is against
     its own current plan.
     """
-    from optimizer.cli.common import check_out
     from optimizer.report.comparison import write_comparison  # lazy: matplotlib
-    from optimizer.scenario.compare import compare_runs
 
     check_out(out, force)
     table = compare_runs(list(runs))

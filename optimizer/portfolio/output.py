@@ -1,5 +1,8 @@
 """A portfolio run as files: ``summary.json``, CSV tables, ``report.html``, ``run.json``.
 
+This module computes their contents; :func:`optimizer.report.portfolio_writer.write_portfolio`
+writes them.
+
 Everything but ``run.json`` (where and how long it ran) depends only on the inputs, the
 settings and the seeds: a run in this process and one on a Dask cluster write the same bytes.
 The folder is written atomically (:func:`optimizer.atomic.atomic_folder`): an interrupted run
@@ -19,10 +22,8 @@ import pandas as pd
 from pydantic import BaseModel
 
 from optimizer._version import __version__
-from optimizer.atomic import atomic_folder
 from optimizer.data.portfolio import Portfolio
 from optimizer.portfolio.result import PortfolioResult, ShopResult, kpis
-from optimizer.report.portfolio import render_portfolio
 from optimizer.scenario.cache import code_digest
 from optimizer.scenario.kpis import pnl_frame
 
@@ -30,9 +31,9 @@ __all__ = [
     "RUN_FILES",
     "build_summary",
     "build_tables",
+    "run_outputs",
     "settings_record",
     "up_to_date",
-    "write_portfolio",
 ]
 
 #: Files every complete run folder holds.
@@ -254,44 +255,20 @@ def _run_record(
     }
 
 
-def write_portfolio(
-    r: PortfolioResult,
-    out: str | Path,
-    *,
-    force: bool = False,
-    lang: str = "fr",
-    settings: dict[str, Any] | None = None,
-) -> Path:
-    """Write the run folder atomically; return it.
+def run_outputs(
+    r: PortfolioResult, lang: str = "fr", settings: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame], dict[str, Any]]:
+    """What a run folder holds: the summary, the CSV tables and the run record.
 
-    Parameters
-    ----------
-    r : PortfolioResult
-    out : str or Path
-        Folder to write (replaced only when complete).
-    force : bool
-        Replace an existing, non-empty folder.
-    lang : {"fr", "en"}
-        Language of the report.
-    settings : dict, optional
-        The run's settings, recorded in ``run.json`` (what :func:`up_to_date` compares).
-
-    Raises
-    ------
-    ConfigError
-        ``out`` exists and is not empty without ``force``, or is a file.
+    ``settings`` (the run's settings) and ``lang`` are recorded in ``run.json``: what
+    :func:`up_to_date` compares. :func:`optimizer.report.portfolio_writer.write_portfolio`
+    writes them.
     """
     summ = build_summary(r)
     tables = build_tables(r)
     cache = {s.shop: s.model.get("cache") for s in r.shops}
     run = _run_record(r, lang, settings or {}, cache)
-    with atomic_folder(out, overwrite=force) as tmp:
-        (tmp / "summary.json").write_text(_json(summ), encoding="utf-8")
-        (tmp / "run.json").write_text(_json(run), encoding="utf-8")
-        for name, t in tables.items():
-            t.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
-        render_portfolio(tmp / "report.html", summ, tables, run, lang=lang)
-    return Path(out)
+    return summ, tables, run
 
 
 def _json(obj: Any) -> str:

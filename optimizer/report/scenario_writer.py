@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from optimizer.atomic import atomic_folder
 from optimizer.report.scenario import render_html, render_xlsx
+from optimizer.scenario.output import run_outputs
 
-__all__ = ["write_scenario"]
+if TYPE_CHECKING:
+    from optimizer.scenario.runner import ScenarioResult
+
+__all__ = ["write_run", "write_scenario"]
 
 
 def _json(obj: Any) -> str:
@@ -57,3 +61,33 @@ def write_scenario(
         render_xlsx(staging / "report.xlsx", summary, tables, lang=lang, run=run)
         (staging / "run.json").write_text(_json(run), encoding="utf-8")
     return Path(out)
+
+
+def write_run(
+    result: ScenarioResult, out: str | Path, *, force: bool = False, lang: str = "fr"
+) -> Path:
+    """Write every output of a run into ``out``, atomically.
+
+    Parameters
+    ----------
+    result : ScenarioResult
+        The run.
+    out : str or Path
+        Run folder. It must not exist unless ``force``.
+    force : bool
+        Replace an existing run folder.
+    lang : {"fr", "en"}
+        Language of the reports (numbers, labels, sentences).
+
+    Returns
+    -------
+    Path
+        The folder.
+
+    Raises
+    ------
+    ConfigError
+        ``out`` exists (without ``force``) or is a file.
+    """
+    summ, tables, run = run_outputs(result, lang)
+    return write_scenario(summ, tables, run, out, force=force, lang=lang)

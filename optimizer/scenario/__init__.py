@@ -1,11 +1,15 @@
-"""Scenarios: the joint media + price plan under shared capacity, and finance-ready outputs."""
+"""Scenarios: the joint media + price plan under shared capacity, and finance-ready outputs.
+
+:func:`optimizer.jobs.scenario.run_and_write` runs a scenario file and writes its run folder;
+:func:`optimizer.report.comparison.write_comparison` writes a comparison of runs.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from optimizer.scenario.compare import compare_runs, write_comparison
-from optimizer.scenario.runs import run_and_write, up_to_date
+from optimizer.scenario.compare import compare_runs
+from optimizer.scenario.runs import up_to_date
 from optimizer.scenario.schema import ScenarioFile, ScenarioSpec, load_scenario, parse_scenario
 
 if TYPE_CHECKING:
@@ -18,10 +22,8 @@ __all__ = [
     "compare_runs",
     "load_scenario",
     "parse_scenario",
-    "run_and_write",
     "run_scenario",
     "up_to_date",
-    "write_comparison",
 ]
 
 

@@ -1,4 +1,6 @@
-"""Compare scenario runs side by side (reads run folders; report/ writes HTML + XLSX + CSV).
+"""Compare scenario runs side by side (reads run folders).
+
+:func:`optimizer.report.comparison.write_comparison` writes the comparison (HTML + XLSX + CSV).
 
 Scenarios may plan different horizons (a 6-week peak beside 13-week quarters): every row says
 its horizon, amounts that add up over weeks are also given **per week**, and each scenario is
@@ -16,7 +18,7 @@ import pandas as pd
 
 from optimizer.errors import ConfigError
 
-__all__ = ["ADDITIVE", "compare_runs", "load_run_summary", "write_comparison"]
+__all__ = ["ADDITIVE", "compare_runs", "load_run_summary"]
 
 _KEYS = (
     "contribution",
@@ -125,13 +127,3 @@ def compare_runs(folders: list[str | Path]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
-
-
-def write_comparison(
-    table: pd.DataFrame, out: str | Path, *, force: bool = False, lang: str = "fr"
-) -> Path:
-    """Write the comparison folder: :func:`optimizer.report.comparison.write_comparison`."""
-    # lazy: the report writer loads matplotlib, heavy for validating scenario files
-    from optimizer.report.comparison import write_comparison as write
-
-    return write(table, out, force=force, lang=lang)

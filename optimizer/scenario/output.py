@@ -1,9 +1,8 @@
-"""A scenario run's outputs: summary, tables and run record, written atomically by report/."""
+"""A scenario run's outputs: summary, tables and run record (report/ writes them)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -16,9 +15,11 @@ from optimizer.scenario.kpis import (
     prices_table,
     summary,
 )
-from optimizer.scenario.runner import ScenarioResult
 
-__all__ = ["build_tables", "write_run"]
+if TYPE_CHECKING:
+    from optimizer.scenario.runner import ScenarioResult
+
+__all__ = ["build_tables", "run_outputs"]
 
 
 def build_tables(result: ScenarioResult, summ: dict[str, Any]) -> dict[str, pd.DataFrame]:
@@ -45,35 +46,14 @@ def build_tables(result: ScenarioResult, summ: dict[str, Any]) -> dict[str, pd.D
     }
 
 
-def write_run(
-    result: ScenarioResult, out: str | Path, *, force: bool = False, lang: str = "fr"
-) -> Path:
-    """Write every output of a run into ``out``, atomically.
+def run_outputs(
+    result: ScenarioResult, lang: str = "fr"
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame], dict[str, Any]]:
+    """What a run folder holds: the summary with its findings, the tables and the run record.
 
-    Parameters
-    ----------
-    result : ScenarioResult
-        The run.
-    out : str or Path
-        Run folder. It must not exist unless ``force``.
-    force : bool
-        Replace an existing run folder.
-    lang : {"fr", "en"}
-        Language of the reports (numbers, labels, sentences).
-
-    Returns
-    -------
-    Path
-        The folder.
-
-    Raises
-    ------
-    ConfigError
-        ``out`` exists (without ``force``) or is a file.
+    :func:`optimizer.report.scenario_writer.write_run` writes them; ``lang`` is recorded in
+    the run record (``run.json``).
     """
-    # lazy: the report writer loads matplotlib, heavy for the up-to-date check
-    from optimizer.report.scenario_writer import write_scenario
-
     opu = orders_per_unit(result)
     summ = add_findings(summary(result, opu), result, opu)
     tables = build_tables(result, summ)
@@ -85,4 +65,4 @@ def write_run(
         "rounds": result.plans.rounds,
         "lang": lang,
     }
-    return write_scenario(summ, tables, run, out, force=force, lang=lang)
+    return summ, tables, run

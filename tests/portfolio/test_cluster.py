@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from optimizer.portfolio.fit import fit_shops
-from optimizer.portfolio.output import RUN_FILES, write_portfolio
+from optimizer.portfolio.output import RUN_FILES
 from optimizer.portfolio.plan import PlanSettings
 from optimizer.portfolio.run import plan_portfolio
 from optimizer.portfolio.synthetic import synthetic_fit
+from optimizer.report.portfolio_writer import write_portfolio
 from optimizer.scaleout import IN_PROCESS, ComputeSpec
 
 #: Longest the test may take before its stacks are dumped and it stops (a hung cluster).

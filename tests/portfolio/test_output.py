@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from optimizer.errors import ConfigError
-from optimizer.portfolio import output
-from optimizer.portfolio.output import RUN_FILES, settings_record, up_to_date, write_portfolio
+from optimizer.portfolio.output import RUN_FILES, settings_record, up_to_date
 from optimizer.portfolio.plan import PlanSettings
+from optimizer.report import portfolio_writer
+from optimizer.report.portfolio_writer import write_portfolio
 
 SETTINGS = settings_record(plan=PlanSettings())
 
@@ -61,7 +62,7 @@ def test_an_interrupted_write_leaves_the_previous_folder(small_result, tmp_path,
     def boom(*_a, **_k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(output, "render_portfolio", boom)
+    monkeypatch.setattr(portfolio_writer, "render_portfolio", boom)
     with pytest.raises(KeyboardInterrupt):
         write_portfolio(small_result, out, force=True, lang="en", settings=SETTINGS)
     with pytest.raises(KeyboardInterrupt):

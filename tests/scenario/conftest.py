@@ -65,7 +65,7 @@ def scenario_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def small_run(scenario_dir) -> Path:
-    from optimizer.scenario import run_and_write
+    from optimizer.jobs.scenario import run_and_write
 
     out, _ = run_and_write(scenario_dir / "scenario.toml", scenario_dir / "run1")
     return out
@@ -82,6 +82,6 @@ def small_result(scenario_dir, small_run):
 @pytest.fixture(scope="session")
 def small_run_en(scenario_dir, small_result) -> Path:
     """The same run written in English."""
-    from optimizer.scenario.output import write_run
+    from optimizer.report.scenario_writer import write_run
 
     return write_run(small_result, scenario_dir / "run_en", lang="en")

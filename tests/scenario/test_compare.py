@@ -8,7 +8,8 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
-from optimizer.scenario.compare import compare_runs, write_comparison
+from optimizer.report.comparison import write_comparison
+from optimizer.scenario.compare import compare_runs
 
 pytestmark = pytest.mark.xdist_group("scenario")
 

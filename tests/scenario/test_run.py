@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from optimizer.errors import ConfigError
-from optimizer.scenario import load_scenario, run_and_write, run_scenario
+from optimizer.jobs.scenario import run_and_write
+from optimizer.scenario import load_scenario, run_scenario
 from optimizer.scenario.runs import RUN_FILES
 
 pytestmark = pytest.mark.xdist_group("scenario")

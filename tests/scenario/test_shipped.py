@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from optimizer.data.demo import GroundTruth
+from optimizer.report.scenario_writer import write_run
 from optimizer.scenario import load_scenario, run_scenario
-from optimizer.scenario.output import write_run
 from optimizer.scenario.truth import truth_report
 from tests.conftest import DEMO, REPO
 
