@@ -8,7 +8,16 @@ from typing import Any
 
 import click
 
-from optimizer.cli.common import check_out, lang_option, out_option, risk_option
+from optimizer.cli.common import (
+    allow_failed_option,
+    check_out,
+    date_option,
+    lang_option,
+    out_option,
+    path_option,
+    risk_option,
+    weeks_option,
+)
 from optimizer.errors import InfeasibleError
 
 __all__ = ["register"]
@@ -51,39 +60,21 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
 
 
 @click.command("allocate")
-@click.option(
-    "--model",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Fitted model folder (from 'optimizer mmm fit').",
-)
-@click.option(
-    "--curves",
-    "curves_file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="ResponseCurves JSON instead of a model folder.",
-)
+@path_option("--model", help="Fitted model folder (from 'optimizer mmm fit').")
+@path_option("--curves", "curves_file", help="ResponseCurves JSON instead of a model folder.")
 @click.option(
     "--budget",
     required=True,
     type=click.FloatRange(min=0),
     help="Media budget over the horizon, EUR excl. VAT.",
 )
-@click.option("--weeks", required=True, type=click.IntRange(1, 520), help="Horizon in weeks.")
-@click.option(
+@weeks_option(520)
+@date_option(
     "--start",
-    type=click.DateTime(["%Y-%m-%d"]),
-    default=None,
     help="Monday of the first week (YYYY-MM-DD). Default with --model: the week after the "
     "model's history (plans are dated); with --curves the weeks are numbered from 0.",
 )
-@click.option(
-    "--constraints",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Constraints TOML (bounds, caps, ROAS/CPA rules).",
-)
+@path_option("--constraints", help="Constraints TOML (bounds, caps, ROAS/CPA rules).")
 @click.option(
     "--objective",
     type=click.Choice(["revenue", "margin", "contribution"]),
@@ -136,15 +127,13 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
     show_default=True,
     help="Safe mode: largest accepted model-side probability of doing worse than today.",
 )
-@click.option(
+@path_option(
     "--today",
     "today_file",
-    type=click.Path(path_type=Path),
-    default=None,
     help="Today's plan to beat (CSV: week + one column per channel, EUR per week); default: "
     "the recent run-rate every week.",
 )
-@click.option("--allow-failed-model", is_flag=True, help="Use a model that failed its gate.")
+@allow_failed_option
 @out_option("Output folder.")
 @lang_option
 def allocate_cmd(

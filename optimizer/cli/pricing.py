@@ -11,7 +11,14 @@ from pathlib import Path
 import click
 import numpy as np
 
-from optimizer.cli.common import check_out, lang_option, out_option
+from optimizer.cli.common import (
+    check_out,
+    lang_option,
+    out_option,
+    path_option,
+    seed_option,
+    weeks_option,
+)
 from optimizer.cli.options import Sampling, sampler_options
 from optimizer.errors import ConfigError
 from optimizer.report.labels import tr
@@ -31,16 +38,13 @@ def pricing_group() -> None:
 
 
 @pricing_group.command("fit")
-@click.option(
+@path_option(
     "--sales",
     "sales_path",
     required=True,
-    type=click.Path(path_type=Path),
     help="Sales history CSV (week, sku, price_paid, units, promo[, in_stock]).",
 )
-@click.option(
-    "--catalog", "catalog_path", required=True, type=click.Path(path_type=Path), help="Catalog CSV."
-)
+@path_option("--catalog", "catalog_path", required=True, help="Catalog CSV.")
 @out_option("Output folder (elasticities.csv, draws, summary.json, a plot).")
 @click.option(
     "--method",
@@ -127,39 +131,28 @@ def _capacity(value: str, weeks: int) -> tuple[np.ndarray, float]:
 
 
 @pricing_group.command("optimize")
-@click.option(
+@path_option(
     "--catalog",
     "catalog_path",
     required=True,
-    type=click.Path(path_type=Path),
     help="Catalog CSV (current prices, costs, VAT, stock).",
 )
-@click.option(
-    "--elasticities",
-    "el_dir",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Folder written by 'optimizer pricing fit'.",
+@path_option(
+    "--elasticities", "el_dir", required=True, help="Folder written by 'optimizer pricing fit'."
 )
 @click.option(
     "--capacity",
     required=True,
     help="Logistics units per week, or a logistics CSV (its first --weeks rows).",
 )
-@click.option("--weeks", required=True, type=click.IntRange(1, 104), help="Horizon in weeks.")
-@click.option(
+@weeks_option(104)
+@path_option(
     "--rules",
     "rules_path",
-    type=click.Path(path_type=Path),
-    default=None,
     help="Rules TOML (max_change, endings, margin_floor, max_changes, ...).",
 )
-@click.option(
-    "--sales",
-    "sales_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Sales history, for the 30-day reference price of reductions.",
+@path_option(
+    "--sales", "sales_path", help="Sales history, for the 30-day reference price of reductions."
 )
 @click.option(
     "--method",
@@ -191,7 +184,7 @@ def _capacity(value: str, weeks: int) -> tuple[np.ndarray, float]:
     help="Largest held-out probability of earning less than today's prices (default: the "
     "rules file's alpha, else 0.1).",
 )
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the draw split.")
+@seed_option(help="Seed of the draw split.")
 @out_option("Output folder (prices.csv, summary.json).")
 @lang_option
 def optimize_cmd(
