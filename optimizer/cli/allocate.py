@@ -11,6 +11,7 @@ import click
 from optimizer.cli.common import (
     allow_failed_option,
     check_out,
+    choice_option,
     date_option,
     lang_option,
     out_option,
@@ -75,11 +76,9 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
     "model's history (plans are dated); with --curves the weeks are numbered from 0.",
 )
 @path_option("--constraints", help="Constraints TOML (bounds, caps, ROAS/CPA rules).")
-@click.option(
+@choice_option(
     "--objective",
-    type=click.Choice(["revenue", "margin", "contribution"]),
-    default="revenue",
-    show_default=True,
+    ["revenue", "margin", "contribution"],
     help="What the plan maximizes: incremental revenue, margin (revenue x margin rate - "
     "spend) or contribution (also net of variable costs).",
 )
@@ -96,11 +95,9 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
     default=None,
     help="Budget multipliers for the efficient frontier, e.g. 0.5,0.75,1,1.25,1.5.",
 )
-@click.option(
+@choice_option(
     "--method",
-    type=click.Choice(["auto", "lp", "nonlinear"]),
-    default="auto",
-    show_default=True,
+    ["auto", "lp", "nonlinear"],
     help="Solver: lp (piecewise-linear MILP with an optimality certificate), nonlinear "
     "(SLSQP) or auto (both, the better plan kept).",
 )
@@ -111,11 +108,9 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
     show_default=True,
     help="Also count the carry-over response in this many weeks after the horizon.",
 )
-@click.option(
+@choice_option(
     "--mode",
-    type=click.Choice(["safe", "free"]),
-    default="safe",
-    show_default=True,
+    ["safe", "free"],
     help="safe: the best plan that beats today's in at least 1 - alpha of the model's samples, "
     "inside bounds derived from the data (promise on held-out samples); free: the posterior "
     "optimum under your rules only (can lose money when the model is wrong).",

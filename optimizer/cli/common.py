@@ -9,7 +9,7 @@ describe is a usage error, exit 2).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,6 +21,7 @@ __all__ = [
     "FORCE_HELP",
     "allow_failed_option",
     "check_out",
+    "choice_option",
     "compute_options",
     "date_option",
     "lang_option",
@@ -65,6 +66,13 @@ def _optional(decls: tuple[str, ...], required: bool, **attrs: Any) -> Callable[
     if required:
         return click.option(*decls, required=True, **attrs)
     return click.option(*decls, default=None, **attrs)
+
+
+def choice_option(name: str, choices: Sequence[str], help: str) -> Callable[[F], F]:
+    """An option taking one of ``choices``; the first is the default, shown in the help."""
+    return click.option(
+        name, type=click.Choice(list(choices)), default=choices[0], show_default=True, help=help
+    )
 
 
 def seed_option(default: int = 0, help: str = "Random seed.") -> Callable[[F], F]:
@@ -120,11 +128,9 @@ def out_option(help: str = "Output folder.") -> Callable[[F], F]:
 
 def lang_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--lang fr|en``: language of reports and console figures (French by default)."""
-    return click.option(
+    return choice_option(
         "--lang",
-        type=click.Choice(["fr", "en"]),
-        default="fr",
-        show_default=True,
+        ["fr", "en"],
         help="Language of the reports and of the figures printed: fr (French store: "
         "1 206 277 €, 13,8 %) or en.",
     )(func)

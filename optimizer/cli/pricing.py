@@ -13,6 +13,7 @@ import numpy as np
 
 from optimizer.cli.common import (
     check_out,
+    choice_option,
     lang_option,
     out_option,
     path_option,
@@ -46,11 +47,9 @@ def pricing_group() -> None:
 )
 @path_option("--catalog", "catalog_path", required=True, help="Catalog CSV.")
 @out_option("Output folder (elasticities.csv, draws, summary.json, a plot).")
-@click.option(
+@choice_option(
     "--method",
-    type=click.Choice(["nuts", "laplace"]),
-    default="nuts",
-    show_default=True,
+    ["nuts", "laplace"],
     help="nuts: full MCMC (nutpie); laplace: fast approximation for very large catalogs "
     "(intervals slightly too narrow).",
 )
@@ -154,11 +153,9 @@ def _capacity(value: str, weeks: int) -> tuple[np.ndarray, float]:
 @path_option(
     "--sales", "sales_path", help="Sales history, for the 30-day reference price of reductions."
 )
-@click.option(
+@choice_option(
     "--method",
-    type=click.Choice(["auto", "lagrangian", "milp"]),
-    default="auto",
-    show_default=True,
+    ["auto", "lagrangian", "milp"],
     help="Solver: lagrangian (fast, certified gap), milp (exact, small catalogs) or auto.",
 )
 @click.option(
