@@ -12,7 +12,17 @@ from optimizer.allocation import AllocationProblem, Risk, allocate
 from optimizer.allocation.constraints_file import default_constraints, load_constraints
 from optimizer.allocation.safe import SafeRule, safe_allocate
 from optimizer.allocation.today import read_plan_csv
-from optimizer.cli.common import check_out, lang_option, out_option, risk_option
+from optimizer.cli.common import (
+    allow_failed_option,
+    check_out,
+    choice_option,
+    date_option,
+    lang_option,
+    out_option,
+    path_option,
+    risk_option,
+    weeks_option,
+)
 from optimizer.errors import InfeasibleError
 from optimizer.report.console import allocation_lines, safe_allocation_lines
 from optimizer.report.labels import tr
@@ -58,44 +68,24 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
 
 
 @click.command("allocate")
-@click.option(
-    "--model",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Fitted model folder (from 'optimizer mmm fit').",
-)
-@click.option(
-    "--curves",
-    "curves_file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="ResponseCurves JSON instead of a model folder.",
-)
+@path_option("--model", help="Fitted model folder (from 'optimizer mmm fit').")
+@path_option("--curves", "curves_file", help="ResponseCurves JSON instead of a model folder.")
 @click.option(
     "--budget",
     required=True,
     type=click.FloatRange(min=0),
     help="Media budget over the horizon, EUR excl. VAT.",
 )
-@click.option("--weeks", required=True, type=click.IntRange(1, 520), help="Horizon in weeks.")
-@click.option(
+@weeks_option(520)
+@date_option(
     "--start",
-    type=click.DateTime(["%Y-%m-%d"]),
-    default=None,
     help="Monday of the first week (YYYY-MM-DD). Default with --model: the week after the "
     "model's history (plans are dated); with --curves the weeks are numbered from 0.",
 )
-@click.option(
-    "--constraints",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Constraints TOML (bounds, caps, ROAS/CPA rules).",
-)
-@click.option(
+@path_option("--constraints", help="Constraints TOML (bounds, caps, ROAS/CPA rules).")
+@choice_option(
     "--objective",
-    type=click.Choice(["revenue", "margin", "contribution"]),
-    default="revenue",
-    show_default=True,
+    ["revenue", "margin", "contribution"],
     help="What the plan maximizes: incremental revenue, margin (revenue x margin rate - "
     "spend) or contribution (also net of variable costs).",
 )
@@ -112,11 +102,9 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
     default=None,
     help="Budget multipliers for the efficient frontier, e.g. 0.5,0.75,1,1.25,1.5.",
 )
-@click.option(
+@choice_option(
     "--method",
-    type=click.Choice(["auto", "lp", "nonlinear"]),
-    default="auto",
-    show_default=True,
+    ["auto", "lp", "nonlinear"],
     help="Solver: lp (piecewise-linear MILP with an optimality certificate), nonlinear "
     "(SLSQP) or auto (both, the better plan kept).",
 )
@@ -127,11 +115,9 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
     show_default=True,
     help="Also count the carry-over response in this many weeks after the horizon.",
 )
-@click.option(
+@choice_option(
     "--mode",
-    type=click.Choice(["safe", "free"]),
-    default="safe",
-    show_default=True,
+    ["safe", "free"],
     help="safe: the best plan that beats today's in at least 1 - alpha of the model's samples, "
     "inside bounds derived from the data (promise on held-out samples); free: the posterior "
     "optimum under your rules only (can lose money when the model is wrong).",
@@ -143,15 +129,13 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
     show_default=True,
     help="Safe mode: largest accepted model-side probability of doing worse than today.",
 )
-@click.option(
+@path_option(
     "--today",
     "today_file",
-    type=click.Path(path_type=Path),
-    default=None,
     help="Today's plan to beat (CSV: week + one column per channel, EUR per week); default: "
     "the recent run-rate every week.",
 )
-@click.option("--allow-failed-model", is_flag=True, help="Use a model that failed its gate.")
+@allow_failed_option
 @out_option("Output folder.")
 @lang_option
 def allocate_cmd(

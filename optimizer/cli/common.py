@@ -9,7 +9,7 @@ describe is a usage error, exit 2).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,17 +20,79 @@ from optimizer.errors import ConfigError
 
 __all__ = [
     "FORCE_HELP",
+    "allow_failed_option",
     "check_out",
+    "choice_option",
     "compute_options",
+    "date_option",
     "lang_option",
     "out_option",
+    "path_option",
     "progress",
     "risk_option",
+    "seed_option",
+    "weeks_option",
 ]
 
 FORCE_HELP = "Replace OUT if it exists (the old folder stays until the new one is complete)."
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: The one spelling of a date on the command line.
+DAY = click.DateTime(["%Y-%m-%d"])
+
+
+def path_option(*decls: str, help: str, required: bool = False) -> Callable[[F], F]:
+    """An option naming a file or folder, passed as a :class:`~pathlib.Path` (None if not given).
+
+    Parameters
+    ----------
+    *decls : str
+        The option's names, as for :func:`click.option` (e.g. ``"--sales", "sales_path"``).
+    help : str
+        What the file or folder holds.
+    required : bool
+        Whether the option must be given.
+    """
+    return _optional(decls, required, type=click.Path(path_type=Path), help=help)
+
+
+def date_option(*decls: str, help: str, required: bool = False) -> Callable[[F], F]:
+    """An option taking a day, ``YYYY-MM-DD``, passed as a :class:`~datetime.datetime`."""
+    return _optional(decls, required, type=DAY, help=help)
+
+
+def _optional(decls: tuple[str, ...], required: bool, **attrs: Any) -> Callable[[F], F]:
+    # a required option gets no default at all: click takes an explicit None as given
+    if required:
+        return click.option(*decls, required=True, **attrs)
+    return click.option(*decls, default=None, **attrs)
+
+
+def choice_option(name: str, choices: Sequence[str], help: str) -> Callable[[F], F]:
+    """An option taking one of ``choices``; the first is the default, shown in the help."""
+    return click.option(
+        name, type=click.Choice(list(choices)), default=choices[0], show_default=True, help=help
+    )
+
+
+def seed_option(default: int = 0, help: str = "Random seed.") -> Callable[[F], F]:
+    """``--seed N``: the random seed (its default shown in the help)."""
+    return click.option("--seed", default=default, show_default=True, type=int, help=help)
+
+
+def weeks_option(most: int) -> Callable[[F], F]:
+    """``--weeks N`` (required): the horizon of a plan, 1 to ``most`` weeks."""
+    return click.option(
+        "--weeks", required=True, type=click.IntRange(1, most), help="Horizon in weeks."
+    )
+
+
+def allow_failed_option(func: F) -> F:
+    """``--allow-failed-model``: use a model whose diagnostics gate failed."""
+    return click.option(
+        "--allow-failed-model", is_flag=True, help="Use a model that failed its gate."
+    )(func)
 
 
 def out_option(help: str = "Output folder.") -> Callable[[F], F]:
@@ -56,7 +118,7 @@ def out_option(help: str = "Output folder.") -> Callable[[F], F]:
     help : str
         Help of ``--out``: what the folder receives.
     """
-    out = click.option("--out", required=True, type=click.Path(path_type=Path), help=help)
+    out = path_option("--out", required=True, help=help)
     force = click.option("--force", is_flag=True, help=FORCE_HELP)
 
     def decorate(func: F) -> F:
@@ -67,11 +129,9 @@ def out_option(help: str = "Output folder.") -> Callable[[F], F]:
 
 def lang_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--lang fr|en``: language of reports and console figures (French by default)."""
-    return click.option(
+    return choice_option(
         "--lang",
-        type=click.Choice(["fr", "en"]),
-        default="fr",
-        show_default=True,
+        ["fr", "en"],
         help="Language of the reports and of the figures printed: fr (French store: "
         "1 206 277 €, 13,8 %) or en.",
     )(func)

@@ -10,7 +10,14 @@ from typing import Any
 import click
 
 from optimizer.atomic import atomic_folder
-from optimizer.cli.common import check_out, lang_option, out_option, progress
+from optimizer.cli.common import (
+    check_out,
+    lang_option,
+    out_option,
+    path_option,
+    progress,
+    seed_option,
+)
 from optimizer.cli.portfolio import portfolio_line, run_demo_portfolio, shop_lines
 from optimizer.data.dataset import DATASET_FILE, load_dataset, load_file
 from optimizer.data.summary import summarize
@@ -63,7 +70,7 @@ def validate_cmd(paths: tuple[Path, ...], lang: str) -> None:
 
 @click.command("demo-data")
 @out_option("Folder to write the demo dataset into (created if missing).")
-@click.option("--seed", default=7, show_default=True, type=int, help="Random seed.")
+@seed_option(7)
 @click.option(
     "--weeks",
     default=156,
@@ -98,19 +105,11 @@ def demo_data_cmd(out: Path, seed: int, weeks: int, force: bool, portfolio: bool
 
 
 @click.command("demo")
-@click.option(
-    "--data",
-    "data",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Dataset folder to validate (default: the bundled scenarios/demo).",
+@path_option(
+    "--data", "data", help="Dataset folder to validate (default: the bundled scenarios/demo)."
 )
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Folder for the runs and the comparison (default: scenarios/runs).",
+@path_option(
+    "--out", "out", help="Folder for the runs and the comparison (default: scenarios/runs)."
 )
 @click.option(
     "--force",

@@ -15,7 +15,15 @@ from optimizer.allocation.constraints_file import default_constraints, load_cons
 from optimizer.allocation.safe import SafeRule
 from optimizer.atomic import atomic_folder
 from optimizer.cli.allocate import load_curves
-from optimizer.cli.common import check_out, lang_option, out_option
+from optimizer.cli.common import (
+    allow_failed_option,
+    check_out,
+    date_option,
+    lang_option,
+    out_option,
+    path_option,
+    seed_option,
+)
 from optimizer.cli.options import MarketingInputs
 from optimizer.data.lift_tests import load_lift_tests, write_lift_tests
 from optimizer.report.labels import tr
@@ -39,12 +47,10 @@ def experiment_group() -> None:
 
 
 @experiment_group.command("plan")
-@click.option("--model", type=click.Path(path_type=Path), default=None, help="Fitted model folder.")
-@click.option(
+@path_option("--model", help="Fitted model folder.")
+@path_option(
     "--curves",
     "curves_file",
-    type=click.Path(path_type=Path),
-    default=None,
     help="ResponseCurves JSON instead of a model folder (then give --noise-sd).",
 )
 @click.option(
@@ -66,8 +72,8 @@ def experiment_group() -> None:
     type=click.IntRange(4, 52),
     help="Weeks of the plan the test runs in (the next plan is as long).",
 )
-@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First Monday.")
-@click.option("--constraints", type=click.Path(path_type=Path), default=None, help="Rules TOML.")
+@date_option("--start", help="First Monday.")
+@path_option("--constraints", help="Rules TOML.")
 @click.option(
     "--alpha",
     default=0.1,
@@ -95,9 +101,9 @@ def experiment_group() -> None:
     type=click.IntRange(10, 2000),
     help="Simulated test answers per candidate.",
 )
-@click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
+@seed_option()
 @lang_option
-@click.option("--allow-failed-model", is_flag=True, help="Use a model that failed its gate.")
+@allow_failed_option
 @out_option("Output folder.")
 def plan_cmd(
     model: Path | None,
@@ -172,32 +178,26 @@ def plan_cmd(
 
 
 @experiment_group.command("readout")
-@click.option(
-    "--model", required=True, type=click.Path(path_type=Path), help="Model fitted before the test."
-)
-@click.option(
+@path_option("--model", required=True, help="Model fitted before the test.")
+@path_option(
     "--data",
     required=True,
-    type=click.Path(path_type=Path),
     help="Marketing CSV or dataset folder covering the weeks since the model's history.",
 )
 @click.option("--channel", required=True, help="Tested channel.")
-@click.option("--start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First test week.")
-@click.option("--end", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last test week.")
+@date_option("--start", required=True, help="First test week.")
+@date_option("--end", required=True, help="Last test week.")
 @click.option(
     "--planned",
     required=True,
     type=click.FloatRange(min=0),
     help="The channel's planned weekly spend during the test (without it), EUR per week.",
 )
-@click.option(
-    "--lift-tests",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Tests already run (an overlapping one is refused); default: the model's.",
+@path_option(
+    "--lift-tests", help="Tests already run (an overlapping one is refused); default: the model's."
 )
 @lang_option
-@click.option("--allow-failed-model", is_flag=True, help="Use a model that failed its gate.")
+@allow_failed_option
 @out_option("Output folder.")
 def readout_cmd(
     model: Path,

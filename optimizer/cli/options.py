@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
+from optimizer.cli.common import path_option, seed_option
 from optimizer.data.dataset import DATASET_FILE, load_dataset
 from optimizer.data.lift_tests import load_lift_tests
 from optimizer.data.marketing import load_marketing
@@ -102,9 +103,7 @@ def sampler_options(
         click.option(name, default=d, show_default=True, type=t, help=helps[name])
         for name, (d, t) in ranges.items()
     ]
-    options.append(
-        click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
-    )
+    options.append(seed_option())
     return option_group("sampling", options, Sampling)
 
 
@@ -196,22 +195,19 @@ def marketing_options(func: F) -> F:
     The command receives them as ``inputs=MarketingInputs(...)``.
     """
     options = [
-        click.option(
+        path_option(
             "--data",
             "data",
             required=True,
-            type=click.Path(path_type=Path),
             help="Marketing CSV or dataset folder (with dataset.toml).",
         ),
         click.option("--date", default=None, help="Week column (default: date)."),
         click.option("--target", default=None, help="Target column, EUR (default: revenue)."),
         click.option("--channels", default=None, help="Spend columns, comma-separated."),
         click.option("--controls", default=None, help="Control columns, comma-separated."),
-        click.option(
+        path_option(
             "--lift-tests",
             "lift_tests",
-            default=None,
-            type=click.Path(path_type=Path),
             help="Lift-test CSV (channel,start,end,spend_change,incremental_revenue,se).",
         ),
     ]

@@ -11,7 +11,15 @@ from pathlib import Path
 import click
 import numpy as np
 
-from optimizer.cli.common import check_out, lang_option, out_option
+from optimizer.cli.common import (
+    check_out,
+    choice_option,
+    lang_option,
+    out_option,
+    path_option,
+    seed_option,
+    weeks_option,
+)
 from optimizer.cli.options import Sampling, sampler_options
 from optimizer.data.catalog import load_catalog
 from optimizer.data.logistics import load_logistics
@@ -42,22 +50,17 @@ def pricing_group() -> None:
 
 
 @pricing_group.command("fit")
-@click.option(
+@path_option(
     "--sales",
     "sales_path",
     required=True,
-    type=click.Path(path_type=Path),
     help="Sales history CSV (week, sku, price_paid, units, promo[, in_stock]).",
 )
-@click.option(
-    "--catalog", "catalog_path", required=True, type=click.Path(path_type=Path), help="Catalog CSV."
-)
+@path_option("--catalog", "catalog_path", required=True, help="Catalog CSV.")
 @out_option("Output folder (elasticities.csv, draws, summary.json, a plot).")
-@click.option(
+@choice_option(
     "--method",
-    type=click.Choice(["nuts", "laplace"]),
-    default="nuts",
-    show_default=True,
+    ["nuts", "laplace"],
     help="nuts: full MCMC (nutpie); laplace: fast approximation for very large catalogs "
     "(intervals slightly too narrow).",
 )
@@ -131,45 +134,32 @@ def _capacity(value: str, weeks: int) -> tuple[np.ndarray, float]:
 
 
 @pricing_group.command("optimize")
-@click.option(
+@path_option(
     "--catalog",
     "catalog_path",
     required=True,
-    type=click.Path(path_type=Path),
     help="Catalog CSV (current prices, costs, VAT, stock).",
 )
-@click.option(
-    "--elasticities",
-    "el_dir",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Folder written by 'optimizer pricing fit'.",
+@path_option(
+    "--elasticities", "el_dir", required=True, help="Folder written by 'optimizer pricing fit'."
 )
 @click.option(
     "--capacity",
     required=True,
     help="Logistics units per week, or a logistics CSV (its first --weeks rows).",
 )
-@click.option("--weeks", required=True, type=click.IntRange(1, 104), help="Horizon in weeks.")
-@click.option(
+@weeks_option(104)
+@path_option(
     "--rules",
     "rules_path",
-    type=click.Path(path_type=Path),
-    default=None,
     help="Rules TOML (max_change, endings, margin_floor, max_changes, ...).",
 )
-@click.option(
-    "--sales",
-    "sales_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Sales history, for the 30-day reference price of reductions.",
+@path_option(
+    "--sales", "sales_path", help="Sales history, for the 30-day reference price of reductions."
 )
-@click.option(
+@choice_option(
     "--method",
-    type=click.Choice(["auto", "lagrangian", "milp"]),
-    default="auto",
-    show_default=True,
+    ["auto", "lagrangian", "milp"],
     help="Solver: lagrangian (fast, certified gap), milp (exact, small catalogs) or auto.",
 )
 @click.option(
@@ -195,7 +185,7 @@ def _capacity(value: str, weeks: int) -> tuple[np.ndarray, float]:
     help="Largest held-out probability of earning less than today's prices (default: the "
     "rules file's alpha, else 0.1).",
 )
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the draw split.")
+@seed_option(help="Seed of the draw split.")
 @out_option("Output folder (prices.csv, summary.json).")
 @lang_option
 def optimize_cmd(

@@ -32,7 +32,7 @@ from optimizer.mmm.diagnostics import GateThresholds
 from optimizer.mmm.model import MMM
 from optimizer.mmm.priors import Priors
 
-__all__ = ["FORMAT_VERSION", "load_model", "save_model", "write_folder_atomically"]
+__all__ = ["FORMAT_VERSION", "load_model", "read_spec", "save_model", "write_folder_atomically"]
 
 FORMAT_VERSION = 1
 SPEC_FILE = "spec.json"
@@ -50,6 +50,36 @@ def write_folder_atomically(folder: Path, fill: Any, overwrite: bool = False) ->
     with atomic_folder(folder, overwrite=overwrite) as tmp:
         fill(tmp)
     return folder
+
+
+def read_spec(folder: Path, file: str, *, version: int, kind: str, fmt: str, refit: str) -> Any:
+    """The JSON spec ``folder/file`` of a saved folder (parsed), its format checked.
+
+    Parameters
+    ----------
+    folder, file : Path, str
+        The saved folder and the name of its spec file.
+    version : int
+        The format this package reads.
+    kind, fmt, refit : str
+        How the messages name the folder (``"media-mix model"``), its format
+        (``"model format"``) and what to refit (``"model"``).
+
+    Raises
+    ------
+    DataError
+        No spec file (not a saved folder of this kind), or another format.
+    """
+    path = folder / file
+    if not path.is_file():
+        raise DataError(f"{folder}: no {file}; this is not a saved {kind} folder.")
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    if spec.get("format") != version:
+        raise DataError(
+            f"{path}: {fmt} {spec.get('format')!r} is not supported (expected "
+            f"{version}); refit the {refit} with this version ({__version__})."
+        )
+    return spec
 
 
 def _spec(model: MMM) -> dict[str, Any]:
@@ -108,15 +138,14 @@ def load_model(folder: str | Path) -> MMM:
         Missing files, an unknown format, or data that no longer match the saved hash.
     """
     folder = Path(folder)
-    spec_path = folder / SPEC_FILE
-    if not spec_path.is_file():
-        raise DataError(f"{folder}: no {SPEC_FILE}; this is not a saved media-mix model folder.")
-    spec = json.loads(spec_path.read_text(encoding="utf-8"))
-    if spec.get("format") != FORMAT_VERSION:
-        raise DataError(
-            f"{spec_path}: model format {spec.get('format')!r} is not supported (expected "
-            f"{FORMAT_VERSION}); refit the model with this version ({__version__})."
-        )
+    spec = read_spec(
+        folder,
+        SPEC_FILE,
+        version=FORMAT_VERSION,
+        kind="media-mix model",
+        fmt="model format",
+        refit="model",
+    )
     params = dict(spec["params"])
     priors = Priors.from_dict(params.pop("priors"))
     thresholds = GateThresholds(**params.pop("thresholds"))

@@ -12,10 +12,14 @@ from pathlib import Path
 import arviz as az
 
 from optimizer._version import __version__
-from optimizer.errors import DataError
 from optimizer.mmm.attempts import FitAttempt
 from optimizer.mmm.diagnostics import GateThresholds
-from optimizer.mmm.persistence import fill_model_folder, load_model, write_folder_atomically
+from optimizer.mmm.persistence import (
+    fill_model_folder,
+    load_model,
+    read_spec,
+    write_folder_atomically,
+)
 from optimizer.mmm.pooled import PooledMMM
 from optimizer.mmm.pooled_graph import pool_index
 from optimizer.mmm.priors import Priors
@@ -69,15 +73,14 @@ def load_pooled(folder: str | Path) -> PooledMMM:
         Not a pooled model folder, an unknown format, or edited data.
     """
     folder = Path(folder)
-    path = folder / SPEC_FILE
-    if not path.is_file():
-        raise DataError(f"{folder}: no {SPEC_FILE}; this is not a saved pooled model folder.")
-    spec = json.loads(path.read_text(encoding="utf-8"))
-    if spec.get("format") != FORMAT_VERSION:
-        raise DataError(
-            f"{path}: pooled model format {spec.get('format')!r} is not supported (expected "
-            f"{FORMAT_VERSION}); refit the model with this version ({__version__})."
-        )
+    spec = read_spec(
+        folder,
+        SPEC_FILE,
+        version=FORMAT_VERSION,
+        kind="pooled model",
+        fmt="pooled model format",
+        refit="model",
+    )
     params = dict(spec["params"])
     priors = Priors.from_dict(params.pop("priors"))
     model = PooledMMM(priors, thresholds=GateThresholds(**params.pop("thresholds")), **params)

@@ -24,7 +24,7 @@ from optimizer.data.portfolio import Portfolio, Shop
 from optimizer.errors import ConfigError, ConvergenceError, DataError
 from optimizer.mmm.attempts import DEFAULT_RETRIES
 from optimizer.mmm.model import MMM
-from optimizer.mmm.persistence import load_model, save_model, write_folder_atomically
+from optimizer.mmm.persistence import load_model, read_spec, save_model, write_folder_atomically
 from optimizer.mmm.pooled import PooledMMM
 from optimizer.mmm.pooled_folder import load_pooled, save_pooled
 from optimizer.mmm.priors import Priors
@@ -240,15 +240,14 @@ def load_portfolio_fit(folder: str | Path) -> PortfolioFit:
         Not a saved portfolio fit, an unknown format, or edited data.
     """
     folder = Path(folder)
-    path = folder / FIT_FILE
-    if not path.is_file():
-        raise DataError(f"{folder}: no {FIT_FILE}; this is not a saved portfolio fit folder.")
-    spec = json.loads(path.read_text(encoding="utf-8"))
-    if spec.get("format") != FORMAT_VERSION:
-        raise DataError(
-            f"{path}: format {spec.get('format')!r} is not supported (expected "
-            f"{FORMAT_VERSION}); refit the models with this version ({__version__})."
-        )
+    spec = read_spec(
+        folder,
+        FIT_FILE,
+        version=FORMAT_VERSION,
+        kind="portfolio fit",
+        fmt="format",
+        refit="models",
+    )
     priors = None if spec["priors"] is None else Priors.from_dict(spec["priors"])
     settings = FitSettings(**spec["settings"], priors=priors)
     if spec["method"] == "pooled":
