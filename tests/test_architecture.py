@@ -126,7 +126,6 @@ ALLOW_UNLABELLED: set[tuple[str, str]] = {
     ("optimizer.cli.data", "optimizer.scenario.compare"),
     ("optimizer.cli.data", "optimizer.scenario.prefit"),
     ("optimizer.cli.experiment", "optimizer.allocation"),
-    ("optimizer.cli.experiment", "optimizer.allocation.constraints_file"),
     ("optimizer.cli.experiment", "optimizer.allocation.safe"),
     ("optimizer.cli.experiment", "optimizer.cli.allocate"),
     ("optimizer.cli.experiment", "optimizer.cli.options"),

@@ -118,14 +118,12 @@ def plan_cmd(
 ) -> None:
     """Rank candidate tests by the value of their answer for the next plan, net of cost."""
     from optimizer.allocation import AllocationProblem
-    from optimizer.allocation.constraints_file import default_constraints, load_constraints
     from optimizer.allocation.safe import SafeRule
-    from optimizer.cli.allocate import load_curves
+    from optimizer.cli.allocate import check_one_source, load_curves, plan_rules
     from optimizer.experiment import CandidateGrid, EviSettings, plan_experiments, plan_for_model
     from optimizer.report.experiments import plan_markdown, write_experiment_plan
 
-    if (model is None) == (curves_file is None):
-        raise click.UsageError("give exactly one of --model DIR or --curves FILE.json.")
+    check_one_source(model, curves_file)
     if curves_file is not None and noise_sd is None:
         raise click.UsageError("--curves needs --noise-sd (weekly revenue noise, EUR).")
     grid = CandidateGrid(
@@ -146,11 +144,7 @@ def plan_cmd(
         curves = fitted.response_curves(draws, allow_failed=allow_failed_model)
     else:
         curves = load_curves(None, curves_file, allow_failed_model)
-    extra = (
-        load_constraints(constraints, curves.channels)
-        if constraints
-        else default_constraints(curves.channels)
-    )
+    extra = plan_rules(constraints, curves.channels)
     problem = AllocationProblem(
         budget=budget if budget is not None else float(curves.current.sum() * weeks),
         n_weeks=weeks,
