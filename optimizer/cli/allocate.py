@@ -45,12 +45,22 @@ def load_curves_and_last_week(
     # lazy: kept out of the CLI's start (--help); only commands that read a model need it
     from optimizer.mmm.folder import load_gated_curves, read_curves_json
 
-    if (model is None) == (curves is None):
-        raise click.UsageError("give exactly one of --model DIR or --curves FILE.json.")
+    check_one_source(model, curves)
     if curves is not None:
         return read_curves_json(curves), None
     assert model is not None
     return load_gated_curves(model, allow_failed)
+
+
+def check_one_source(model: Path | None, curves: Path | None) -> None:
+    """Refuse a command given neither or both of ``--model`` and ``--curves`` (usage error)."""
+    if (model is None) == (curves is None):
+        raise click.UsageError("give exactly one of --model DIR or --curves FILE.json.")
+
+
+def plan_rules(constraints: Path | None, channels: Any) -> dict[str, Any]:
+    """The plan's rules: those of the constraints file, else the defaults for ``channels``."""
+    return load_constraints(constraints, channels) if constraints else default_constraints(channels)
 
 
 def _parse_multipliers(text: str | None) -> list[float] | None:
@@ -205,11 +215,7 @@ def allocate_cmd(
 
 def _problem(curves: Any, last_week: date | None, constraints: Path | None, **opts: Any) -> Any:
     """The allocation problem of the command's options (constraints file or defaults)."""
-    extra = (
-        load_constraints(constraints, curves.channels)
-        if constraints
-        else default_constraints(curves.channels)
-    )
+    extra = plan_rules(constraints, curves.channels)
     start = opts["start"]
     start_date: date | None = start.date() if start is not None else None
     if start_date is None and last_week is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -11,10 +10,8 @@ from typing import Any
 import click
 
 from optimizer.allocation import AllocationProblem
-from optimizer.allocation.constraints_file import default_constraints, load_constraints
 from optimizer.allocation.safe import SafeRule
-from optimizer.atomic import atomic_folder
-from optimizer.cli.allocate import load_curves
+from optimizer.cli.allocate import check_one_source, load_curves, plan_rules
 from optimizer.cli.common import (
     allow_failed_option,
     check_out,
@@ -25,7 +22,7 @@ from optimizer.cli.common import (
     seed_option,
 )
 from optimizer.cli.options import MarketingInputs
-from optimizer.data.lift_tests import load_lift_tests, write_lift_tests
+from optimizer.data.lift_tests import load_lift_tests
 from optimizer.report.labels import tr
 
 __all__ = ["register"]
@@ -127,10 +124,9 @@ def plan_cmd(
     """Rank candidate tests by the value of their answer for the next plan, net of cost."""
     # lazy: the experiment planner (~0.1 s to import) stays out of the CLI's start (--help)
     from optimizer.experiment import CandidateGrid, EviSettings, plan_experiments, plan_for_model
-    from optimizer.report.experiments import plan_markdown, write_plan_files
+    from optimizer.report.experiments import plan_markdown, write_experiment_plan
 
-    if (model is None) == (curves_file is None):
-        raise click.UsageError("give exactly one of --model DIR or --curves FILE.json.")
+    check_one_source(model, curves_file)
     if curves_file is not None and noise_sd is None:
         raise click.UsageError("--curves needs --noise-sd (weekly revenue noise, EUR).")
     grid = CandidateGrid(
@@ -152,11 +148,7 @@ def plan_cmd(
         curves = fitted.response_curves(draws, allow_failed=allow_failed_model)
     else:
         curves = load_curves(None, curves_file, allow_failed_model)
-    extra = (
-        load_constraints(constraints, curves.channels)
-        if constraints
-        else default_constraints(curves.channels)
-    )
+    extra = plan_rules(constraints, curves.channels)
     problem = AllocationProblem(
         budget=budget if budget is not None else float(curves.current.sum() * weeks),
         n_weeks=weeks,
@@ -171,8 +163,8 @@ def plan_cmd(
         if fitted is not None
         else plan_experiments(curves, problem, noise_sd=float(noise_sd or 0), **options)
     )
-    with atomic_folder(out, overwrite=True) as tmp:
-        write_plan_files(tmp, result, lang)
+    # --out was checked before planning: the writer replaces what is there
+    write_experiment_plan(result, out, lang=lang, force=True)
     click.echo(plan_markdown(result, lang, top=5))
     click.echo(tr(lang, f"Écrit dans {out}", f"Written to {out}"))
 
@@ -216,7 +208,7 @@ def readout_cmd(
     # lazy: the experiment planner (~0.1 s to import) stays out of the CLI's start (--help)
     from optimizer.experiment import readout_for_model
     from optimizer.mmm.folder import load_fitted_model
-    from optimizer.report.experiments import readout_text
+    from optimizer.report.experiments import readout_text, write_readout
 
     check_out(out, force)
     fitted = load_fitted_model(model)
@@ -237,12 +229,8 @@ def readout_cmd(
         other_tests=others,
         allow_failed=allow_failed_model,
     )
-    with atomic_folder(out, overwrite=True) as tmp:
-        write_lift_tests(result.row(), tmp / "lift_test_row.csv")
-        (tmp / "readout.json").write_text(
-            json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8"
-        )
-        (tmp / "readout.md").write_text(readout_text(result, lang) + "\n", encoding="utf-8")
+    # --out was checked before the readout: the writer replaces what is there
+    write_readout(result, out, lang=lang, force=True)
     click.echo(readout_text(result, lang))
     click.echo(
         tr(

@@ -32,7 +32,15 @@ from optimizer.mmm.diagnostics import GateThresholds
 from optimizer.mmm.model import MMM
 from optimizer.mmm.priors import Priors
 
-__all__ = ["FORMAT_VERSION", "load_model", "read_spec", "save_model", "write_folder_atomically"]
+__all__ = [
+    "FORMAT_VERSION",
+    "load_model",
+    "read_posterior",
+    "read_spec",
+    "save_model",
+    "write_folder_atomically",
+    "write_spec",
+]
 
 FORMAT_VERSION = 1
 SPEC_FILE = "spec.json"
@@ -50,6 +58,20 @@ def write_folder_atomically(folder: Path, fill: Any, overwrite: bool = False) ->
     with atomic_folder(folder, overwrite=overwrite) as tmp:
         fill(tmp)
     return folder
+
+
+def write_spec(path: Path, version: int, fields: dict[str, Any]) -> None:
+    """Write a saved folder's JSON spec: its format ``version``, the package version, ``fields``."""
+    spec = {"format": version, "package_version": __version__, **fields}
+    path.write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
+
+
+def read_posterior(path: Path) -> Any:
+    """The posterior saved at ``path`` (netCDF), read into memory so that the file is released."""
+    idata = az.from_netcdf(str(path), engine="h5netcdf")
+    for group in idata.groups():
+        idata[group].load()
+    return idata
 
 
 def read_spec(folder: Path, file: str, *, version: int, kind: str, fmt: str, refit: str) -> Any:
@@ -85,8 +107,6 @@ def read_spec(folder: Path, file: str, *, version: int, kind: str, fmt: str, ref
 def _spec(model: MMM) -> dict[str, Any]:
     h = model.history_
     return {
-        "format": FORMAT_VERSION,
-        "package_version": __version__,
         "params": model.get_params(),
         "data_hash": model.data_hash_,
         "sampler": model.sampler_,
@@ -110,7 +130,7 @@ def fill_model_folder(model: MMM, folder: Path) -> None:
     write_marketing(model.history_, folder / DATA_FILE)
     if model.lift_tests_ is not None and len(model.lift_tests_):
         write_lift_tests(model.lift_tests_, folder / LIFT_FILE)
-    (folder / SPEC_FILE).write_text(json.dumps(_spec(model), indent=1) + "\n", encoding="utf-8")
+    write_spec(folder / SPEC_FILE, FORMAT_VERSION, _spec(model))
 
 
 def save_model(model: MMM, folder: str | Path, overwrite: bool = False) -> Path:
@@ -179,10 +199,7 @@ def load_model(folder: str | Path) -> MMM:
         holdout_weeks=int(model.holdout_weeks),
         lift_tests=lift,
     )
-    idata = az.from_netcdf(str(folder / POSTERIOR_FILE), engine="h5netcdf")
-    for group in idata.groups():
-        idata[group].load()  # read into memory so that the file is released
-    model.idata_ = idata
+    model.idata_ = read_posterior(folder / POSTERIOR_FILE)
     model.sampler_ = str(spec["sampler"])
     model._set_fitted(design, history, lift)
     model.fit_seconds_ = float(spec["fit_seconds"])

@@ -6,19 +6,17 @@ Written atomically, no pickle: ``posterior.nc`` (ArviZ netCDF), ``pooled.json`` 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import arviz as az
-
-from optimizer._version import __version__
 from optimizer.mmm.attempts import FitAttempt
 from optimizer.mmm.diagnostics import GateThresholds
 from optimizer.mmm.persistence import (
     fill_model_folder,
     load_model,
+    read_posterior,
     read_spec,
     write_folder_atomically,
+    write_spec,
 )
 from optimizer.mmm.pooled import PooledMMM
 from optimizer.mmm.pooled_graph import pool_index
@@ -47,8 +45,6 @@ def save_pooled(model: PooledMMM, folder: str | Path, overwrite: bool = False) -
             (tmp / SHOPS_DIR / name).mkdir(parents=True)
             fill_model_folder(view, tmp / SHOPS_DIR / name)
         spec = {
-            "format": FORMAT_VERSION,
-            "package_version": __version__,
             "params": model.get_params(),
             "shops": list(model.shops_),
             "families": list(model.index_.families),
@@ -59,7 +55,7 @@ def save_pooled(model: PooledMMM, folder: str | Path, overwrite: bool = False) -
             "attempts": [a.to_dict() for a in model.attempts_],
             "diagnostics": model.diagnostics_.to_dict(),
         }
-        (tmp / SPEC_FILE).write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
+        write_spec(tmp / SPEC_FILE, FORMAT_VERSION, spec)
 
     return write_folder_atomically(Path(folder), fill, overwrite)
 
@@ -85,9 +81,7 @@ def load_pooled(folder: str | Path) -> PooledMMM:
     priors = Priors.from_dict(params.pop("priors"))
     model = PooledMMM(priors, thresholds=GateThresholds(**params.pop("thresholds")), **params)
     views = {name: load_model(folder / SHOPS_DIR / name) for name in spec["shops"]}
-    idata = az.from_netcdf(str(folder / POSTERIOR_FILE), engine="h5netcdf")
-    for group in idata.groups():
-        idata[group].load()  # read into memory so that the file is released
+    idata = read_posterior(folder / POSTERIOR_FILE)
     model.idata_, model.sampler_, model.shops_ = idata, str(spec["sampler"]), views
     model.index_ = pool_index({n: v.history_.channels for n, v in views.items()})
     model.histories_ = {n: v.history_ for n, v in views.items()}

@@ -11,20 +11,24 @@ Example
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from optimizer._version import __version__
 from optimizer.curves import ResponseCurves
 from optimizer.data.portfolio import Portfolio, Shop
 from optimizer.errors import ConfigError, ConvergenceError, DataError
 from optimizer.mmm.attempts import DEFAULT_RETRIES
 from optimizer.mmm.model import MMM
-from optimizer.mmm.persistence import load_model, read_spec, save_model, write_folder_atomically
+from optimizer.mmm.persistence import (
+    load_model,
+    read_spec,
+    save_model,
+    write_folder_atomically,
+    write_spec,
+)
 from optimizer.mmm.pooled import PooledMMM
 from optimizer.mmm.pooled_folder import load_pooled, save_pooled
 from optimizer.mmm.priors import Priors
@@ -216,8 +220,6 @@ def save_portfolio_fit(fit: PortfolioFit, folder: str | Path, overwrite: bool = 
             for name, model in fit.models.items():
                 save_model(model, tmp / "shops" / name)
         spec = {
-            "format": FORMAT_VERSION,
-            "package_version": __version__,
             "method": fit.method,
             "shops": list(fit.models),
             "fit_seconds": fit.fit_seconds,
@@ -226,7 +228,7 @@ def save_portfolio_fit(fit: PortfolioFit, folder: str | Path, overwrite: bool = 
             },
             "priors": None if fit.settings.priors is None else fit.settings.priors.to_dict(),
         }
-        (tmp / FIT_FILE).write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
+        write_spec(tmp / FIT_FILE, FORMAT_VERSION, spec)
 
     return write_folder_atomically(Path(folder), fill, overwrite)
 
