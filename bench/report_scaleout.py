@@ -99,6 +99,14 @@ def scaleout_section(lines: list[str], d: dict[str, Any] | None) -> list[str]:
         "their own, started and closed inside each timed call.",
         "",
     ]
+    if d.get("meta_sweep"):
+        ms = d["meta_sweep"]
+        lines += [
+            f"The sweep part: `{ms['command']}` ({ms['date']}, commit {ms.get('commit')}).",
+            "",
+        ]
+    if d.get("conditions"):
+        lines += [f"Run conditions: {d['conditions']}", ""]
     if "overhead" in d:
         lines += ["### Scheduler overhead", ""]
         _overhead(lines, d["overhead"])
