@@ -177,7 +177,7 @@ def fit_portfolio_models(
         ``independent`` (one model per shop; the default, as ``optimizer portfolio run`` fits)
         or ``pooled`` (one hierarchical model, channel parameters partially pooled across
         shops). On the demo portfolio pooling did not improve the small shop's ROAS error and
-        lowered interval coverage, at about twice the fit time (docs/benchmarks.md).
+        lowered interval coverage, and took longer to fit (docs/benchmarks.md).
     settings : FitSettings, optional
         Sampler settings; default: the single model's, seeded with the portfolio's seed.
 
