@@ -176,8 +176,8 @@ def fit_portfolio_models(
     method : str
         ``independent`` (one model per shop; the default, as ``optimizer portfolio run`` fits)
         or ``pooled`` (one hierarchical model, channel parameters partially pooled across
-        shops). On the demo portfolio pooling did not improve the small shop's ROAS error and
-        lowered interval coverage, and took longer to fit (docs/benchmarks.md).
+        shops). On the demo portfolio pooling barely lowered the small shop's ROAS error,
+        halved its interval coverage and took longer to fit (docs/benchmarks.md).
     settings : FitSettings, optional
         Sampler settings; default: the single model's, seeded with the portfolio's seed.
 
