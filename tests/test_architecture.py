@@ -59,6 +59,7 @@ FLOORS: dict[str, int] = {
     "config": 1,
     "curves": 1,
     "interrupt": 1,
+    "forked": 1,
     "scaleout": 1,
     "atomic": 2,
     "nuts": 2,

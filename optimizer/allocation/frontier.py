@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -13,14 +14,27 @@ from optimizer.allocation.result import AllocationResult
 from optimizer.allocation.solve import allocate
 from optimizer.curves import ResponseCurves
 from optimizer.errors import ConfigError, InfeasibleError
+from optimizer.forked import run_forked
 
 __all__ = ["frontier"]
+
+
+def _solve_at(
+    curves: ResponseCurves, problem: AllocationProblem, m: float, kwargs: dict[str, Any]
+) -> AllocationResult | str:
+    """The plan at ``m`` times the budget, or the reason it is infeasible."""
+    try:
+        return allocate(curves, problem.with_budget(problem.budget * m), **kwargs)
+    except InfeasibleError as exc:
+        return str(exc)
 
 
 def frontier(
     curves: ResponseCurves,
     problem: AllocationProblem,
     multipliers: Sequence[float] = (0.5, 0.75, 1.0, 1.25, 1.5),
+    *,
+    workers: int = 2,
     **allocate_kwargs: Any,
 ) -> tuple[pd.DataFrame, dict[float, AllocationResult]]:
     """Solve the problem at several budgets (multiples of ``problem.budget``).
@@ -32,6 +46,9 @@ def frontier(
         The base problem; only its budget changes.
     multipliers : sequence of float
         Budget multipliers, e.g. 0.5 to 1.5.
+    workers : int
+        Budgets solved side by side in forked processes (:func:`optimizer.forked.run_forked`;
+        each solve is deterministic, so the table is the same with 1); 1, or no fork: in turn.
     **allocate_kwargs
         Passed to :func:`allocate`.
 
@@ -49,16 +66,18 @@ def frontier(
     mults = sorted({float(m) for m in multipliers})
     if not mults or mults[0] <= 0:
         raise ConfigError(f"frontier multipliers {multipliers} must be > 0, e.g. 0.5,1,1.5.")
+    jobs = [partial(_solve_at, curves, problem, m, allocate_kwargs) for m in mults]
+    solved = None
+    if workers >= 2 and len(jobs) >= 2:
+        solved = run_forked(jobs, [f"frontier budget x{m:g}" for m in mults], workers=workers)
+    if solved is None:
+        solved = [job() for job in jobs]
     rows = []
     results: dict[float, AllocationResult] = {}
-    for m in mults:
+    for m, r in zip(mults, solved, strict=True):
         budget = problem.budget * m
-        try:
-            r = allocate(curves, problem.with_budget(budget), **allocate_kwargs)
-        except InfeasibleError as exc:
-            rows.append(
-                {"multiplier": m, "budget": budget, "status": "infeasible", "message": str(exc)}
-            )
+        if isinstance(r, str):
+            rows.append({"multiplier": m, "budget": budget, "status": "infeasible", "message": r})
             continue
         results[m] = r
         ch = r.channels

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 
@@ -124,7 +124,8 @@ def demo_data_cmd(out: Path, seed: int, weeks: int, force: bool, portfolio: bool
     type=click.IntRange(1, 8),
     default=2,
     show_default=True,
-    help="Processes fitting the models side by side (1: one after the other).",
+    help="Processes fitting the models, then running the scenarios, side by side (1: one after "
+    "the other).",
 )
 @lang_option
 def demo_cmd(
@@ -198,32 +199,32 @@ def _run_demo_scenarios(
 ) -> list[tuple[Any, ...]]:
     """Run (or reuse when up to date) every demo scenario; one summary row per scenario."""
     # lazy: the runner and the prefit load PyMC, which only the demo's runs need
-    from optimizer.jobs.scenario import run_and_write
+    from optimizer.jobs.scenario import run_many
     from optimizer.scenario.prefit import prefit
 
     fresh = {
         f: None if rerun else up_to_date(load_scenario(f), runs_dir / f.stem, lang=lang)
         for f in files
     }
+    todo = [f for f, summ in fresh.items() if summ is None]
     # the models every run to make needs, fitted side by side before the first run
-    prefit([f for f, summ in fresh.items() if summ is None], workers=jobs, progress=say)
+    prefit(todo, workers=jobs, progress=say)
+    made = dict(
+        zip(
+            todo,
+            run_many(
+                todo, [runs_dir / f.stem for f in todo], workers=jobs, progress=say, lang=lang
+            ),
+            strict=True,
+        )
+    )
     rows: list[tuple[Any, ...]] = []
     for f in files:
-        say(f"scenario {f.name}")
-        run_out = runs_dir / f.stem
-        summ = fresh[f]
-        if summ is not None:
-            say(f"  up to date, reused {run_out}")
-            run = run_out
+        if f in made:
+            run, summ = made[f]
         else:
-            run, summ = run_and_write(
-                f,
-                run_out,
-                force=True,
-                progress=lambda m: say("  " + m),
-                lang=lang,
-                prefit=False,  # done above (or, with --jobs 1, by the run itself in turn)
-            )
+            run, summ = runs_dir / f.stem, cast(dict[str, Any], fresh[f])
+            say(f"scenario {f.name}: up to date, reused {run}")
         k = summ["kpis"]
         rows.append((summ["scenario"], k["contribution"], k["media_spend"], k["roas"], summ, run))
     return rows

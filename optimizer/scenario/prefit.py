@@ -8,68 +8,25 @@ the scenario's model cache, and the runs that follow load them from there. The f
 ones the runs would make (same code, data and seed, so the same bytes: the cache does not care
 which process wrote it).
 
-Processes are forked (Linux): the children start with the modules already imported. Where fork
-is not available the function does nothing and the runs fit as usual. A stop signal (Ctrl-C,
-SIGTERM) reaching the parent stops the children too, which remove their unfinished cache
-entries before the parent exits; one reaching a child stops the run the same way.
+The processes are forked by :func:`optimizer.forked.run_forked`. Where fork is not available
+the function does nothing and the runs fit as usual. A stop signal (Ctrl-C, SIGTERM) reaching
+the parent stops the children too, which remove their unfinished cache entries before the
+parent exits; one reaching a child stops the run the same way.
 """
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
-import os
-import signal
-import time
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection, wait
+from functools import partial
 from pathlib import Path
-from typing import Any, cast
 
-from optimizer.errors import OptimizerError
-from optimizer.interrupt import Interrupted, forward, received
+from optimizer.forked import can_fork, run_forked
 from optimizer.scenario.fits import fit_model
 from optimizer.scenario.schema import ScenarioSpec, load_scenario
 
 __all__ = ["prefit"]
 
-#: Seconds a stopped child gets to remove its unfinished cache entry before it is killed.
-STOP_GRACE = 30.0
-
 _NAMES = {"mmm": "media-mix model", "elasticity": "price elasticities"}
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def _die_with_parent(parent: int) -> None:
-    """Ask Linux to send this process SIGTERM when its parent dies (even by SIGKILL)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):  # not Linux: an orphan finishes its fit, then exits
-        return
-    if os.getppid() != parent:  # the parent died before the request was made
-        os.kill(os.getpid(), signal.SIGTERM)
-
-
-def _child(spec: ScenarioSpec, kind: str, conn: Connection, parent: int) -> None:
-    """Child process: fit one model of one scenario into its cache; report through ``conn``."""
-    t0 = time.perf_counter()
-    try:
-        _die_with_parent(parent)
-        hit = fit_model(spec, kind)
-        report: tuple[str, Any, float] = ("ok", hit, time.perf_counter() - t0)
-    except Interrupted:
-        report = ("stopped", received() or signal.SIGTERM, 0.0)
-    except OptimizerError as exc:
-        report = ("error", exc, 0.0)
-    except BaseException as exc:  # anything else: its text, for the parent to raise
-        report = ("crash", f"{type(exc).__name__}: {exc}", 0.0)
-    try:
-        conn.send(report)
-    except OSError:  # the parent is gone
-        pass
-    finally:
-        conn.close()
 
 
 def _jobs(scenarios: Sequence[str | Path | ScenarioSpec]) -> list[tuple[ScenarioSpec, str]]:
@@ -84,19 +41,6 @@ def _jobs(scenarios: Sequence[str | Path | ScenarioSpec]) -> list[tuple[Scenario
             if key not in seen and not fit_model(spec, kind, probe=True):
                 seen[key] = (spec, kind)
     return list(seen.values())
-
-
-def _stop(procs: list[Any]) -> None:
-    """Stop the children still running and wait until they have cleaned up."""
-    for p in procs:
-        if p.is_alive():
-            p.terminate()  # SIGTERM: Interrupted in the child, its temporary entry removed
-    deadline = time.monotonic() + STOP_GRACE
-    for p in procs:
-        p.join(max(0.0, deadline - time.monotonic()))
-        if p.is_alive():
-            p.kill()
-            p.join()
 
 
 def prefit(
@@ -132,46 +76,24 @@ def prefit(
     """
     say = progress or (lambda _m: None)
     jobs = _jobs(scenarios)
-    if len(jobs) < 2 or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if len(jobs) < 2 or workers < 2 or not can_fork():
         return []
     say(
         "fitting the "
         + " and the ".join(dict.fromkeys(_NAMES[k] for _, k in jobs))
         + " side by side (cached for later runs)"
     )
-    ctx = multiprocessing.get_context("fork")
-    pending = list(jobs)
-    running: dict[Connection, tuple[Any, str]] = {}
-    procs: list[Any] = []
     done: list[tuple[str, bool, float]] = []
-    try:
-        while pending or running:
-            while pending and len(running) < workers:
-                spec, kind = pending.pop(0)
-                recv, send = ctx.Pipe(duplex=False)
-                # not a daemon: a fit that falls back to PyMC starts processes of its own
-                proc = ctx.Process(target=_child, args=(spec, kind, send, os.getpid()))
-                proc.start()
-                send.close()
-                procs.append(proc)
-                running[recv] = (proc, kind)
-            for ready in wait(list(running)):
-                conn = cast(Connection, ready)
-                proc, kind = running.pop(conn)
-                try:
-                    status, value, seconds = conn.recv()
-                except EOFError:  # died without a word (killed, out of memory)
-                    status, value, seconds = "crash", f"exit code {proc.exitcode}", 0.0
-                proc.join()
-                if status == "stopped":
-                    forward(int(value))
-                if status == "error":
-                    raise cast(OptimizerError, value)
-                if status == "crash":
-                    raise OptimizerError(f"the {_NAMES[kind]} fit failed in its process: {value}")
-                done.append((kind, bool(value), float(seconds)))
-                say(f"  {_NAMES[kind]}: fitted in {seconds:.0f} s")
-    except BaseException:
-        _stop(procs)
-        raise
+
+    def report(i: int, hit: object, seconds: float) -> None:
+        kind = jobs[i][1]
+        done.append((kind, bool(hit), seconds))
+        say(f"  {_NAMES[kind]}: fitted in {seconds:.0f} s")
+
+    run_forked(
+        [partial(fit_model, spec, kind) for spec, kind in jobs],
+        [f"{_NAMES[kind]} fit" for _, kind in jobs],
+        workers=workers,
+        on_done=report,
+    )
     return done
