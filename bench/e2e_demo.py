@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,9 +44,36 @@ def run(cmd: list[str], env: dict[str, str], timeout: float) -> dict:
         "seconds": secs,
         "returncode": rc,
         "ok": rc == 0,
+        "phases": phases(err or ""),
         "stdout_tail": (out or "")[-3000:],
         "stderr_tail": (err or "")[-3000:],
     }
+
+
+#: Progress lines that end a phase of the demo, and the phase's name in the results.
+PHASES = {
+    "fits": ": fitted in",  # the later of the two fits' lines
+    "scenarios": "] comparing the scenarios",
+    "portfolio": "] done",
+}
+
+
+def phases(stderr: str) -> dict[str, float]:
+    """Seconds from the demo's start at which each phase ended (from its progress lines).
+
+    ``fits``: the demo store's two models fitted (absent when cached); ``scenarios``: its four
+    scenarios run (the computation issue 13 times); ``portfolio``: the three-shop portfolio
+    planned too, i.e. the whole command.
+    """
+    out: dict[str, float] = {}
+    for line in stderr.splitlines():
+        m = re.match(r"\[\s*([0-9.]+) s\]", line)
+        if not m:
+            continue
+        for name, mark in PHASES.items():
+            if mark in line and (name not in out or name == "fits"):
+                out[name] = float(m.group(1))
+    return out
 
 
 def fresh_env(tmp: Path) -> dict[str, str]:

@@ -400,8 +400,31 @@ def e2e_section(lines: list[str], d: dict[str, Any] | None) -> list[str]:
     ]
     if "load_1min_start" in d:
         lines += [f"1-minute load average at the start: {d['load_1min_start']:.1f}.", ""]
+    ph = d["cold"].get("phases") or {}
+    if ph:
+        lines += [
+            "Where the cold run's time goes (seconds from the start at which each phase ended, "
+            "from its progress lines; `--jobs 2`):",
+            "",
+            "| phase | ended at s |",
+            "|---|---|",
+            f"| the demo store's two models fitted side by side | {f(ph.get('fits'))} |",
+            f"| its four scenarios run (two at a time) | {f(ph.get('scenarios'))} |",
+            f"| the three-shop portfolio fitted and planned (the whole command) | "
+            f"{f(ph.get('portfolio'))} |",
+            "",
+            "Issue 13's 126 s (fits and four scenarios) predates the portfolio, which the demo "
+            "runs since issue 17: the second row is the like-for-like figure.",
+            "",
+        ]
     missed = []
-    if d["cold"]["seconds"] > 60:
+    single = ph.get("scenarios")
+    if single is not None and single > 60:
+        missed.append(
+            f"end to end: cold demo store {single:.0f} s > 60 s target "
+            f"({d['cold']['seconds']:.0f} s with the portfolio)"
+        )
+    elif single is None and d["cold"]["seconds"] > 60:
         missed.append(f"end to end: cold demo {d['cold']['seconds']:.0f} s > 60 s target")
     if d["warm_median_s"] is not None and d["warm_median_s"] > 5:
         missed.append(f"end to end: warm demo {d['warm_median_s']:.1f} s > 5 s target")

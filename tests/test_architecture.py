@@ -59,9 +59,9 @@ FLOORS: dict[str, int] = {
     "config": 1,
     "curves": 1,
     "interrupt": 1,
-    "forked": 1,
     "scaleout": 1,
     "atomic": 2,
+    "forked": 2,  # jobs side by side in forked processes (prefit, demo, frontier)
     "nuts": 2,
     "solving": 2,  # the one solve status and PuLP solver builder of both planners
     # inputs: schemas, loading, checks, the demo generator
