@@ -385,11 +385,11 @@ def e2e_section(lines: list[str], d: dict[str, Any] | None) -> list[str]:
     lines += [
         "| run | wall s |",
         "|---|---|",
-        f"| cold (models fitted side by side, `--jobs 2`, the default) | "
+        f"| cold (fits, then scenarios, two at a time: `--jobs 2`, the default) | "
         f"{d['cold']['seconds']:.1f} |",
         *(
             [
-                f"| cold, the same session, fits one after the other (`--jobs 1`) | "
+                f"| cold, the same session, everything one after the other (`--jobs 1`) | "
                 f"{d['cold_jobs1']['seconds']:.1f} |"
             ]
             if d.get("cold_jobs1")
