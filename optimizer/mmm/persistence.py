@@ -32,9 +32,9 @@ from optimizer.mmm.model import MMM
 
 __all__ = [
     "FORMAT_VERSION",
+    "SpecFile",
     "load_model",
     "read_posterior",
-    "SpecFile",
     "save_model",
     "write_folder_atomically",
 ]
