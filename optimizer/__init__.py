@@ -16,8 +16,7 @@ model, the planners and the scenario runner load on first use (PyMC takes second
 so ``import optimizer`` stays light.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from optimizer._version import __version__
 from optimizer.curves import ResponseCurves
@@ -44,6 +43,7 @@ from optimizer.errors import (
     NotFittedError,
     OptimizerError,
 )
+from optimizer.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from optimizer.allocation import AllocationProblem, AllocationResult, allocate
@@ -119,12 +119,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value  # later look-ups skip this function
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())  # later look-ups skip it
 
 
 def __dir__() -> list[str]:

@@ -59,6 +59,7 @@ FLOORS: dict[str, int] = {
     "config": 1,
     "curves": 1,
     "interrupt": 1,
+    "lazy": 1,  # a package's names that import their module on first use
     "scaleout": 1,
     "atomic": 2,
     "forked": 2,  # jobs side by side in forked processes (prefit, demo, frontier)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from optimizer.data.checks import check_columns, parse_number
+from optimizer.data.checks import check_columns, check_in, parse_number
 from optimizer.data.io import format_rows, read_table, write_csv
 from optimizer.errors import DataError
 
@@ -98,6 +98,24 @@ class Catalog:
     def to_frame(self) -> pd.DataFrame:
         """Return the catalog as a file-shaped table (``price_excl_vat`` dropped)."""
         return self.frame.drop(columns="price_excl_vat").reset_index()
+
+    def check_sold(self, sales: pd.DataFrame, sku: np.ndarray) -> None:
+        """Every SKU of a sales file (its string frame, its parsed ``sku`` column) is in here.
+
+        Raises
+        ------
+        DataError
+            The first unknown SKU, with its rows and a did-you-mean hint.
+        """
+        check_in(
+            sales,
+            "sku",
+            sku,
+            set(self.skus),
+            what="SKU",
+            where=f"the catalog ({self.source})",
+            fix="Add it to the catalog or drop its rows.",
+        )
 
     def equals(self, other: Catalog) -> bool:
         """Whether two catalogs hold the same rows (within float round-off)."""

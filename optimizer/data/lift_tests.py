@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from optimizer.data.checks import check_columns, parse_dates, parse_number
+from optimizer.data.checks import check_columns, check_in, parse_dates, parse_number
 from optimizer.data.io import format_rows, read_table, write_csv
-from optimizer.errors import DataError, did_you_mean
+from optimizer.errors import DataError
 
 __all__ = ["LiftTests", "load_lift_tests", "write_lift_tests"]
 
@@ -78,14 +78,15 @@ def load_lift_tests(
     check_columns(frame, ("channel", "start", "end", "spend_change", "incremental_revenue", "se"))
     ch = frame["channel"].astype(str).to_numpy()
     if channels is not None:
-        unknown = ~pd.Index(ch).isin(list(channels))
-        if unknown.any():
-            c = ch[unknown][0]
-            raise DataError(
-                f"{src}, column 'channel', {format_rows(list(frame.index[unknown]))}: channel "
-                f"{c!r} is not in the marketing data ({', '.join(channels)}).{did_you_mean(c, channels)}"
-                " Fix the name or drop the test."
-            )
+        check_in(
+            frame,
+            "channel",
+            ch,
+            channels,
+            what="channel",
+            where=f"the marketing data ({', '.join(channels)})",
+            fix="Fix the name or drop the test.",
+        )
     start = parse_dates(frame, "start")
     end = parse_dates(frame, "end")
     inverted = np.asarray(end < start)

@@ -43,6 +43,7 @@ import pandas as pd
 from pydantic import Field
 
 from optimizer.config import StrictModel, load_toml, validate
+from optimizer.data import portfolio_model
 from optimizer.data.dataset import DATASET_FILE, load_dataset
 from optimizer.data.logistics import load_logistics
 from optimizer.data.portfolio_model import (
@@ -55,15 +56,7 @@ from optimizer.data.portfolio_model import (
 )
 from optimizer.errors import ConfigError, DataError, did_you_mean
 
-__all__ = [
-    "PORTFOLIO_FILE",
-    "GroupRules",
-    "Portfolio",
-    "Shop",
-    "ShopRules",
-    "Warehouse",
-    "load_portfolio",
-]
+__all__ = [*portfolio_model.__all__, "load_portfolio"]  # the portfolio's types, and its loader
 
 
 # --- file edge (pydantic) --------------------------------------------------------------------

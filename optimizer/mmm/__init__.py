@@ -5,9 +5,10 @@ effects (PyMC, sampled with nutpie), calibrated with lift tests, gated by diagno
 results are in EUR and :class:`ResponseCurves` (numpy only) is what allocation consumes.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from optimizer.curves import ResponseCurves
+from optimizer.lazy import lazy_getattr
 from optimizer.mmm.priors import ChannelPrior, LogNormalPrior, Priors, roas_prior
 
 if TYPE_CHECKING:
@@ -55,9 +56,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)

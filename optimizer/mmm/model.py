@@ -14,9 +14,9 @@ Example
 from __future__ import annotations
 
 import time
+from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
-import arviz as az
 import numpy as np
 import pandas as pd
 
@@ -24,9 +24,10 @@ from optimizer.curves import ResponseCurves
 from optimizer.data.lift_tests import LiftTests
 from optimizer.data.marketing import MarketingHistory
 from optimizer.errors import ConfigError, ConvergenceError, NotFittedError
-from optimizer.mmm.attempts import DEFAULT_RETRIES, FitAttempt, SamplerSettings
-from optimizer.mmm.design import Design, build_design, data_hash
+from optimizer.mmm.attempts import FitAttempt
+from optimizer.mmm.design import Design, data_hash
 from optimizer.mmm.diagnostics import PPC_SEED, Diagnostics, GateThresholds, run_gate
+from optimizer.mmm.estimator import NutsEstimator
 from optimizer.mmm.extension import get_adstock
 from optimizer.mmm.graph import ModelOptions, build_model
 from optimizer.mmm.posterior import PosteriorSamples
@@ -38,12 +39,12 @@ from optimizer.mmm.results import (
     response_curves,
     summary_dict,
 )
-from optimizer.mmm.sampling import SampleRun, sample_with_retries
 
 __all__ = ["MMM"]
 
 
-class MMM:
+@dataclass(eq=False, repr=False)
+class MMM(NutsEstimator):
     """Bayesian media-mix model: baseline + adstocked, saturated channel effects.
 
     Parameters
@@ -106,42 +107,9 @@ class MMM:
         The lift tests used.
     """
 
-    def __init__(
-        self,
-        priors: Priors | None = None,
-        *,
-        adstock: str = "geometric",
-        saturation: str = "hill",
-        max_lag: int = 12,
-        fourier_order: int = 2,
-        likelihood: str = "normal",
-        holdout_weeks: int = 8,
-        draws: int = 1000,
-        tune: int = 1000,
-        chains: int = 4,
-        target_accept: float = 0.95,
-        seed: int = 0,
-        sampler: str = "nutpie",
-        progress: bool = False,
-        thresholds: GateThresholds | None = None,
-        retries: int = DEFAULT_RETRIES,
-    ) -> None:
-        self.priors = priors
-        self.adstock = adstock
-        self.saturation = saturation
-        self.max_lag = max_lag
-        self.fourier_order = fourier_order
-        self.likelihood = likelihood
-        self.holdout_weeks = holdout_weeks
-        self.draws = draws
-        self.tune = tune
-        self.chains = chains
-        self.target_accept = target_accept
-        self.seed = seed
-        self.sampler = sampler
-        self.progress = progress
-        self.thresholds = thresholds
-        self.retries = retries
+    _: KW_ONLY
+    adstock: str = "geometric"
+    saturation: str = "hill"
 
     # --- configuration ------------------------------------------------------------------------
     @property
@@ -206,35 +174,15 @@ class MMM:
             )
         priors = self.priors or Priors()
         priors.check(history.channels)
-        design = build_design(
-            history,
-            max_lag=opts.max_lag,
-            fourier_order=opts.fourier_order,
-            holdout_weeks=int(self.holdout_weeks),
-            lift_tests=lift_tests,
-        )
-        if not 0 <= int(self.retries) <= 5:
-            raise ConfigError(f"retries must be between 0 and 5, got {self.retries}.")
+        design = self._design(history, lift_tests)
+        self._check_retries()
         model = build_model(design, priors, opts)
 
-        def evaluate(run: SampleRun) -> Diagnostics:
-            keep = [g for g in ("posterior", "sample_stats") if g in run.idata.groups()]
-            self.idata_ = az.InferenceData(**{g: run.idata[g] for g in keep})  # type: ignore[arg-type]
-            self.sampler_ = run.sampler
+        def judge() -> Diagnostics:
             self._set_fitted(design, history, lift_tests)
             return self.diagnostics_
 
-        done = sample_with_retries(
-            model,
-            SamplerSettings(int(self.draws), int(self.tune), float(self.target_accept)),
-            evaluate,
-            chains=int(self.chains),
-            seed=int(self.seed),
-            sampler=self.sampler,
-            progress=self.progress,
-            retries=int(self.retries),
-            thresholds=self.thresholds or GateThresholds(),
-        )
+        done = self._sample(model, judge)
         self.attempts_ = done.attempts
         self.compile_seconds_ = done.compile_seconds
         self.sampling_seconds_ = done.sampling_seconds

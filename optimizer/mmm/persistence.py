@@ -27,19 +27,16 @@ from optimizer.data.lift_tests import load_lift_tests, write_lift_tests
 from optimizer.data.marketing import load_marketing, write_marketing
 from optimizer.errors import DataError
 from optimizer.mmm.attempts import FitAttempt
-from optimizer.mmm.design import build_design, data_hash
-from optimizer.mmm.diagnostics import GateThresholds
+from optimizer.mmm.design import data_hash
 from optimizer.mmm.model import MMM
-from optimizer.mmm.priors import Priors
 
 __all__ = [
     "FORMAT_VERSION",
+    "SpecFile",
     "load_model",
     "read_posterior",
-    "read_spec",
     "save_model",
     "write_folder_atomically",
-    "write_spec",
 ]
 
 FORMAT_VERSION = 1
@@ -60,12 +57,6 @@ def write_folder_atomically(folder: Path, fill: Any, overwrite: bool = False) ->
     return folder
 
 
-def write_spec(path: Path, version: int, fields: dict[str, Any]) -> None:
-    """Write a saved folder's JSON spec: its format ``version``, the package version, ``fields``."""
-    spec = {"format": version, "package_version": __version__, **fields}
-    path.write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
-
-
 def read_posterior(path: Path) -> Any:
     """The posterior saved at ``path`` (netCDF), read into memory so that the file is released."""
     idata = az.from_netcdf(str(path), engine="h5netcdf")
@@ -74,34 +65,53 @@ def read_posterior(path: Path) -> Any:
     return idata
 
 
-def read_spec(folder: Path, file: str, *, version: int, kind: str, fmt: str, refit: str) -> Any:
-    """The JSON spec ``folder/file`` of a saved folder (parsed), its format checked.
+@dataclasses.dataclass(frozen=True)
+class SpecFile:
+    """The JSON spec of a kind of saved folder: its file, its format and how messages name it.
 
-    Parameters
+    Attributes
     ----------
-    folder, file : Path, str
-        The saved folder and the name of its spec file.
+    name : str
+        The spec file's name inside the folder.
     version : int
-        The format this package reads.
+        The format this package writes and reads.
     kind, fmt, refit : str
         How the messages name the folder (``"media-mix model"``), its format
         (``"model format"``) and what to refit (``"model"``).
-
-    Raises
-    ------
-    DataError
-        No spec file (not a saved folder of this kind), or another format.
     """
-    path = folder / file
-    if not path.is_file():
-        raise DataError(f"{folder}: no {file}; this is not a saved {kind} folder.")
-    spec = json.loads(path.read_text(encoding="utf-8"))
-    if spec.get("format") != version:
-        raise DataError(
-            f"{path}: {fmt} {spec.get('format')!r} is not supported (expected "
-            f"{version}); refit the {refit} with this version ({__version__})."
-        )
-    return spec
+
+    name: str
+    version: int
+    kind: str
+    fmt: str
+    refit: str
+
+    def write(self, folder: Path, fields: dict[str, Any]) -> None:
+        """Write the spec into ``folder``: its format, the package version, ``fields``."""
+        spec = {"format": self.version, "package_version": __version__, **fields}
+        (folder / self.name).write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
+
+    def read(self, folder: Path) -> Any:
+        """The spec of the saved ``folder`` (parsed), its format checked.
+
+        Raises
+        ------
+        DataError
+            No spec file (not a saved folder of this kind), or another format.
+        """
+        path = folder / self.name
+        if not path.is_file():
+            raise DataError(f"{folder}: no {self.name}; this is not a saved {self.kind} folder.")
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        if spec.get("format") != self.version:
+            raise DataError(
+                f"{path}: {self.fmt} {spec.get('format')!r} is not supported (expected "
+                f"{self.version}); refit the {self.refit} with this version ({__version__})."
+            )
+        return spec
+
+
+MODEL_SPEC = SpecFile(SPEC_FILE, FORMAT_VERSION, "media-mix model", "model format", "model")
 
 
 def _spec(model: MMM) -> dict[str, Any]:
@@ -130,7 +140,7 @@ def fill_model_folder(model: MMM, folder: Path) -> None:
     write_marketing(model.history_, folder / DATA_FILE)
     if model.lift_tests_ is not None and len(model.lift_tests_):
         write_lift_tests(model.lift_tests_, folder / LIFT_FILE)
-    write_spec(folder / SPEC_FILE, FORMAT_VERSION, _spec(model))
+    MODEL_SPEC.write(folder, _spec(model))
 
 
 def save_model(model: MMM, folder: str | Path, overwrite: bool = False) -> Path:
@@ -158,18 +168,8 @@ def load_model(folder: str | Path) -> MMM:
         Missing files, an unknown format, or data that no longer match the saved hash.
     """
     folder = Path(folder)
-    spec = read_spec(
-        folder,
-        SPEC_FILE,
-        version=FORMAT_VERSION,
-        kind="media-mix model",
-        fmt="model format",
-        refit="model",
-    )
-    params = dict(spec["params"])
-    priors = Priors.from_dict(params.pop("priors"))
-    thresholds = GateThresholds(**params.pop("thresholds"))
-    model = MMM(priors, thresholds=thresholds, **params)
+    spec = MODEL_SPEC.read(folder)
+    model = MMM.from_params(spec["params"])
     history = load_marketing(
         folder / DATA_FILE,
         target=spec["target"],
@@ -191,14 +191,7 @@ def load_model(folder: str | Path) -> MMM:
             f"{folder}: {DATA_FILE} does not match the data the model was fitted on (hash "
             f"{digest[:12]} vs {spec['data_hash'][:12]}); the folder was edited. Refit the model."
         )
-    opts = model.options
-    design = build_design(
-        history,
-        max_lag=opts.max_lag,
-        fourier_order=opts.fourier_order,
-        holdout_weeks=int(model.holdout_weeks),
-        lift_tests=lift,
-    )
+    design = model._design(history, lift)
     model.idata_ = read_posterior(folder / POSTERIOR_FILE)
     model.sampler_ = str(spec["sampler"])
     model._set_fitted(design, history, lift)

@@ -29,21 +29,21 @@ from optimizer.curves import ResponseCurves
 from optimizer.data.lift_tests import LiftTests
 from optimizer.data.marketing import MarketingHistory
 from optimizer.errors import ConfigError, ConvergenceError, DataError, NotFittedError
-from optimizer.mmm.attempts import DEFAULT_RETRIES, FitAttempt, SamplerSettings
-from optimizer.mmm.design import Design, build_design
+from optimizer.mmm.attempts import FitAttempt
+from optimizer.mmm.design import Design
 from optimizer.mmm.diagnostics import Diagnostics, GateThresholds, HoldoutCheck, convergence
+from optimizer.mmm.estimator import NutsEstimator
 from optimizer.mmm.graph import ModelOptions
 from optimizer.mmm.model import MMM
 from optimizer.mmm.pooled_graph import KINDS, build_pooled_model, pair_values, pool_index
 from optimizer.mmm.priors import Priors
-from optimizer.mmm.sampling import SampleRun, sample_with_retries
 
 __all__ = ["PooledMMM"]
 
 SHOP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
-class PooledMMM:
+class PooledMMM(NutsEstimator):
     """Hierarchical media-mix model of several shops (geometric adstock, Hill saturation).
 
     Parameters
@@ -71,39 +71,6 @@ seed, sampler, progress, thresholds, retries
         Wall time of the fit, and of compiling and sampling in it, s.
     """
 
-    def __init__(
-        self,
-        priors: Priors | None = None,
-        *,
-        max_lag: int = 12,
-        fourier_order: int = 2,
-        likelihood: str = "normal",
-        holdout_weeks: int = 8,
-        draws: int = 1000,
-        tune: int = 1000,
-        chains: int = 4,
-        target_accept: float = 0.95,
-        seed: int = 0,
-        sampler: str = "nutpie",
-        progress: bool = False,
-        thresholds: GateThresholds | None = None,
-        retries: int = DEFAULT_RETRIES,
-    ) -> None:
-        self.priors = priors
-        self.max_lag = max_lag
-        self.fourier_order = fourier_order
-        self.likelihood = likelihood
-        self.holdout_weeks = holdout_weeks
-        self.draws = draws
-        self.tune = tune
-        self.chains = chains
-        self.target_accept = target_accept
-        self.seed = seed
-        self.sampler = sampler
-        self.progress = progress
-        self.thresholds = thresholds
-        self.retries = retries
-
     def get_params(self) -> dict[str, Any]:
         """Constructor arguments (JSON-ready)."""
         params = self._estimator().get_params()
@@ -114,22 +81,7 @@ seed, sampler, progress, thresholds, retries
         priors = self.priors or Priors()
         if channels is not None:
             priors = Priors({c: p for c, p in priors.channels.items() if c in channels})
-        return MMM(
-            priors,
-            max_lag=self.max_lag,
-            fourier_order=self.fourier_order,
-            likelihood=self.likelihood,
-            holdout_weeks=self.holdout_weeks,
-            draws=self.draws,
-            tune=self.tune,
-            chains=self.chains,
-            target_accept=self.target_accept,
-            seed=self.seed,
-            sampler=self.sampler,
-            progress=self.progress,
-            thresholds=self.thresholds,
-            retries=self.retries,
-        )
+        return MMM(priors, **self.shared_settings())
 
     # --- fitting ------------------------------------------------------------------------------
     def fit(
@@ -172,34 +124,20 @@ seed, sampler, progress, thresholds, retries
         )
         priors = self.priors or Priors()
         priors.check(tuple(dict.fromkeys(c for h in histories.values() for c in h.channels)))
-        if not 0 <= int(self.retries) <= 5:
-            raise ConfigError(f"retries must be between 0 and 5, got {self.retries}.")
-        designs = self._designs(histories, tests, opts)
+        self._check_retries()
+        designs = self._designs(histories, tests)
         self.index_ = pool_index({n: h.channels for n, h in histories.items()})
         self.histories_ = dict(histories)
         self.lift_tests_ = {n: tests.get(n) for n in histories}
         self.designs_ = designs
         model = build_pooled_model(designs, self.index_, priors, opts)
 
-        def evaluate(run: SampleRun) -> Diagnostics:
-            keep = [g for g in ("posterior", "sample_stats") if g in run.idata.groups()]
-            self.idata_ = az.InferenceData(**{g: run.idata[g] for g in keep})  # type: ignore[arg-type]
-            self.sampler_ = run.sampler
+        def judge() -> Diagnostics:
             self.shops_ = self._views()
             self.diagnostics_ = self._combined()
             return self.diagnostics_
 
-        done = sample_with_retries(
-            model,
-            SamplerSettings(int(self.draws), int(self.tune), float(self.target_accept)),
-            evaluate,
-            chains=int(self.chains),
-            seed=int(self.seed),
-            sampler=self.sampler,
-            progress=self.progress,
-            retries=int(self.retries),
-            thresholds=self.thresholds or GateThresholds(),
-        )
+        done = self._sample(model, judge)
         self._set_timing(done.attempts, done.compile_seconds, done.sampling_seconds, t0)
         return self
 
@@ -207,7 +145,6 @@ seed, sampler, progress, thresholds, retries
         self,
         histories: Mapping[str, MarketingHistory],
         tests: Mapping[str, LiftTests | None],
-        opts: ModelOptions,
     ) -> dict[str, Design]:
         """Each shop's design; a shop's data error names the shop."""
         designs: dict[str, Design] = {}
@@ -222,13 +159,7 @@ seed, sampler, progress, thresholds, retries
                     f"{self.holdout_weeks}."
                 )
             try:
-                designs[name] = build_design(
-                    h,
-                    max_lag=opts.max_lag,
-                    fourier_order=opts.fourier_order,
-                    holdout_weeks=int(self.holdout_weeks),
-                    lift_tests=tests.get(name),
-                )
+                designs[name] = self._design(h, tests.get(name))
             except DataError as exc:
                 raise DataError(f"shop '{name}': {exc}") from None
         return designs

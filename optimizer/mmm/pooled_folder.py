@@ -9,23 +9,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from optimizer.mmm.attempts import FitAttempt
-from optimizer.mmm.diagnostics import GateThresholds
 from optimizer.mmm.persistence import (
+    SpecFile,
     fill_model_folder,
     load_model,
     read_posterior,
-    read_spec,
     write_folder_atomically,
-    write_spec,
 )
 from optimizer.mmm.pooled import PooledMMM
 from optimizer.mmm.pooled_graph import pool_index
-from optimizer.mmm.priors import Priors
 
 __all__ = ["load_pooled", "save_pooled"]
 
 FORMAT_VERSION = 1
 SPEC_FILE = "pooled.json"
+POOLED_SPEC = SpecFile(SPEC_FILE, FORMAT_VERSION, "pooled model", "pooled model format", "model")
 POSTERIOR_FILE = "posterior.nc"
 SHOPS_DIR = "shops"
 
@@ -55,7 +53,7 @@ def save_pooled(model: PooledMMM, folder: str | Path, overwrite: bool = False) -
             "attempts": [a.to_dict() for a in model.attempts_],
             "diagnostics": model.diagnostics_.to_dict(),
         }
-        write_spec(tmp / SPEC_FILE, FORMAT_VERSION, spec)
+        POOLED_SPEC.write(tmp, spec)
 
     return write_folder_atomically(Path(folder), fill, overwrite)
 
@@ -69,17 +67,8 @@ def load_pooled(folder: str | Path) -> PooledMMM:
         Not a pooled model folder, an unknown format, or edited data.
     """
     folder = Path(folder)
-    spec = read_spec(
-        folder,
-        SPEC_FILE,
-        version=FORMAT_VERSION,
-        kind="pooled model",
-        fmt="pooled model format",
-        refit="model",
-    )
-    params = dict(spec["params"])
-    priors = Priors.from_dict(params.pop("priors"))
-    model = PooledMMM(priors, thresholds=GateThresholds(**params.pop("thresholds")), **params)
+    spec = POOLED_SPEC.read(folder)
+    model = PooledMMM.from_params(spec["params"])
     views = {name: load_model(folder / SHOPS_DIR / name) for name in spec["shops"]}
     idata = read_posterior(folder / POSTERIOR_FILE)
     model.idata_, model.sampler_, model.shops_ = idata, str(spec["sampler"]), views

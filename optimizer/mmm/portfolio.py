@@ -23,11 +23,10 @@ from optimizer.errors import ConfigError, ConvergenceError, DataError
 from optimizer.mmm.attempts import DEFAULT_RETRIES
 from optimizer.mmm.model import MMM
 from optimizer.mmm.persistence import (
+    SpecFile,
     load_model,
-    read_spec,
     save_model,
     write_folder_atomically,
-    write_spec,
 )
 from optimizer.mmm.pooled import PooledMMM
 from optimizer.mmm.pooled_folder import load_pooled, save_pooled
@@ -48,6 +47,7 @@ METHODS = ("pooled", "independent")
 DEFAULT_METHOD = "independent"  # the measured winner: docs/benchmarks.md, "pooled vs independent"
 FIT_FILE = "portfolio_fit.json"
 FORMAT_VERSION = 1
+FIT_SPEC = SpecFile(FIT_FILE, FORMAT_VERSION, "portfolio fit", "format", "models")
 
 
 @dataclass(frozen=True)
@@ -228,7 +228,7 @@ def save_portfolio_fit(fit: PortfolioFit, folder: str | Path, overwrite: bool = 
             },
             "priors": None if fit.settings.priors is None else fit.settings.priors.to_dict(),
         }
-        write_spec(tmp / FIT_FILE, FORMAT_VERSION, spec)
+        FIT_SPEC.write(tmp, spec)
 
     return write_folder_atomically(Path(folder), fill, overwrite)
 
@@ -242,14 +242,7 @@ def load_portfolio_fit(folder: str | Path) -> PortfolioFit:
         Not a saved portfolio fit, an unknown format, or edited data.
     """
     folder = Path(folder)
-    spec = read_spec(
-        folder,
-        FIT_FILE,
-        version=FORMAT_VERSION,
-        kind="portfolio fit",
-        fmt="format",
-        refit="models",
-    )
+    spec = FIT_SPEC.read(folder)
     priors = None if spec["priors"] is None else Priors.from_dict(spec["priors"])
     settings = FitSettings(**spec["settings"], priors=priors)
     if spec["method"] == "pooled":

@@ -36,8 +36,26 @@ class SampleRun:
     compiled: Any = None  # nutpie's compiled model, reusable by a second run (None for PyMC)
 
 
-def _cores(chains: int) -> int:
-    return max(1, min(chains, os.cpu_count() or 1))
+@dataclass(frozen=True)
+class _Nuts:
+    """One run's NUTS settings, as :func:`sample` hands them to either sampler."""
+
+    draws: int
+    tune: int
+    chains: int
+    seed: int
+    target_accept: float
+    progress: bool
+
+    def shared_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments that ``nutpie.sample`` and ``pymc.sample`` name alike."""
+        return {
+            "draws": self.draws,
+            "tune": self.tune,
+            "chains": self.chains,
+            "cores": max(1, min(self.chains, os.cpu_count() or 1)),
+            "target_accept": self.target_accept,
+        }
 
 
 def sample(
@@ -84,30 +102,11 @@ def sample(
     """
     _check_settings(sampler, draws, tune, chains, target_accept)
     t0 = time.perf_counter()
-    if sampler == "nutpie":
-        run = _sample_nutpie(
-            model,
-            compiled,
-            t0,
-            draws=draws,
-            tune=tune,
-            chains=chains,
-            seed=seed,
-            target_accept=target_accept,
-            progress=progress,
-        )
-        if run is not None:
-            return run
-    return _sample_pymc(
-        model,
-        t0,
-        draws=draws,
-        tune=tune,
-        chains=chains,
-        seed=seed,
-        target_accept=target_accept,
-        progress=progress,
-    )
+    nuts = _Nuts(draws, tune, chains, seed, target_accept, progress)
+    run = _sample_nutpie(model, compiled, t0, nuts) if sampler == "nutpie" else None
+    if run is None:
+        run = _sample_pymc(model, t0, nuts)
+    return run
 
 
 def _check_settings(sampler: str, draws: int, tune: int, chains: int, target_accept: float) -> None:
@@ -121,18 +120,7 @@ def _check_settings(sampler: str, draws: int, tune: int, chains: int, target_acc
         raise ConfigError(f"target_accept must lie in [0.5, 1), got {target_accept}.")
 
 
-def _sample_nutpie(
-    model: pm.Model,
-    compiled: Any,
-    t0: float,
-    *,
-    draws: int,
-    tune: int,
-    chains: int,
-    seed: int,
-    target_accept: float,
-    progress: bool,
-) -> SampleRun | None:
+def _sample_nutpie(model: pm.Model, compiled: Any, t0: float, nuts: _Nuts) -> SampleRun | None:
     """Sample with nutpie; ``None`` when nutpie is missing or cannot compile the model."""
     try:
         import nutpie  # lazy: nutpie and numba load in seconds
@@ -148,49 +136,31 @@ def _sample_nutpie(
     t1 = time.perf_counter()
     idata = nutpie.sample(
         compiled,
-        draws=draws,
-        tune=tune,
-        chains=chains,
-        cores=_cores(chains),
-        seed=seed,
-        target_accept=target_accept,
-        progress_bar=progress,
+        **nuts.shared_kwargs(),
+        seed=nuts.seed,
+        progress_bar=nuts.progress,
         save_warmup=False,
         # a low-rank mass matrix learns the correlated directions (collinear controls,
         # channels whose spend moves with the season): ~3x fewer gradient evaluations
         low_rank_modified_mass_matrix=True,
     )
-    require_all_draws(idata.posterior.sizes, draws=draws, chains=chains, what="model")
+    require_all_draws(idata.posterior.sizes, draws=nuts.draws, chains=nuts.chains, what="model")
     return SampleRun(idata, "nutpie", t1 - t0, time.perf_counter() - t1, compiled)
 
 
-def _sample_pymc(
-    model: pm.Model,
-    t0: float,
-    *,
-    draws: int,
-    tune: int,
-    chains: int,
-    seed: int,
-    target_accept: float,
-    progress: bool,
-) -> SampleRun:
+def _sample_pymc(model: pm.Model, t0: float, nuts: _Nuts) -> SampleRun:
     """PyMC's own NUTS (its compile time counts as sampling time)."""
     with model, warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=UserWarning)
         warnings.filterwarnings("ignore", category=RuntimeWarning)
         idata = pm.sample(
-            draws=draws,
-            tune=tune,
-            chains=chains,
-            cores=_cores(chains),
-            random_seed=seed,
-            target_accept=target_accept,
-            progressbar=progress,
+            **nuts.shared_kwargs(),
+            random_seed=nuts.seed,
+            progressbar=nuts.progress,
             compute_convergence_checks=False,
             return_inferencedata=True,
         )
-    require_all_draws(idata.posterior.sizes, draws=draws, chains=chains, what="model")
+    require_all_draws(idata.posterior.sizes, draws=nuts.draws, chains=nuts.chains, what="model")
     # PyMC compiles inside pm.sample: its compile time is counted as sampling time
     return SampleRun(idata, "pymc", 0.0, time.perf_counter() - t0)
 
