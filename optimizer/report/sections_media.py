@@ -8,7 +8,7 @@ import pandas as pd
 
 from optimizer.report import charts
 from optimizer.report.display_media import frontier_display, media_display
-from optimizer.report.html import HtmlReport, num
+from optimizer.report.html import HtmlReport, summary_num
 from optimizer.report.labels import tr
 from optimizer.report.learning import frontier_note
 from optimizer.report.sections import RunTables
@@ -92,11 +92,7 @@ def capacity_section(r: HtmlReport, s: dict[str, Any], tables: RunTables) -> Non
         [
             (
                 tr(lang, "Charge, semaine la plus haute", "Peak week load"),
-                num(
-                    fmt.pct(k["peak_capacity_use"]["plan"]["mean"], 0),
-                    "kpis.peak_capacity_use.plan.mean",
-                    k["peak_capacity_use"]["plan"]["mean"],
-                ),
+                summary_num(s, "kpis.peak_capacity_use.plan.mean", lambda v: fmt.pct(v, 0)),
                 tr(
                     lang,
                     f"plan actuel : {fmt.pct(k['peak_capacity_use']['current']['mean'], 0)}",
@@ -105,20 +101,12 @@ def capacity_section(r: HtmlReport, s: dict[str, Any], tables: RunTables) -> Non
             ),
             (
                 tr(lang, "Demande perdue faute de capacité", "Demand lost to capacity"),
-                num(
-                    fmt.count(k["lost_units_capacity"]["plan"]["mean"]),
-                    "kpis.lost_units_capacity.plan.mean",
-                    k["lost_units_capacity"]["plan"]["mean"],
-                ),
+                summary_num(s, "kpis.lost_units_capacity.plan.mean", fmt.count),
                 tr(lang, "unités", "units"),
             ),
             (
                 tr(lang, "Demande perdue en rupture", "Demand lost to stock-outs"),
-                num(
-                    fmt.count(k["lost_units_stock"]["plan"]["mean"]),
-                    "kpis.lost_units_stock.plan.mean",
-                    k["lost_units_stock"]["plan"]["mean"],
-                ),
+                summary_num(s, "kpis.lost_units_stock.plan.mean", fmt.count),
                 tr(lang, "unités", "units"),
             ),
         ]
