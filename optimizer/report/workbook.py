@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from optimizer.report.display import kpi_table, pnl_display, prices_display
-from optimizer.report.display_media import frontier_display, media_display
+from optimizer.report.display_media import frontier_display, media_display, run_frontier
 from optimizer.report.display_model import assumptions_display, model_display
 from optimizer.report.excel import SheetSpec, write_workbook
 from optimizer.report.format import DEFAULT_LANG, Fmt, check_lang
@@ -202,8 +202,8 @@ def _plan_sheets(
             ),
         )
     )
-    f = tables.get("frontier")
-    if f is not None and len(f) and "contribution_mean" in f:
+    f = run_frontier(tables)
+    if f is not None:
         sheets.append(
             frontier_display(f, lang).sheet(
                 n["media"],
