@@ -179,24 +179,53 @@ def envelope_bound(
     if problem.risk.kind == "quantile":
         return EnvelopeBound(None, float(excess), 0)
     cuts = _roas_cuts(curves, roas_rules, plan, env, slope)
+    planes = _Planes(problem, rows, plan, envelopes, cuts, week_w, target, float(excess))
     if problem.risk.kind == "cvar":
-        return _kelley_cvar(
-            problem, rows, plan, envelopes, cuts, week_w, 2 * rounds, target, excess
-        )
-    return _kelley(curves, problem, rows, plan, envelopes, cuts, week_w, rounds, target, excess)
+        return _kelley_cvar(planes, 2 * rounds)
+    return _kelley(planes, rounds)
 
 
-def _kelley_cvar(
-    problem: AllocationProblem,
-    rows: LinearRows,
-    plan: np.ndarray,
-    envelopes: Envelopes,
-    cuts: list[tuple[np.ndarray, float]],
-    week_w: np.ndarray,
-    rounds: int,
-    target: float | None,
-    excess: float,
-) -> EnvelopeBound:
+@dataclass(frozen=True)
+class _Planes:
+    """What both cutting-plane bounds start from.
+
+    Attributes
+    ----------
+    problem : AllocationProblem
+    rows : LinearRows
+        Rules; ``rows.lo``/``rows.hi`` are the implied per-cell bounds.
+    plan : numpy.ndarray
+        The plan to certify, (T, C) EUR; the first plane is at it.
+    envelopes : Envelopes
+        The samples' envelopes on the reachable range.
+    cuts : list of (numpy.ndarray, float)
+        Outer linearizations ``coef @ y >= rhs`` of the minimum-ROAS rules.
+    week_w : numpy.ndarray
+        Objective weight of each week, (T,).
+    target : float or None
+        Stop once the bound is at most this value, EUR.
+    excess : float
+        Envelope value minus exact value at the plan, EUR.
+    """
+
+    problem: AllocationProblem
+    rows: LinearRows
+    plan: np.ndarray
+    envelopes: Envelopes
+    cuts: list[tuple[np.ndarray, float]]
+    week_w: np.ndarray
+    target: float | None
+    excess: float
+
+    def builder(self) -> tuple[ModelBuilder, np.ndarray]:
+        """A model with the plan's columns ``y`` under the rules and cuts; (builder, y)."""
+        b = ModelBuilder()
+        y = b.cols(self.rows.lo, self.rows.hi)
+        _add_rules(b, self.rows, y, self.cuts)
+        return b, y
+
+
+def _kelley_cvar(planes: _Planes, rounds: int) -> EnvelopeBound:
     """Cutting planes on the CVaR of the envelope values (concave: CVaR of concave functions).
 
     One variable ``theta`` under planes ``theta <= V(y_i) + g_i (y - y_i)`` with ``V`` the CVaR
@@ -204,12 +233,11 @@ def _kelley_cvar(
     mean gradient); the first plane at the plan is the Frank-Wolfe bound, later ones at each LP's
     solution tighten it. Every round's optimum is a bound.
     """
+    problem, envelopes, week_w = planes.problem, planes.envelopes, planes.week_w
     curves = envelopes.curves
     a_coef, b_coef = problem.value_coefficients
-    b = ModelBuilder()
-    y = b.cols(rows.lo, rows.hi)
+    b, y = planes.builder()
     theta = b.cols(-np.inf, np.inf)
-    _add_rules(b, rows, y, cuts)
     b.cost(theta, 1.0)
     base = b.build()
     session = LPSession(base)
@@ -230,8 +258,7 @@ def _kelley_cvar(
         )
         session.add_rows(a, np.array([-np.inf]), np.array([v0 - g @ y0.ravel()]))
 
-    best, done = _cutting_planes(session, y, rows, plan, add_plane, rounds, target, None)
-    return EnvelopeBound(best, float(excess), done)
+    return _cutting_planes(planes, session, y, add_plane, rounds, None)
 
 
 def _roas_cuts(
@@ -258,33 +285,22 @@ def _roas_cuts(
     return out
 
 
-def _kelley(
-    curves: ResponseCurves,
-    problem: AllocationProblem,
-    rows: LinearRows,
-    plan: np.ndarray,
-    envelopes: Envelopes,
-    cuts: list[tuple[np.ndarray, float]],
-    week_w: np.ndarray,
-    rounds: int,
-    target: float | None,
-    excess: float,
-) -> EnvelopeBound:
+def _kelley(planes: _Planes, rounds: int) -> EnvelopeBound:
     """Cutting-plane maximization of the mean envelope objective (valid bound each round)."""
-    t_len, c_len = plan.shape
+    envelopes, week_w = planes.envelopes, planes.week_w
+    curves = envelopes.curves
+    t_len, c_len = planes.plan.shape
     lags = curves.max_lag
-    a_coef, b_coef = problem.value_coefficients
+    a_coef, b_coef = planes.problem.value_coefficients
     n_s = curves.n_samples
     live = week_w > 0  # weeks whose response is worth something
     cells_t, cells_c = np.nonzero(np.broadcast_to(live[:, None], (t_len, c_len)))
     n_cells = len(cells_t)
     n_lags = min(lags, t_len)
-    b = ModelBuilder()
-    y = b.cols(rows.lo, rows.hi)
+    b, y = planes.builder()
     yg = y.reshape(t_len, c_len)
     ub = np.where(np.broadcast_to(live[:, None], (t_len, c_len)), np.inf, 0.0)
     theta = b.cols(-np.inf, ub.ravel()).reshape(t_len, c_len)
-    _add_rules(b, rows, y, cuts)
     b.cost(theta.ravel(), 1.0)
     b.cost(y, -b_coef)
     base = b.build()
@@ -314,26 +330,25 @@ def _kelley(
         )
         session.add_rows(a, np.full(n_cells, -np.inf), rhs[cells_t, cells_c])
 
-    stall = 1e-6 * max(float(rows.hi.max()), 1.0)
-    best, done = _cutting_planes(session, y, rows, plan, add_plane, rounds, target, stall)
-    return EnvelopeBound(best, float(excess), done)
+    stall = 1e-6 * max(float(planes.rows.hi.max()), 1.0)
+    return _cutting_planes(planes, session, y, add_plane, rounds, stall)
 
 
 def _cutting_planes(
+    planes: _Planes,
     session: LPSession,
     y: np.ndarray,
-    rows: LinearRows,
-    plan: np.ndarray,
     add_plane: Callable[[np.ndarray], None],
     rounds: int,
-    target: float | None,
     stall: float | None,
-) -> tuple[float | None, int]:
-    """Kelley's rounds: a plane at ``plan``, then one at each LP solution; (best bound, LPs).
+) -> EnvelopeBound:
+    """Kelley's rounds: a plane at the plan, then one at each LP solution.
 
     Every round's optimum is a bound; stops at ``rounds`` LPs, once the bound is at most
-    ``target``, when an LP fails, or (``stall``, EUR per cell) when the solution stops moving.
+    ``planes.target``, when an LP fails, or (``stall``, EUR per cell) when the solution stops
+    moving.
     """
+    plan, rows, target = planes.plan, planes.rows, planes.target
     t_len, c_len = plan.shape
     add_plane(plan)
     best: float | None = None
@@ -357,4 +372,4 @@ def _cutting_planes(
             break
         add_plane(y_new)
         y_prev = y_new
-    return best, done
+    return EnvelopeBound(best, planes.excess, done)

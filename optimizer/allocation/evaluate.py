@@ -9,6 +9,7 @@ saturation curve, an over-estimator used to certify upper bounds on S-shaped cur
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,6 +63,36 @@ def response_and_slope(curves: ResponseCurves, plan: np.ndarray) -> tuple[np.nda
     (``r = (x / K)**s``, response ``r / (1 + r)``, slope ``s r / (x (1 + r)**2)``): the nonlinear
     solver evaluates both about a hundred times per solve.
     """
+    return _per_channel(curves, plan, _fast_sat_and_slope)
+
+
+def _fast_sat_and_slope(
+    kind: str, x: np.ndarray, p0: np.ndarray, p1: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`sat_and_slope` with one power per value for Hill curves."""
+    xc = np.maximum(x, 0.0)
+    if kind != "hill":
+        return sat_and_slope(kind, xc, p0, p1)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        r = np.power(xc / p0, p1)
+        v = np.where(np.isinf(r), 1.0, r / (1.0 + r))
+        d = p1 * r / (np.where(xc > 0, xc, 1.0) * (1.0 + r) ** 2)
+    # at 0 EUR: 0 for s > 1, 1 / K for s = 1, infinite (capped, as in ResponseCurves)
+    # for s < 1
+    at0 = np.where(p1 > 1.0, 0.0, np.where(p1 == 1.0, 1.0 / p0, 1e6 / np.maximum(p0, 1e-9)))
+    return v, np.where(xc > 0, np.where(np.isfinite(d), d, 0.0), at0)
+
+
+def _per_channel(
+    curves: ResponseCurves,
+    plan: np.ndarray,
+    saturation: Callable[[str, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Response and slope, each (S, T, C), from one adstock pass.
+
+    ``saturation(kind, x, p0, p1)`` gives the value and slope of a channel's adstocked spend
+    ``x`` (S, T); both are scaled by the channel's ``beta``.
+    """
     x = curves.adstock(plan)
     val = np.empty_like(x)
     der = np.empty_like(x)
@@ -69,18 +100,7 @@ def response_and_slope(curves: ResponseCurves, plan: np.ndarray) -> tuple[np.nda
         p0 = curves.params[:, None, c, 0]
         p1 = curves.params[:, None, c, 1]
         beta = curves.beta[:, None, c]
-        xc = np.maximum(x[:, :, c], 0.0)
-        if kind == "hill":
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                r = np.power(xc / p0, p1)
-                v = np.where(np.isinf(r), 1.0, r / (1.0 + r))
-                d = p1 * r / (np.where(xc > 0, xc, 1.0) * (1.0 + r) ** 2)
-            # at 0 EUR: 0 for s > 1, 1 / K for s = 1, infinite (capped, as in ResponseCurves)
-            # for s < 1
-            at0 = np.where(p1 > 1.0, 0.0, np.where(p1 == 1.0, 1.0 / p0, 1e6 / np.maximum(p0, 1e-9)))
-            d = np.where(xc > 0, np.where(np.isfinite(d), d, 0.0), at0)
-        else:
-            v, d = sat_and_slope(kind, xc, p0, p1)
+        v, d = saturation(kind, x[:, :, c], p0, p1)
         val[:, :, c] = beta * v
         der[:, :, c] = beta * d
     return val, der
@@ -111,24 +131,22 @@ def envelope_weekly_and_slope(
         ``(value, slope)``, each (S, T, C): EUR per week and EUR per EUR of adstocked spend.
         Equal to :meth:`ResponseCurves.weekly` for concave curves, above it for S-shaped ones.
     """
-    x = curves.adstock(plan)
-    val = np.empty_like(x)
-    der = np.empty_like(x)
-    for c, kind in enumerate(curves.saturation):
-        p0 = curves.params[:, None, c, 0]
-        p1 = curves.params[:, None, c, 1]
-        beta = curves.beta[:, None, c]
-        v, d = sat_and_slope(kind, x[:, :, c], p0, p1)
-        xt = tangent_point(kind, p0, p1)
-        if np.any(xt > 0):
-            vt, _ = sat_and_slope(kind, xt, p0, p1)
-            lin = np.where(xt > 0, vt / np.where(xt > 0, xt, 1.0), 0.0)
-            below = x[:, :, c] < xt
-            v = np.where(below, lin * x[:, :, c], v)
-            d = np.where(below, lin * np.ones_like(d), d)
-        val[:, :, c] = beta * v
-        der[:, :, c] = beta * d
-    return val, der
+    return _per_channel(curves, plan, _envelope_sat_and_slope)
+
+
+def _envelope_sat_and_slope(
+    kind: str, x: np.ndarray, p0: np.ndarray, p1: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`sat_and_slope` of the concave envelope: the tangent from the origin below it."""
+    v, d = sat_and_slope(kind, x, p0, p1)
+    xt = tangent_point(kind, p0, p1)
+    if np.any(xt > 0):
+        vt, _ = sat_and_slope(kind, xt, p0, p1)
+        lin = np.where(xt > 0, vt / np.where(xt > 0, xt, 1.0), 0.0)
+        below = x < xt
+        v = np.where(below, lin * x, v)
+        d = np.where(below, lin * np.ones_like(d), d)
+    return v, d
 
 
 def chain_gradient(curves: ResponseCurves, slope: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ from optimizer.cli.common import (
     choice_option,
     date_option,
     lang_option,
+    number_option,
     out_option,
     path_option,
     risk_option,
@@ -99,10 +100,10 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
     help="What the plan maximizes: incremental revenue, margin (revenue x margin rate - "
     "spend) or contribution (also net of variable costs).",
 )
-@click.option(
+@number_option(
     "--margin-rate",
-    type=click.FloatRange(0, 1, min_open=True),
-    default=None,
+    click.FloatRange(0, 1, min_open=True),
+    None,
     help="Gross margin per EUR of revenue (margin/contribution objectives).",
 )
 @risk_option
@@ -118,11 +119,10 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
     help="Solver: lp (piecewise-linear MILP with an optimality certificate), nonlinear "
     "(SLSQP) or auto (both, the better plan kept).",
 )
-@click.option(
+@number_option(
     "--tail-weeks",
-    type=click.IntRange(0, 104),
-    default=0,
-    show_default=True,
+    click.IntRange(0, 104),
+    0,
     help="Also count the carry-over response in this many weeks after the horizon.",
 )
 @choice_option(
@@ -132,11 +132,10 @@ def _parse_multipliers(text: str | None) -> list[float] | None:
     "inside bounds derived from the data (promise on held-out samples); free: the posterior "
     "optimum under your rules only (can lose money when the model is wrong).",
 )
-@click.option(
+@number_option(
     "--alpha",
-    type=click.FloatRange(0, 0.5, min_open=True, max_open=True),
-    default=0.1,
-    show_default=True,
+    click.FloatRange(0, 0.5, min_open=True, max_open=True),
+    0.1,
     help="Safe mode: largest accepted model-side probability of doing worse than today.",
 )
 @path_option(

@@ -26,6 +26,7 @@ __all__ = [
     "compute_options",
     "date_option",
     "lang_option",
+    "number_option",
     "out_option",
     "path_option",
     "progress",
@@ -74,6 +75,27 @@ def choice_option(name: str, choices: Sequence[str], help: str) -> Callable[[F],
     return click.option(
         name, type=click.Choice(list(choices)), default=choices[0], show_default=True, help=help
     )
+
+
+def number_option(
+    name: str, kind: click.IntRange | click.FloatRange, default: float | None, help: str
+) -> Callable[[F], F]:
+    """An option taking a number in the range ``kind``; a ``default`` is shown in the help.
+
+    Parameters
+    ----------
+    name : str
+        The option, e.g. ``"--weeks"``.
+    kind : click.IntRange or click.FloatRange
+        Its type and the values it accepts.
+    default : float or None
+        Its value when not given (None: the command picks; nothing is shown in the help).
+    help : str
+        What the number is.
+    """
+    if default is None:
+        return click.option(name, type=kind, default=None, help=help)
+    return click.option(name, type=kind, default=default, show_default=True, help=help)
 
 
 def seed_option(default: int = 0, help: str = "Random seed.") -> Callable[[F], F]:
@@ -151,10 +173,10 @@ def compute_options(func: Callable[..., Any]) -> Callable[..., Any]:
         help="Run the tasks on an existing Dask cluster: its scheduler's address, "
         "tcp://HOST:PORT (default: $DASK_SCHEDULER_ADDRESS when set).",
     )(func)
-    return click.option(
+    return number_option(
         "--workers",
-        type=click.IntRange(min=1),
-        default=None,
+        click.IntRange(min=1),
+        None,
         help="Run the tasks on a local Dask cluster of N worker processes started for the "
         "command (default: in this process).",
     )(func)

@@ -13,6 +13,7 @@ from optimizer.atomic import atomic_folder
 from optimizer.cli.common import (
     check_out,
     lang_option,
+    number_option,
     out_option,
     path_option,
     progress,
@@ -71,11 +72,10 @@ def validate_cmd(paths: tuple[Path, ...], lang: str) -> None:
 @click.command("demo-data")
 @out_option("Folder to write the demo dataset into (created if missing).")
 @seed_option(7)
-@click.option(
+@number_option(
     "--weeks",
-    default=156,
-    show_default=True,
-    type=click.IntRange(60, 520),
+    click.IntRange(60, 520),
+    156,
     help="Weeks of history (one store; a portfolio's shops have their own).",
 )
 @click.option(
@@ -119,11 +119,10 @@ def demo_data_cmd(out: Path, seed: int, weeks: int, force: bool, portfolio: bool
 )
 @click.option("--validate-only", is_flag=True, help="Only validate and summarize the data.")
 @click.option("--rerun", is_flag=True, help="Recompute runs even when they are up to date.")
-@click.option(
+@number_option(
     "--jobs",
-    type=click.IntRange(1, 8),
-    default=2,
-    show_default=True,
+    click.IntRange(1, 8),
+    2,
     help="Processes fitting the models, then running the scenarios, side by side (1: one after "
     "the other).",
 )

@@ -17,6 +17,7 @@ from optimizer.cli.common import (
     check_out,
     date_option,
     lang_option,
+    number_option,
     out_option,
     path_option,
     seed_option,
@@ -50,32 +51,30 @@ def experiment_group() -> None:
     "curves_file",
     help="ResponseCurves JSON instead of a model folder (then give --noise-sd).",
 )
-@click.option(
+@number_option(
     "--noise-sd",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
+    click.FloatRange(min=0, min_open=True),
+    None,
     help="With --curves: weekly revenue noise, EUR per week (the model's residual sd).",
 )
-@click.option(
+@number_option(
     "--budget",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
+    click.FloatRange(min=0, min_open=True),
+    None,
     help="Media budget of the plan, EUR excl. VAT (default: today's run-rate x weeks).",
 )
-@click.option(
+@number_option(
     "--weeks",
-    default=13,
-    show_default=True,
-    type=click.IntRange(4, 52),
+    click.IntRange(4, 52),
+    13,
     help="Weeks of the plan the test runs in (the next plan is as long).",
 )
 @date_option("--start", help="First Monday.")
 @path_option("--constraints", help="Rules TOML.")
-@click.option(
+@number_option(
     "--alpha",
-    default=0.1,
-    show_default=True,
-    type=click.FloatRange(0, 0.5, min_open=True, max_open=True),
+    click.FloatRange(0, 0.5, min_open=True, max_open=True),
+    0.1,
     help="Safe rule: largest accepted model-side probability of doing worse than today.",
 )
 @click.option(
@@ -84,19 +83,14 @@ def experiment_group() -> None:
 @click.option(
     "--starts", default="1,5", show_default=True, help="First test week in the plan (1 = first)."
 )
-@click.option(
+@number_option(
     "--draws",
-    default=200,
-    show_default=True,
-    type=click.IntRange(20, 2000),
+    click.IntRange(20, 2000),
+    200,
     help="Posterior samples used (thinned): more is slower and steadier.",
 )
-@click.option(
-    "--outcomes",
-    default=100,
-    show_default=True,
-    type=click.IntRange(10, 2000),
-    help="Simulated test answers per candidate.",
+@number_option(
+    "--outcomes", click.IntRange(10, 2000), 100, help="Simulated test answers per candidate."
 )
 @seed_option()
 @lang_option

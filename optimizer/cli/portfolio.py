@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from optimizer.cli.common import check_out, lang_option, out_option, progress
+from optimizer.cli.common import check_out, lang_option, number_option, out_option, progress
 from optimizer.report.format import Fmt
 from optimizer.report.labels import label, tr
 from optimizer.scaleout import ENV_SCHEDULER, ComputeSpec
@@ -113,10 +113,10 @@ def shop_lines(summary: dict[str, Any], lang: str) -> list[str]:
 @portfolio_group.command("run")
 @click.argument("portfolio", type=click.Path(path_type=Path))
 @out_option("Run folder to write.")
-@click.option(
+@number_option(
     "--workers",
-    type=click.IntRange(min=1),
-    default=None,
+    click.IntRange(min=1),
+    None,
     help="Start a local Dask cluster with N worker processes for the shops' fits and price "
     "tables (default: run in this process).",
 )

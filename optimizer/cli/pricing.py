@@ -15,6 +15,7 @@ from optimizer.cli.common import (
     check_out,
     choice_option,
     lang_option,
+    number_option,
     out_option,
     path_option,
     seed_option,
@@ -64,12 +65,7 @@ def pricing_group() -> None:
     help="nuts: full MCMC (nutpie); laplace: fast approximation for very large catalogs "
     "(intervals slightly too narrow).",
 )
-@click.option(
-    "--max-weeks",
-    default=None,
-    type=click.IntRange(4, 10_000),
-    help="Fit on the last N weeks only.",
-)
+@number_option("--max-weeks", click.IntRange(4, 10_000), None, help="Fit on the last N weeks only.")
 @sampler_options(
     draws=(1000, click.IntRange(50, 10_000)),
     tune=(500, click.IntRange(50, 10_000)),
@@ -178,10 +174,10 @@ def _capacity(value: str, weeks: int) -> tuple[np.ndarray, float]:
     "held-out probability at most --alpha; else today's prices. --no-safe: the plain "
     "optimum. Default: the rules file's safe, else on.",
 )
-@click.option(
+@number_option(
     "--alpha",
-    type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
-    default=None,
+    click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
+    None,
     help="Largest held-out probability of earning less than today's prices (default: the "
     "rules file's alpha, else 0.1).",
 )

@@ -52,6 +52,7 @@ from optimizer.pricing.problem import Objective as PricingObjective
 from optimizer.scaleout import IN_PROCESS, ComputeSpec, run_tasks
 from optimizer.scenario.joint.demand import StoreDemand
 from optimizer.scenario.joint.evaluation import allocation_problem_at
+from optimizer.scenario.joint.safety import lift_summary
 from optimizer.scenario.schema import PricingSection
 
 __all__ = [
@@ -266,10 +267,7 @@ def _select(
         rows.append(
             {
                 "candidate": name,
-                "lift_mean": float(lift.mean()),
-                "lift_p10": float(np.quantile(lift, 0.1)),
-                "lift_p90": float(np.quantile(lift, 0.9)),
-                "p_loss": float(np.mean(lift < 0)),
+                **lift_summary(lift),
                 "safe": bool(np.mean(lift < 0) <= alpha),
             }
         )

@@ -23,6 +23,14 @@ from optimizer.report.labels import label, tr
 __all__ = ["frontier_chart", "response_chart"]
 
 
+def _mark_plans(
+    ax: Any, today: tuple[float, float], plan: tuple[float, float], lang: str, size: int
+) -> None:
+    """Today's point (orange circle) and the recommended plan's (green diamond, a size smaller)."""
+    ax.plot(*today, "o", color=ORANGE, ms=size, label=label("current", lang))
+    ax.plot(*plan, "D", color=GREEN, ms=size - 1, label=label("recommended", lang))
+
+
 def response_chart(grid: pd.DataFrame, channels: dict[str, Any], fmt: Fmt) -> Any:
     """Response curve per channel with today's and the recommended weekly spend marked."""
     lang = fmt.lang
@@ -37,22 +45,8 @@ def response_chart(grid: pd.DataFrame, channels: dict[str, Any], fmt: Fmt) -> An
         ax.fill_between(g["spend"], g["response_p5"], g["response_p95"], color=BLUE, alpha=0.12)
         ch = channels.get(c, {})
         if "current_weekly_spend" in ch:
-            ax.plot(
-                ch["current_weekly_spend"],
-                ch["current_response"],
-                "o",
-                color=ORANGE,
-                ms=7,
-                label=label("current", lang),
-            )
-            ax.plot(
-                ch["weekly_spend"],
-                ch["response"],
-                "D",
-                color=GREEN,
-                ms=6,
-                label=label("recommended", lang),
-            )
+            today = (ch["current_weekly_spend"], ch["current_response"])
+            _mark_plans(ax, today, (ch["weekly_spend"], ch["response"]), lang, 7)
         ax.set_title(label(c, lang), fontsize=9)
         eur_axis(ax, fmt)
         eur_axis(ax, fmt, "x")
@@ -105,21 +99,13 @@ def frontier_chart(frontier: pd.DataFrame, summary: dict[str, Any], fmt: Fmt) ->
         ),
     )
     k = summary["kpis"]
-    ax.plot(
-        k["media_spend"]["current"]["mean"],
-        k["contribution"]["current"]["mean"],
-        "o",
-        color=ORANGE,
-        ms=8,
-        label=label("current", lang),
-    )
-    ax.plot(
-        k["media_spend"]["plan"]["mean"],
-        k["contribution"]["plan"]["mean"],
-        "D",
-        color=GREEN,
-        ms=7,
-        label=label("recommended", lang),
+    spend, contribution = k["media_spend"], k["contribution"]
+    _mark_plans(
+        ax,
+        (spend["current"]["mean"], contribution["current"]["mean"]),
+        (spend["plan"]["mean"], contribution["plan"]["mean"]),
+        lang,
+        8,
     )
     ax.axvline(k["media_spend"]["current"]["mean"], color=ORANGE, ls=":", lw=1)
     eur_axis(ax, fmt)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.atomic import atomic_folder
+from optimizer.report.display import KPI_KINDS
 from optimizer.report.excel import write_workbook
 from optimizer.report.format import Fmt, check_lang
 from optimizer.report.html import HtmlReport
@@ -22,21 +23,6 @@ from optimizer.report.labels import label, tr
 from optimizer.report.tables import Table
 
 __all__ = ["render_comparison", "write_comparison"]
-
-_KINDS = {
-    "contribution": "eur",
-    "revenue_incl_vat": "eur",
-    "gross_margin": "eur",
-    "media_spend": "eur",
-    "media_revenue": "eur",
-    "roas": "ratio",
-    "cpa": "cents",
-    "orders": "count",
-    "units": "count",
-    "peak_capacity_use": "pct",
-    "stock_use": "pct",
-    "lost_units_capacity": "count",
-}
 
 
 def _scenarios(table: pd.DataFrame, lang: str) -> Table:
@@ -106,7 +92,7 @@ def _side_by_side(table: pd.DataFrame, lang: str, value: str, per_week: bool) ->
         if col.endswith("per_week"):
             name += tr(lang, ", par semaine", ", per week")
         rows.append({"kpi": name} | {s: t[col].get(s) for s in scen})
-        kinds.append(_KINDS.get(k, "ratio"))
+        kinds.append(KPI_KINDS.get(k, "ratio"))
     return Table(
         pd.DataFrame(rows),
         # changes are signed; a change of a percentage is in points

@@ -16,6 +16,7 @@ from optimizer.report.reasons import sku_bound_reason
 from optimizer.report.tables import Table
 
 __all__ = [
+    "KPI_KINDS",
     "kpi_table",
     "pnl_display",
     "prices_display",
@@ -23,7 +24,7 @@ __all__ = [
 
 
 #: KPIs shown in the KPI table, in order, with their kind.
-_KPI_KINDS = {
+KPI_KINDS = {
     "contribution": "eur",
     "revenue_incl_vat": "eur",
     "revenue_excl_vat": "eur",
@@ -56,7 +57,7 @@ def kpi_table(summary: dict[str, Any], lang: str = DEFAULT_LANG) -> Table:
     """KPIs: recommended plan (mean, P10, P90), current plan, change (mean, P10, P90)."""
     lang = check_lang(lang)
     rows, kinds = [], []
-    for name, kind in _KPI_KINDS.items():
+    for name, kind in KPI_KINDS.items():
         k = summary["kpis"].get(name)
         if k is None:
             continue

@@ -14,7 +14,7 @@ from optimizer.report.format import Fmt
 from optimizer.report.labels import label, tr
 from optimizer.report.tables import Table
 
-__all__ = ["bound_why", "frontier_display", "media_display"]
+__all__ = ["bound_why", "frontier_display", "media_display", "run_frontier"]
 
 
 def media_display(summary: dict[str, Any], lang: str) -> Table:
@@ -113,6 +113,14 @@ def _bound_range(b: Any) -> tuple[float | None, float | None]:
     else:
         lo = hi = None
     return (None if lo is None else float(lo), None if hi is None else float(hi))
+
+
+def run_frontier(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """The run's frontier table, or None when it has none with store contributions."""
+    f = tables.get("frontier")
+    if f is not None and len(f) and "contribution_mean" in f:
+        return f
+    return None
 
 
 def frontier_display(frontier: pd.DataFrame, lang: str) -> Table:

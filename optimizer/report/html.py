@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import pandas as pd
 from optimizer.report.format import DEFAULT_LANG, Fmt, Lang
 from optimizer.report.tables import Table
 
-__all__ = ["HtmlReport", "figure_to_data_uri", "num", "table_html"]
+__all__ = ["HtmlReport", "figure_to_data_uri", "num", "summary_num", "table_html"]
 
 _CSS = """
 *{box-sizing:border-box}
@@ -86,6 +86,24 @@ def num(text: str, key: str | None = None, value: float | None = None) -> str:
         f'<span class="num" data-key="{html.escape(key)}" data-value="{value!r}">'
         f"{html.escape(text)}</span>"
     )
+
+
+def summary_num(summary: dict[str, Any], key: str, show: Callable[[Any], str]) -> str:
+    """The figure at ``key`` of a summary, written by ``show``, as HTML tagged with its path.
+
+    Parameters
+    ----------
+    summary : dict
+        The run's summary (``summary.json``).
+    key : str
+        Dotted path of the figure, e.g. ``"kpis.contribution.plan.mean"``.
+    show : callable
+        Writes the value for the reader, e.g. ``fmt.eur``.
+    """
+    value: Any = summary
+    for part in key.split("."):
+        value = value[part]
+    return num(show(value), key, value)
 
 
 def table_html(frame: pd.DataFrame, *, index: bool = False, fmt: Fmt | None = None) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 from optimizer.report.charts import bridge_chart, capacity_chart
 from optimizer.report.display import pnl_display
 from optimizer.report.format import DEFAULT_LANG, Fmt, check_lang
-from optimizer.report.html import HtmlReport, num
+from optimizer.report.html import HtmlReport, num, summary_num
 from optimizer.report.labels import label, tr
 from optimizer.report.summary_text import bridge_table
 from optimizer.report.tables import Table
@@ -67,7 +67,7 @@ def _summary_part(r: HtmlReport, s: dict[str, Any]) -> None:
         [
             (
                 label("contribution", lang),
-                num(fmt.eur(c["plan"]["mean"]), "kpis.contribution.plan.mean", c["plan"]["mean"]),
+                summary_num(s, "kpis.contribution.plan.mean", fmt.eur),
                 f"P10 {fmt.eur(c['plan']['p10'])} - P90 {fmt.eur(c['plan']['p90'])}",
             ),
             (

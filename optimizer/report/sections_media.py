@@ -7,8 +7,8 @@ from typing import Any
 import pandas as pd
 
 from optimizer.report import charts
-from optimizer.report.display_media import frontier_display, media_display
-from optimizer.report.html import HtmlReport, num
+from optimizer.report.display_media import frontier_display, media_display, run_frontier
+from optimizer.report.html import HtmlReport, summary_num
 from optimizer.report.labels import tr
 from optimizer.report.learning import frontier_note
 from optimizer.report.sections import RunTables
@@ -51,8 +51,8 @@ def media_section(r: HtmlReport, s: dict[str, Any], tables: RunTables) -> None:
                 "Circle: current weekly spend; diamond: recommended.",
             ),
         )
-    f = tables.get("frontier")
-    if f is not None and len(f) and "contribution_mean" in f:
+    f = run_frontier(tables)
+    if f is not None:
         r.subheading(
             tr(
                 lang,
@@ -88,39 +88,27 @@ def capacity_section(r: HtmlReport, s: dict[str, Any], tables: RunTables) -> Non
     lang, fmt = r.lang, r.fmt
     k = s["kpis"]
     r.heading(tr(lang, "Capacité de l'entrepôt", "Warehouse capacity"), "capacite")
+    peak = (
+        tr(lang, "Charge, semaine la plus haute", "Peak week load"),
+        summary_num(s, "kpis.peak_capacity_use.plan.mean", lambda v: fmt.pct(v, 0)),
+        tr(
+            lang,
+            f"plan actuel : {fmt.pct(k['peak_capacity_use']['current']['mean'], 0)}",
+            f"current plan: {fmt.pct(k['peak_capacity_use']['current']['mean'], 0)}",
+        ),
+    )
+    lost = {
+        "lost_units_capacity": tr(
+            lang, "Demande perdue faute de capacité", "Demand lost to capacity"
+        ),
+        "lost_units_stock": tr(lang, "Demande perdue en rupture", "Demand lost to stock-outs"),
+    }
+    units = tr(lang, "unités", "units")
     r.kpis(
-        [
-            (
-                tr(lang, "Charge, semaine la plus haute", "Peak week load"),
-                num(
-                    fmt.pct(k["peak_capacity_use"]["plan"]["mean"], 0),
-                    "kpis.peak_capacity_use.plan.mean",
-                    k["peak_capacity_use"]["plan"]["mean"],
-                ),
-                tr(
-                    lang,
-                    f"plan actuel : {fmt.pct(k['peak_capacity_use']['current']['mean'], 0)}",
-                    f"current plan: {fmt.pct(k['peak_capacity_use']['current']['mean'], 0)}",
-                ),
-            ),
-            (
-                tr(lang, "Demande perdue faute de capacité", "Demand lost to capacity"),
-                num(
-                    fmt.count(k["lost_units_capacity"]["plan"]["mean"]),
-                    "kpis.lost_units_capacity.plan.mean",
-                    k["lost_units_capacity"]["plan"]["mean"],
-                ),
-                tr(lang, "unités", "units"),
-            ),
-            (
-                tr(lang, "Demande perdue en rupture", "Demand lost to stock-outs"),
-                num(
-                    fmt.count(k["lost_units_stock"]["plan"]["mean"]),
-                    "kpis.lost_units_stock.plan.mean",
-                    k["lost_units_stock"]["plan"]["mean"],
-                ),
-                tr(lang, "unités", "units"),
-            ),
+        [peak]
+        + [
+            (title, summary_num(s, f"kpis.{key}.plan.mean", fmt.count), units)
+            for key, title in lost.items()
         ]
     )
     r.figure(

@@ -14,7 +14,7 @@ from typing import Any
 
 from optimizer.report.charts import bridge_chart
 from optimizer.report.format import Fmt
-from optimizer.report.html import HtmlReport, num
+from optimizer.report.html import HtmlReport, num, summary_num
 from optimizer.report.labels import tr
 from optimizer.report.summary_stress import stress_sentences
 from optimizer.report.summary_text import bridge_table, recommendation_sentence
@@ -46,34 +46,22 @@ def executive_summary(r: HtmlReport, s: dict[str, Any]) -> None:
         [
             (
                 tr(lang, "Contribution, plan recommandé", "Contribution, recommended plan"),
-                num(fmt.eur(c["plan"]["mean"]), "kpis.contribution.plan.mean", c["plan"]["mean"]),
+                summary_num(s, "kpis.contribution.plan.mean", fmt.eur),
                 tr(lang, "après média, HT", "after media, excl. VAT"),
             ),
             (
                 tr(lang, "Contribution, plan actuel", "Contribution, current plan"),
-                num(
-                    fmt.eur(c["current"]["mean"]),
-                    "kpis.contribution.current.mean",
-                    c["current"]["mean"],
-                ),
+                summary_num(s, "kpis.contribution.current.mean", fmt.eur),
                 tr(lang, "même horizon, même modèle", "same horizon, same model"),
             ),
             (
                 tr(lang, "Écart", "Change"),
-                num(
-                    fmt.eur(c["delta"]["mean"], sign=True),
-                    "kpis.contribution.delta.mean",
-                    c["delta"]["mean"],
-                ),
+                summary_num(s, "kpis.contribution.delta.mean", lambda v: fmt.eur(v, sign=True)),
                 "P10-P90 " + fmt.eur_range(c["delta"]["p10"], c["delta"]["p90"], sign=True),
             ),
             (
                 tr(lang, "Probabilité de gain", "Probability of a gain"),
-                num(
-                    fmt.probability(s["confidence"]["p_gain_positive"]),
-                    "confidence.p_gain_positive",
-                    s["confidence"]["p_gain_positive"],
-                ),
+                summary_num(s, "confidence.p_gain_positive", fmt.probability),
                 tr(
                     lang,
                     f"sur {s['confidence']['n_samples']} tirages du modèle",

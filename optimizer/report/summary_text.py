@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from optimizer.report.format import Fmt, rounded_parts
-from optimizer.report.html import num
+from optimizer.report.html import summary_num
 from optimizer.report.labels import label, tr
 from optimizer.report.tables import Table
 
@@ -25,7 +25,7 @@ def _media_part(s: dict[str, Any], fmt: Fmt) -> str:
     a = s.get("assumptions", {})
     if not a.get("media_enabled", True):
         return tr(lang, "garder le plan média actuel", "keep the current media plan")
-    budget = num(fmt.eur(rec["media_budget"]), "recommendation.media_budget", rec["media_budget"])
+    budget = summary_num(s, "recommendation.media_budget", fmt.eur)
     moves = ", ".join(
         f"{_e(label(m['channel'], lang))} {_e(fmt.pct(m['change_rel'], 0, sign=True))}"
         for m in rec["media_moves"]
@@ -53,10 +53,10 @@ def _price_part(s: dict[str, Any], fmt: Fmt) -> str:
     pr = s["pricing"]
     if not s.get("assumptions", {}).get("pricing_enabled", True) or pr["n_changes"] == 0:
         return tr(lang, "garder les prix actuels", "keep today's prices")
-    n = num(fmt.count(pr["n_changes"]), "pricing.n_changes", pr["n_changes"])
+    n = summary_num(s, "pricing.n_changes", fmt.count)
     total = fmt.count(pr["n_skus"])
-    up = num(fmt.count(pr["n_up"]), "pricing.n_up", pr["n_up"])
-    down = num(fmt.count(pr["n_down"]), "pricing.n_down", pr["n_down"])
+    up = summary_num(s, "pricing.n_up", fmt.count)
+    down = summary_num(s, "pricing.n_down", fmt.count)
     return tr(
         lang,
         f"changer {n} prix sur {total} ({up} hausse{'s' if pr['n_up'] > 1 else ''}, "
@@ -69,12 +69,11 @@ def _price_part(s: dict[str, Any], fmt: Fmt) -> str:
 def recommendation_sentence(s: dict[str, Any], fmt: Fmt) -> str:
     """The recommendation in one sentence, as HTML (figures tagged with their summary path)."""
     lang = fmt.lang
-    g = s["kpis"]["contribution"]["delta"]
-    gain = num(fmt.eur(g["mean"], sign=True), "kpis.contribution.delta.mean", g["mean"])
-    lo = num(fmt.eur(g["p10"], sign=True), "kpis.contribution.delta.p10", g["p10"])
-    hi = num(fmt.eur(g["p90"], sign=True), "kpis.contribution.delta.p90", g["p90"])
-    p = s["confidence"]["p_gain_positive"]
-    prob = num(fmt.probability(p), "confidence.p_gain_positive", p)
+    gain, lo, hi = (
+        summary_num(s, f"kpis.contribution.delta.{q}", lambda v: fmt.eur(v, sign=True))
+        for q in ("mean", "p10", "p90")
+    )
+    prob = summary_num(s, "confidence.p_gain_positive", fmt.probability)
     weeks = _e(fmt.weeks(s["horizon"]["weeks"]))
     media, price = _media_part(s, fmt), _price_part(s, fmt)
     if lang == "fr":

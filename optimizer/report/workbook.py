@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from optimizer.report.display import kpi_table, pnl_display, prices_display
-from optimizer.report.display_media import frontier_display, media_display
+from optimizer.report.display_media import frontier_display, media_display, run_frontier
 from optimizer.report.display_model import assumptions_display, model_display
 from optimizer.report.excel import SheetSpec, write_workbook
 from optimizer.report.format import DEFAULT_LANG, Fmt, check_lang
@@ -202,8 +202,8 @@ def _plan_sheets(
             ),
         )
     )
-    f = tables.get("frontier")
-    if f is not None and len(f) and "contribution_mean" in f:
+    f = run_frontier(tables)
+    if f is not None:
         sheets.append(
             frontier_display(f, lang).sheet(
                 n["media"],
@@ -219,60 +219,52 @@ def _plan_sheets(
 
 def _media_weeks_sheets(tables: RunTables, lang: str, n: dict[str, str]) -> list[SheetSpec]:
     """Spend per week and channel, recommended beside current (none without the table)."""
-    sheets: list[SheetSpec] = []
     mw = tables.get("media_weeks")
-    if mw is not None and len(mw):
-        wide = mw.pivot(index="week", columns="channel", values="recommended")
-        wide = wide[list(dict.fromkeys(mw["channel"]))]
-        cur = mw.pivot(index="week", columns="channel", values="current")
-        frame = pd.DataFrame({"week": pd.to_datetime(wide.index)})
-        headers = {"week": tr(lang, "Semaine du", "Week of")}
-        for c in wide.columns:
-            frame[f"{c}__rec"] = wide[c].to_numpy()
-            headers[f"{c}__rec"] = f"{label(c, lang)}, " + tr(lang, "recommandé", "recommended")
-        for c in wide.columns:
-            frame[f"{c}__cur"] = cur[c].to_numpy()
-            headers[f"{c}__cur"] = f"{label(c, lang)}, " + tr(lang, "actuel", "current")
-        money = [c for c in frame.columns if c != "week"]
-        sheets.append(
-            Table(
-                frame,
-                kinds={"week": "date"} | {c: "eur" for c in money},
-                headers=headers,
-                totals=money,
-            ).sheet(
-                n["weeks"],
-                tr(
-                    lang,
-                    "Dépense par semaine et canal, euros HT",
-                    "Spend per week and channel, EUR excl. VAT",
-                ),
-            )
+    if mw is None or not len(mw):
+        return []
+    wide = mw.pivot(index="week", columns="channel", values="recommended")
+    wide = wide[list(dict.fromkeys(mw["channel"]))]
+    cur = mw.pivot(index="week", columns="channel", values="current")
+    frame = pd.DataFrame({"week": pd.to_datetime(wide.index)})
+    headers = {"week": tr(lang, "Semaine du", "Week of")}
+    for c in wide.columns:
+        frame[f"{c}__rec"] = wide[c].to_numpy()
+        headers[f"{c}__rec"] = f"{label(c, lang)}, " + tr(lang, "recommandé", "recommended")
+    for c in wide.columns:
+        frame[f"{c}__cur"] = cur[c].to_numpy()
+        headers[f"{c}__cur"] = f"{label(c, lang)}, " + tr(lang, "actuel", "current")
+    money = [c for c in frame.columns if c != "week"]
+    table = Table(
+        frame, kinds={"week": "date"} | {c: "eur" for c in money}, headers=headers, totals=money
+    )
+    return [
+        table.sheet(
+            n["weeks"],
+            tr(
+                lang,
+                "Dépense par semaine et canal, euros HT",
+                "Spend per week and channel, EUR excl. VAT",
+            ),
         )
-    return sheets
+    ]
 
 
 def _capacity_sheets(tables: RunTables, lang: str, n: dict[str, str]) -> list[SheetSpec]:
     """Warehouse load per week against capacity."""
-    sheets: list[SheetSpec] = []
     cap = tables["capacity"]
-    sheets.append(
-        Table(
-            cap.assign(week=pd.to_datetime(cap["week"])),
-            kinds={
-                "week": "date",
-                "capacity": "count",
-                "current_load": "count",
-                "plan_load": "count",
-            },
-            headers={
-                "week": tr(lang, "Semaine du", "Week of"),
-                "capacity": tr(lang, "Capacité", "Capacity"),
-                "current_load": tr(lang, "Charge, plan actuel", "Load, current plan"),
-                "plan_load": tr(lang, "Charge, plan recommandé", "Load, recommended plan"),
-            },
-            totals=["current_load", "plan_load"],
-        ).sheet(
+    table = Table(
+        cap.assign(week=pd.to_datetime(cap["week"])),
+        kinds={"week": "date", "capacity": "count", "current_load": "count", "plan_load": "count"},
+        headers={
+            "week": tr(lang, "Semaine du", "Week of"),
+            "capacity": tr(lang, "Capacité", "Capacity"),
+            "current_load": tr(lang, "Charge, plan actuel", "Load, current plan"),
+            "plan_load": tr(lang, "Charge, plan recommandé", "Load, recommended plan"),
+        },
+        totals=["current_load", "plan_load"],
+    )
+    return [
+        table.sheet(
             n["capacity"],
             tr(
                 lang,
@@ -280,8 +272,7 @@ def _capacity_sheets(tables: RunTables, lang: str, n: dict[str, str]) -> list[Sh
                 "Logistics units shipped per week (mean)",
             ),
         )
-    )
-    return sheets
+    ]
 
 
 def _model_sheets(

@@ -20,7 +20,28 @@ from optimizer.allocation.safe import Promise, SafeRule
 from optimizer.scenario.joint.demand import StoreDemand
 from optimizer.scenario.joint.evaluation import PlanEvaluation, evaluate_plan
 
-__all__ = ["safety_check"]
+__all__ = ["lift_summary", "safety_check"]
+
+
+def lift_summary(lift: np.ndarray) -> dict[str, float]:
+    """A candidate's contribution lift over today's plan: mean, P10, P90 and P(loss).
+
+    Parameters
+    ----------
+    lift : numpy.ndarray
+        The lift on each held-out sample, EUR.
+
+    Returns
+    -------
+    dict
+        ``lift_mean``, ``lift_p10``, ``lift_p90`` (EUR) and ``p_loss`` (share of samples).
+    """
+    return {
+        "lift_mean": float(lift.mean()),
+        "lift_p10": float(np.quantile(lift, 0.1)),
+        "lift_p90": float(np.quantile(lift, 0.9)),
+        "p_loss": float(np.mean(lift < 0)),
+    }
 
 
 def _calibrated(
@@ -82,10 +103,7 @@ def safety_check(
         rows.append(
             {
                 "candidate": name,
-                "lift_mean": float(lift.mean()),
-                "lift_p10": float(np.quantile(lift, 0.1)),
-                "lift_p90": float(np.quantile(lift, 0.9)),
-                "p_loss": float(np.mean(lift < 0)),
+                **lift_summary(lift),
                 "p_gain": float(np.mean(lift > 0)),
                 "meets_budget": not media_ok,
                 "safe": bool(np.mean(lift < 0) <= alpha) and not media_ok,
