@@ -42,7 +42,9 @@ def _edit(folder: Path, old: str, new: str, name: str = "portfolio.toml") -> Non
 
 
 def _files(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    """The files under ``folder``, without the fit caches ``optimizer demo`` adds (.cache/)."""
+    rel = (p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
+    return sorted(str(r) for r in rel if not any(part.startswith(".") for part in r.parts))
 
 
 def test_bundled_portfolio_is_the_generator_output(fresh):

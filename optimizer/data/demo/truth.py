@@ -18,6 +18,20 @@ from optimizer.data.demo.response import baseline_demand, geometric_adstock_np, 
 
 __all__ = ["ChannelTruth", "GroundTruth"]
 
+#: Significant digits of the floats written to ``truth.json``.
+JSON_DIGITS = 12
+
+
+def _round_floats(value: Any) -> Any:
+    """``value`` with every float (in dicts and lists too) to :data:`JSON_DIGITS` digits."""
+    if isinstance(value, float):
+        return float(f"{value:.{JSON_DIGITS}g}")
+    if isinstance(value, dict):
+        return {k: _round_floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_round_floats(v) for v in value]
+    return value
+
 
 @dataclass(frozen=True)
 class ChannelTruth:
@@ -201,7 +215,15 @@ class GroundTruth:
 
     # --- persistence --------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
-        """JSON-ready dict (``truth.json``)."""
+        """JSON-ready dict (``truth.json``), every float to 12 significant digits.
+
+        Sums over weeks (a channel's contribution, its ROAS, the reference demand) differ in the
+        last bit from one CPU to another (numpy's SIMD summation); 12 digits keep the file the
+        same on every machine (a new machine wrote ``2.5999999999999996`` for a ROAS of 2.6).
+        """
+        return _round_floats(self._json())
+
+    def _json(self) -> dict[str, Any]:
         return {
             "generator": "optimizer.data.demo",
             "version": __version__,
