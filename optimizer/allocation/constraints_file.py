@@ -42,7 +42,13 @@ from optimizer.allocation.problem import ChannelRule, WeekBound
 from optimizer.config import StrictModel, load_toml, validate
 from optimizer.errors import ConfigError, did_you_mean
 
-__all__ = ["ConstraintsFile", "constraints_kwargs", "load_constraints"]
+__all__ = [
+    "ConstraintsFile",
+    "constraints_kwargs",
+    "default_constraints",
+    "load_constraints",
+    "plan_rules",
+]
 
 
 def _amount(x: float) -> str:
@@ -180,6 +186,24 @@ class ConstraintsFile(StrictModel):
 def default_constraints(channels: tuple[str, ...]) -> dict[str, Any]:
     """Problem keyword arguments when no constraints file is given (the workable defaults)."""
     return constraints_kwargs(ConstraintsFile(), channels, "defaults")
+
+
+def plan_rules(constraints: str | Path | None, channels: tuple[str, ...]) -> dict[str, Any]:
+    """A plan's rules: those of the constraints file, else the defaults for ``channels``.
+
+    Parameters
+    ----------
+    constraints : str, Path or None
+        The constraints TOML; None (or an empty path) for the workable defaults.
+    channels : tuple of str
+        The model's channels.
+
+    Returns
+    -------
+    dict
+        :class:`AllocationProblem` keyword arguments (amounts in EUR excl. VAT).
+    """
+    return load_constraints(constraints, channels) if constraints else default_constraints(channels)
 
 
 def load_constraints(path: str | Path, channels: tuple[str, ...]) -> dict[str, Any]:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 
-from optimizer.allocation import AllocationProblem, Risk, allocate
-from optimizer.allocation.constraints_file import default_constraints, load_constraints
-from optimizer.allocation.safe import SafeRule, safe_allocate
-from optimizer.allocation.today import read_plan_csv
 from optimizer.cli.common import (
     allow_failed_option,
+    check_one_source,
     check_out,
     choice_option,
     date_option,
@@ -24,44 +20,10 @@ from optimizer.cli.common import (
     risk_option,
     weeks_option,
 )
-from optimizer.errors import InfeasibleError
 from optimizer.report.console import allocation_lines, safe_allocation_lines
 from optimizer.report.labels import tr
 
 __all__ = ["register"]
-
-
-def load_curves(model: Path | None, curves: Path | None, allow_failed: bool) -> Any:
-    """Response curves from a fitted model folder (``--model``) or a JSON file (``--curves``).
-
-    A model whose diagnostics gate failed is refused unless ``allow_failed``.
-    """
-    return load_curves_and_last_week(model, curves, allow_failed)[0]
-
-
-def load_curves_and_last_week(
-    model: Path | None, curves: Path | None, allow_failed: bool
-) -> tuple[Any, date | None]:
-    """Response curves and the last week of the model's history (None when unknown)."""
-    # lazy: kept out of the CLI's start (--help); only commands that read a model need it
-    from optimizer.mmm.folder import load_gated_curves, read_curves_json
-
-    check_one_source(model, curves)
-    if curves is not None:
-        return read_curves_json(curves), None
-    assert model is not None
-    return load_gated_curves(model, allow_failed)
-
-
-def check_one_source(model: Path | None, curves: Path | None) -> None:
-    """Refuse a command given neither or both of ``--model`` and ``--curves`` (usage error)."""
-    if (model is None) == (curves is None):
-        raise click.UsageError("give exactly one of --model DIR or --curves FILE.json.")
-
-
-def plan_rules(constraints: Path | None, channels: Any) -> dict[str, Any]:
-    """The plan's rules: those of the constraints file, else the defaults for ``channels``."""
-    return load_constraints(constraints, channels) if constraints else default_constraints(channels)
 
 
 def _parse_multipliers(text: str | None) -> list[float] | None:
@@ -169,93 +131,41 @@ def allocate_cmd(
     lang: str,
 ) -> None:
     """Optimize the media plan for BUDGET over WEEKS and write plan.csv, summary.json, charts."""
-    # lazy: the writer and its plot module stay out of the CLI's start (--help)
-    from optimizer.allocation.frontier import frontier
-    from optimizer.report.allocation_writer import allocation_summary, write_allocation
+    # lazy: the planner, the writer and its plot module stay out of the CLI's start (--help)
+    from optimizer.jobs.allocate import AllocateRequest, plan_media
+    from optimizer.report.allocation_writer import write_allocation
 
     multipliers = _parse_multipliers(frontier_text)
     if objective != "revenue" and margin_rate is None:
         raise click.UsageError(f"--objective {objective} needs --margin-rate (e.g. 0.4).")
     check_out(out, force)
-    curves, last_week = load_curves_and_last_week(model, curves_file, allow_failed_model)
-    problem = _problem(
-        curves,
-        last_week,
-        constraints,
-        budget=budget,
-        weeks=weeks,
-        start=start,
-        objective=objective,
-        margin_rate=margin_rate,
-        risk=risk,
-        tail_weeks=tail_weeks,
-    )
-    today = None
-    if mode == "safe" and today_file:
-        today = read_plan_csv(today_file, curves.channels, weeks)
-    result, safe = _solve(curves, problem, constraints, mode, alpha, today, method)
-    table = frontier(curves, problem, multipliers, method=method)[0] if multipliers else None
-    summary = allocation_summary(
-        result,
-        budget=budget,
-        weeks=weeks,
-        mode=mode,
-        risk=problem.risk.label,
-        safe=safe,
-        frontier=table,
+    check_one_source(model, curves_file)
+    run = plan_media(
+        AllocateRequest(
+            budget=budget,
+            weeks=weeks,
+            model=model,
+            curves=curves_file,
+            start=start.date() if start is not None else None,
+            constraints=constraints,
+            objective=objective,
+            margin_rate=margin_rate,
+            risk=risk,
+            frontier=tuple(multipliers) if multipliers else None,
+            method=method,
+            tail_weeks=tail_weeks,
+            mode=mode,
+            alpha=alpha,
+            today=today_file,
+            allow_failed=allow_failed_model,
+        )
     )
     # --out was checked before solving: the writer replaces what is there
-    write_allocation(result, summary, out, safe=safe, frontier=table, force=True)
-    if safe is not None:
-        _echo_safe(safe, out, lang)
+    write_allocation(run.result, run.summary, out, safe=run.safe, frontier=run.frontier, force=True)
+    if run.safe is not None:
+        _echo_safe(run.safe, out, lang)
     else:
-        _echo_summary(result, out, lang)
-
-
-def _problem(curves: Any, last_week: date | None, constraints: Path | None, **opts: Any) -> Any:
-    """The allocation problem of the command's options (constraints file or defaults)."""
-    extra = plan_rules(constraints, curves.channels)
-    start = opts["start"]
-    start_date: date | None = start.date() if start is not None else None
-    if start_date is None and last_week is not None:
-        start_date = last_week + timedelta(days=7)  # the week after the model's history
-    margin_rate = opts["margin_rate"]
-    return AllocationProblem(
-        budget=opts["budget"],
-        n_weeks=opts["weeks"],
-        start=start_date,
-        objective=opts["objective"],
-        margin_rate=margin_rate if margin_rate is not None else 1.0,
-        risk=Risk.parse(opts["risk"]),
-        tail_weeks=opts["tail_weeks"],
-        **extra,
-    )
-
-
-def _solve(
-    curves: Any,
-    problem: Any,
-    constraints: Path | None,
-    mode: str,
-    alpha: float,
-    today: Any,
-    method: str,
-) -> tuple[Any, Any]:
-    """The plan's result and, in safe mode, the safe planner's answer (else None)."""
-    try:
-        if mode == "safe":
-            safe = safe_allocate(
-                curves, problem, rule=SafeRule(alpha=alpha), today=today, method=method
-            )
-            return safe.result, safe
-        return allocate(curves, problem, method=method), None
-    except InfeasibleError as exc:
-        if constraints is None:
-            raise
-        # name the file whose rules conflict (with the budget they conflict with)
-        raise InfeasibleError(
-            f"{constraints.name} (budget {problem.budget:,.0f} EUR): {exc}"
-        ) from None
+        _echo_summary(run.result, out, lang)
 
 
 def _echo_safe(safe: Any, out: Path, lang: str) -> None:

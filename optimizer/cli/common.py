@@ -21,6 +21,7 @@ from optimizer.errors import ConfigError
 __all__ = [
     "FORCE_HELP",
     "allow_failed_option",
+    "check_one_source",
     "check_out",
     "choice_option",
     "compute_options",
@@ -232,3 +233,9 @@ def risk_option(func: Callable[..., Any]) -> Callable[..., Any]:
         help="What the plan maximizes over the model's uncertainty: mean, pNN (the NN-th "
         "percentile, e.g. p10: a cautious plan) or cvarNN (mean of the worst NN %, e.g. cvar10).",
     )(func)
+
+
+def check_one_source(model: Path | None, curves: Path | None) -> None:
+    """Refuse a command given neither or both of ``--model`` and ``--curves`` (usage error)."""
+    if (model is None) == (curves is None):
+        raise click.UsageError("give exactly one of --model DIR or --curves FILE.json.")

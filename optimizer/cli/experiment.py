@@ -10,10 +10,11 @@ from typing import Any
 import click
 
 from optimizer.allocation import AllocationProblem
+from optimizer.allocation.constraints_file import plan_rules
 from optimizer.allocation.safe import SafeRule
-from optimizer.cli.allocate import check_one_source, load_curves, plan_rules
 from optimizer.cli.common import (
     allow_failed_option,
+    check_one_source,
     check_out,
     date_option,
     lang_option,
@@ -141,7 +142,11 @@ def plan_cmd(
         fitted = load_fitted_model(model)
         curves = fitted.response_curves(draws, allow_failed=allow_failed_model)
     else:
-        curves = load_curves(None, curves_file, allow_failed_model)
+        # lazy: kept out of the CLI's start (--help); only commands that read curves need it
+        from optimizer.mmm.folder import read_curves_json
+
+        assert curves_file is not None
+        curves = read_curves_json(curves_file)
     extra = plan_rules(constraints, curves.channels)
     problem = AllocationProblem(
         budget=budget if budget is not None else float(curves.current.sum() * weeks),

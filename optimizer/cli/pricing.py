@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import numpy as np
 
 from optimizer.cli.common import (
     check_out,
@@ -22,25 +21,10 @@ from optimizer.cli.common import (
     weeks_option,
 )
 from optimizer.cli.options import Sampling, sampler_options
-from optimizer.data.catalog import load_catalog
-from optimizer.data.logistics import load_logistics
-from optimizer.data.sales import load_sales
-from optimizer.errors import ConfigError
-from optimizer.pricing.config import RulesFile, load_rules
-from optimizer.pricing.elasticity import ElasticityModel
-from optimizer.pricing.estimates import Elasticities
-from optimizer.pricing.optimize import optimize_prices
-from optimizer.pricing.problem import Method, PricingProblem
-from optimizer.pricing.rules import reference_prices
-from optimizer.pricing.safe import safe_prices
+from optimizer.jobs.pricing import FitRequest, PriceRequest, fit_elasticities, plan_prices
 from optimizer.report.console import elasticity_line, pricing_lines
 from optimizer.report.labels import tr
-from optimizer.report.pricing_writer import (
-    elasticity_summary,
-    pricing_summary,
-    write_elasticities,
-    write_pricing,
-)
+from optimizer.report.pricing_writer import write_elasticities, write_pricing
 
 __all__ = ["register"]
 
@@ -86,47 +70,25 @@ def fit_cmd(
 ) -> None:
     """Fit the hierarchical elasticity model; write elasticities.csv, summary.json, a plot."""
     check_out(out, force)
-    catalog = load_catalog(catalog_path)
-    sales = load_sales(sales_path, catalog=catalog)
-    model = ElasticityModel(
-        method=method,
-        draws=sampling.draws,
-        tune=sampling.tune,
-        chains=sampling.chains,
-        max_weeks=max_weeks,
-        seed=sampling.seed,
+    run = fit_elasticities(
+        FitRequest(
+            sales=sales_path,
+            catalog=catalog_path,
+            method=method,
+            max_weeks=max_weeks,
+            draws=sampling.draws,
+            tune=sampling.tune,
+            chains=sampling.chains,
+            seed=sampling.seed,
+        )
     )
-    est = model.fit(sales, catalog).estimates
-    summary = elasticity_summary(est, {"sales": str(sales_path), "catalog": str(catalog_path)})
+    summary = run.summary
     # --out was checked before fitting: the writer replaces what is there
-    write_elasticities(est, summary, out, force=True)
+    write_elasticities(run.estimates, summary, out, force=True)
 
     click.echo(
         f"{elasticity_line(summary, method, lang)} {tr(lang, 'Écrit dans', 'Written to')} {out}"
     )
-
-
-def _capacity(value: str, weeks: int) -> tuple[np.ndarray, float]:
-    """Capacity per week and logistics cost from a number or a logistics CSV."""
-    try:
-        units = float(value.replace(",", "."))
-    except ValueError:
-        units = None
-    if units is not None:
-        if units <= 0:
-            raise ConfigError(f"--capacity {value}: give a positive number of units per week.")
-        return np.full(weeks, units), 0.0
-    log = load_logistics(value)
-    if not log.weekly:
-        return np.full(weeks, float(log.capacity)), float(log.cost_per_unit)  # type: ignore[arg-type]
-    cap = log.capacity
-    if len(cap) < weeks:  # type: ignore[arg-type]
-        raise ConfigError(
-            f"--capacity {value}: the file covers {len(cap)} weeks but --weeks is {weeks}; "  # type: ignore[arg-type]
-            "add weeks to the file or shorten the horizon."
-        )
-    cost = np.asarray(log.cost_per_unit)[:weeks]
-    return np.asarray(cap)[:weeks].astype(float), float(np.mean(cost))
 
 
 @pricing_group.command("optimize")
@@ -202,43 +164,25 @@ def optimize_cmd(
 ) -> None:
     """Choose new prices; write prices.csv, summary.json (and safety.csv in safe mode)."""
     check_out(out, force)
-    cfg = load_rules(rules_path) if rules_path is not None else RulesFile.model_validate({})
-    catalog = load_catalog(catalog_path)
-    est = Elasticities.load(el_dir)
-    cap, log_cost = _capacity(capacity, weeks)
-    refs = None
-    if sales_path is not None:
-        refs = reference_prices(load_sales(sales_path, catalog=catalog), catalog)
-    problem = PricingProblem(
-        catalog=catalog,
-        elasticities=est,
-        capacity=cap,
-        rules=cfg.to_rules(),
-        objective=cfg.objective_enum,
-        logistics_cost=cfg.logistics_cost if cfg.logistics_cost is not None else log_cost,
-        net_of_returns=cfg.net_of_returns,
-        units_quantile=cfg.units_quantile,
-        reference_prices=refs,
-        method=Method(method),
-        gap_tolerance=cfg.gap_tolerance,
-        capacity_mode=capacity_mode or cfg.capacity_mode,
-    )
-    if safe is not None or alpha is not None:
-        cfg = cfg.model_copy(
-            update={k: v for k, v in (("safe", safe), ("alpha", alpha)) if v is not None}
+    run = plan_prices(
+        PriceRequest(
+            catalog=catalog_path,
+            elasticities=el_dir,
+            capacity=capacity,
+            weeks=weeks,
+            rules=rules_path,
+            sales=sales_path,
+            method=method,
+            capacity_mode=capacity_mode,
+            safe=safe,
+            alpha=alpha,
+            seed=seed,
         )
-    settings = cfg.safe_settings(seed)
-    safety = None
-    if settings is None:
-        res = optimize_prices(problem)
-    else:
-        safety = safe_prices(problem, settings)
-        res = safety.result
-    summary = pricing_summary(res, history_references=refs is not None)
+    )
     # --out was checked before optimizing: the writer replaces what is there
-    write_pricing(res, summary, out, safety=safety, force=True)
+    write_pricing(run.result, run.summary, out, safety=run.safety, force=True)
 
-    for line in pricing_lines(summary, res, safety, lang):
+    for line in pricing_lines(run.summary, run.result, run.safety, lang):
         click.echo(line)
     click.echo(tr(lang, f"Écrit dans {out}", f"Written to {out}"))
 

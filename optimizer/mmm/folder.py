@@ -31,6 +31,7 @@ __all__ = [
     "SUMMARY_FILE",
     "check_gate",
     "load_fitted_model",
+    "load_curves_and_last_week",
     "load_gated_curves",
     "load_model_summary",
     "model_dir",
@@ -138,6 +139,40 @@ def load_gated_curves(folder: Path, allow_failed: bool) -> tuple[ResponseCurves,
     # the model's own gate refuses a failed fit (ConvergenceError) unless allowed
     last = fitted.history_.weeks[-1].date()
     return fitted.response_curves(allow_failed=allow_failed), last
+
+
+def load_curves_and_last_week(
+    model: Path | None, curves: Path | None, allow_failed: bool
+) -> tuple[ResponseCurves, date | None]:
+    """Response curves from a fitted model folder or a curves JSON file, exactly one given.
+
+    Parameters
+    ----------
+    model : Path or None
+        Folder written by ``optimizer mmm fit`` (its gate applies).
+    curves : Path or None
+        A :class:`ResponseCurves` JSON file (spend in EUR per week, revenue in EUR).
+    allow_failed : bool
+        Accept a model whose diagnostics gate failed.
+
+    Returns
+    -------
+    (ResponseCurves, date or None)
+        The curves, and the last week of the model's history (None when unknown).
+
+    Raises
+    ------
+    ConfigError
+        Neither or both sources given, or an unreadable folder or file.
+    ConvergenceError
+        The model failed its gate and ``allow_failed`` is False.
+    """
+    if (model is None) == (curves is None):
+        raise ConfigError("give exactly one of a model folder or a curves JSON file.")
+    if curves is not None:
+        return read_curves_json(curves), None
+    assert model is not None
+    return load_gated_curves(model, allow_failed)
 
 
 def load_model_summary(folder: Path) -> dict[str, Any]:
