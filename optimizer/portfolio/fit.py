@@ -6,10 +6,7 @@ the settings, so that a second run of an unchanged portfolio reuses every fit, a
 gates (the media-mix diagnostics, the data checks). One shop is one task of
 :func:`~optimizer.scaleout.run_tasks`: in this process by default, on a local Dask cluster
 (``--workers``) or an existing one (``--scheduler``); each task's seed is derived from the
-portfolio's seed and the shop's place, so the fits are the same wherever they ran. On a
-cluster the models not yet in the cache are first fitted one model a task (a shop's media-mix
-model and its elasticities on two workers at once), then each shop's task reads its two from
-the cache.
+portfolio's seed and the shop's place, so the fits are the same wherever they ran.
 
 :func:`fit_shops` is the one step a pooled (hierarchical) media-mix model replaces: anything
 that returns a :class:`ShopFit` per shop (posterior response curves, baseline forecast and
