@@ -15,7 +15,7 @@ elasticities for the horizon) plugs into :func:`~optimizer.portfolio.plan.plan_p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,8 +35,6 @@ __all__ = [
     "ShopFit",
     "ShopTask",
     "check_shops",
-    "ModelJob",
-    "fit_one_model",
     "fit_shop",
     "fit_shops",
     "fits_cached",
@@ -198,12 +196,7 @@ def fits_cached(portfolio: Portfolio, settings: FitSettings) -> bool:
 
 
 def fit_shop(
-    task: ShopTask,
-    seed: int,
-    *,
-    settings: FitSettings,
-    progress: Progress | None = None,
-    ahead: Mapping[str, tuple[str, ...]] | None = None,
+    task: ShopTask, seed: int, *, settings: FitSettings, progress: Progress | None = None
 ) -> ShopFit:
     """Fit (or reuse from the cache) one shop's models: one task of :func:`fit_shops`.
 
@@ -217,9 +210,6 @@ def fit_shop(
         Sampler settings.
     progress : callable, optional
         Receives the runner's progress messages (in-process runs only).
-    ahead : mapping of str to tuple of str, optional
-        Per shop, the models fitted for this run just before it (:func:`fit_one_model`):
-        recorded as fitted, not reused.
 
     Returns
     -------
@@ -232,11 +222,7 @@ def fit_shop(
         _scenario(task, seed, settings), root=task.root, source=f"shop '{task.shop}'"
     )
     say = progress or (lambda _m: None)
-    result = run_scenario(
-        spec,
-        progress=lambda m: say(f"{task.shop}: {m}"),
-        fitted_ahead=(ahead or {}).get(task.shop, ()),
-    )
+    result = run_scenario(spec, progress=lambda m: say(f"{task.shop}: {m}"))
     ds_sales, ds_catalog = _sales_catalog(task.folder)
     mmm = result.mmm
     summary = {
@@ -256,73 +242,6 @@ def fit_shop(
         seed=seed,
         summary=summary,
     )
-
-
-@dataclass(frozen=True)
-class ModelJob:
-    """One model of one shop to fit ahead of the shops' tasks (picklable)."""
-
-    task: ShopTask
-    kind: str  # "mmm" or "elasticity"
-
-
-def fit_one_model(job: ModelJob, seed: int, *, settings: FitSettings) -> str:
-    """Fit one model of one shop into the cache; a task of the fits made ahead.
-
-    Returns the shop's name. The shop's own task then reads the model from the cache: the same
-    fit (same data, settings and seed), so the same bytes.
-    """
-    # lazy: PyMC (the fits) loads with the runner: only when a model is fitted
-    from optimizer.scenario.fits import fit_model
-
-    spec = parse_scenario(
-        _scenario(job.task, seed, settings), root=job.task.root, source=f"shop '{job.task.shop}'"
-    )
-    fit_model(spec, job.kind)
-    return job.task.shop
-
-
-def _fit_ahead(
-    tasks: list[ShopTask],
-    seeds: list[int],
-    settings: FitSettings,
-    compute: ComputeSpec,
-    progress: Progress | None,
-) -> dict[str, tuple[str, ...]]:
-    """Fit the shops' missing models one model a task, when they run on a cluster.
-
-    A shop's task fits its media-mix model, then its elasticities; with three shops on two
-    workers the third shop ran alone while a worker sat idle. Split by model the six fits
-    pack the workers evenly. In this process (one fit after the other) nothing is gained and
-    nothing is done. Returns, per shop, the kinds fitted here.
-    """
-    if compute.where == "in-process":
-        return {}
-    # lazy: PyMC loads with the runner
-    from optimizer.scenario.fits import fit_model
-
-    jobs, job_seeds = [], []
-    for task, seed in zip(tasks, seeds, strict=True):
-        spec = parse_scenario(_scenario(task, seed, settings), root=task.root)
-        for kind in ("mmm", "elasticity"):
-            if not fit_model(spec, kind, probe=True):
-                jobs.append(ModelJob(task, kind))
-                job_seeds.append(seed)
-    if len(jobs) < 2:
-        return {}
-    run_tasks(
-        fit_one_model,
-        jobs,
-        compute=compute,
-        shared={"settings": settings},
-        seeds=job_seeds,
-        name="model fit",
-        progress=progress,
-    )
-    ahead: dict[str, tuple[str, ...]] = {}
-    for job in jobs:
-        ahead[job.task.shop] = (*ahead.get(job.task.shop, ()), job.kind)
-    return ahead
 
 
 def _sales_catalog(folder: Path) -> tuple[Any, Any]:
@@ -371,10 +290,6 @@ def fit_shops(
     shared: dict[str, Any] = {"settings": settings}
     if compute.where == "in-process" and progress is not None and fit is fit_shop:
         shared["progress"] = progress  # a worker's messages would not reach this terminal
-    if fit is fit_shop:
-        ahead = _fit_ahead(tasks, seeds, settings, compute, progress)
-        if ahead:
-            shared["ahead"] = ahead
     fits = run_tasks(
         fit, tasks, compute=compute, shared=shared, seeds=seeds, name="shop fit", progress=progress
     )
