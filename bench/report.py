@@ -468,7 +468,7 @@ def gate_section(lines: list[str], d: dict[str, Any] | None) -> list[str]:
         "patterns x 3 seeds, noise 2-6 %, 156 weeks, the demo's channels and controls, no lift "
         "tests), each fitted with the defaults (4 chains x 1000 draws, 1000 tuning, target "
         "acceptance 0.95, up to 2 retries). Times are wall seconds of the whole fit on this "
-        f"machine under a load average of {load_avg:.1f} (other work ran beside it).",
+        f"machine under a load average of {load_avg:.1f} at the start (1-minute; it counts what ran just before too).",
         "",
         f"* **Gate passed: {s['passed']} of {s['stores']}** ({s['passed_first_attempt']} at the "
         f"first attempt, {s['retried']} after retries).",
