@@ -207,7 +207,8 @@ def _run_demo_scenarios(
     }
     todo = [f for f, summ in fresh.items() if summ is None]
     # the models every run to make needs, fitted side by side before the first run
-    prefit(todo, workers=jobs, progress=say)
+    # every fit, even a single one: runs side by side would each make the same missing fit
+    prefit(todo, workers=jobs, progress=say, every_fit=jobs >= 2 and len(todo) >= 2)
     made = dict(
         zip(
             todo,

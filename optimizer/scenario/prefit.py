@@ -16,6 +16,7 @@ parent exits; one reaching a child stops the run the same way.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -48,6 +49,7 @@ def prefit(
     *,
     workers: int = 2,
     progress: Callable[[str], None] | None = None,
+    every_fit: bool = False,
 ) -> list[tuple[str, bool, float]]:
     """Fit the models of ``scenarios`` in up to ``workers`` processes side by side.
 
@@ -59,13 +61,17 @@ def prefit(
         Processes at most (the fits are single-threaded while they compile).
     progress : callable, optional
         Receives one short message per step.
+    every_fit : bool
+        Also make the fits that would not run side by side (a single fit to make, one worker,
+        no fork), in this process: for runs that go side by side next, which would otherwise
+        each fit the same missing model at the same time.
 
     Returns
     -------
     list of (str, bool, float)
         Per distinct fit made: its kind (``mmm`` / ``elasticity``), whether it was found in the
         cache meanwhile and its seconds. Empty when nothing ran (at most one fit to make, one
-        worker, no fork).
+        worker, no fork, unless ``every_fit``).
 
     Raises
     ------
@@ -77,7 +83,7 @@ def prefit(
     say = progress or (lambda _m: None)
     jobs = _jobs(scenarios)
     if len(jobs) < 2 or workers < 2 or not can_fork():
-        return []
+        return _in_turn(jobs, say) if every_fit else []
     say(
         "fitting the "
         + " and the ".join(dict.fromkeys(_NAMES[k] for _, k in jobs))
@@ -96,4 +102,18 @@ def prefit(
         workers=workers,
         on_done=report,
     )
+    return done
+
+
+def _in_turn(
+    jobs: list[tuple[ScenarioSpec, str]], say: Callable[[str], None]
+) -> list[tuple[str, bool, float]]:
+    """Make ``jobs``' fits in this process, one after the other."""
+    done = []
+    for spec, kind in jobs:
+        say(f"fitting the {_NAMES[kind]} (cached for later runs)")
+        t0 = time.perf_counter()
+        hit = fit_model(spec, kind)
+        done.append((kind, hit, time.perf_counter() - t0))
+        say(f"  {_NAMES[kind]}: fitted in {done[-1][2]:.0f} s")
     return done

@@ -34,3 +34,14 @@ def test_one_fit_or_one_worker_runs_nothing(tmp_path):
     a = make_scenario(tmp_path, body=TINY.format(extra_pricing=""))
     assert prefit([a], workers=1) == []
     assert not fit_model(load_scenario(a), "mmm", probe=True)
+
+
+def test_every_fit_makes_even_a_single_fit_before_runs_side_by_side(tmp_path):
+    a = make_scenario(tmp_path, body=TINY.format(extra_pricing=""))
+    spec = load_scenario(a)
+    fit_model(spec, "elasticity")  # cached: only the media-mix model is left to fit
+    assert [kind for _, kind in _jobs([a])] == ["mmm"]
+    assert prefit([a]) == []  # one fit: nothing side by side
+    done = prefit([a], every_fit=True)
+    assert [(kind, hit) for kind, hit, _s in done] == [("mmm", False)]
+    assert fit_model(spec, "mmm", probe=True)
