@@ -153,7 +153,7 @@ def _run_on(
     # each task prefers a worker in turn: left alone, the scheduler queues every task on the
     # worker that holds the shared values (it counts the unknown task cost as 0.5 s, less than
     # a transfer), and the other workers sit idle (3 shop fits ran one after the other on 2)
-    workers = sorted(client.scheduler_info().get("workers", {})) or [None]
+    prefer = sorted(client.scheduler_info().get("workers", {}))
     futures = [
         client.submit(
             _call,
@@ -164,7 +164,7 @@ def _run_on(
             key=f"{run}-{i}",
             pure=False,
             retries=retries,
-            workers=None if workers[i % len(workers)] is None else [workers[i % len(workers)]],
+            workers=[prefer[i % len(prefer)]] if prefer else None,
             allow_other_workers=True,
         )
         for i, (item, seed) in enumerate(zip(items, seeds, strict=True))
